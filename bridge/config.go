@@ -1,0 +1,210 @@
+package bridge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of a bridge, as the YAML file, the
+// environment and the command line give it.
+type Config struct {
+	Listen   string        `yaml:"listen"`
+	APIKeys  []string      `yaml:"api_keys"`
+	LogLevel string        `yaml:"log_level"`
+	Limits   Limits        `yaml:"limits"`
+	Server   ServerConfig  `yaml:"server"`
+	Agents   []AgentConfig `yaml:"agents"`
+}
+
+// Limits bound what a client or an agent can make the bridge hold.
+type Limits struct {
+	MaxRequestBody Size `yaml:"max_request_body"`
+	MaxEvent       Size `yaml:"max_event"`
+	MaxAnswer      Size `yaml:"max_answer"`
+}
+
+// ServerConfig holds the HTTP server's timeouts.
+type ServerConfig struct {
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	ShutdownGrace     Duration `yaml:"shutdown_grace"`
+}
+
+// AgentConfig is one A2A agent served as the model "a2a/<name>".
+type AgentConfig struct {
+	Name    string            `yaml:"name"`
+	URL     string            `yaml:"url"`
+	CardURL string            `yaml:"card_url"`
+	APIKey  string            `yaml:"api_key"`
+	Headers map[string]string `yaml:"headers"`
+	Timeout Duration          `yaml:"timeout"`
+}
+
+// Defaults of the outside contract (see the README's config reference).
+const (
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultAgentTimeout   = 5 * time.Minute
+	DefaultMaxRequestBody = 16 << 20
+	DefaultMaxEvent       = 4 << 20
+	DefaultMaxAnswer      = 16 << 20
+)
+
+// Duration is a time.Duration written as a Go duration string ("90s").
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q is not a duration such as 500ms, 30s or 5m", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Size is a byte count written as a number with an optional KiB, MiB or GiB suffix.
+type Size int64
+
+// UnmarshalYAML reads a size such as "16MiB".
+func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*s = v
+	return nil
+}
+
+// ParseSize reads "512", "64KiB", "16MiB" or "1GiB".
+func ParseSize(s string) (Size, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 512KiB or 16MiB", s)
+	}
+	return Size(n * mult), nil
+}
+
+// LoadConfig reads the YAML file at path. Unknown keys are errors, and
+// ${VAR} references are expanded from getenv in every value.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	var c Config
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	expanded := os.Expand(string(raw), getenv)
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // an empty file means the defaults
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Validate checks the fields that must make sense before the bridge starts,
+// naming the field at fault.
+func (c *Config) Validate() error {
+	seen := map[string]bool{}
+	for i, a := range c.Agents {
+		field := fmt.Sprintf("agents[%d]", i)
+		if err := a.validate(field); err != nil {
+			return err
+		}
+		if seen[a.Name] {
+			return fmt.Errorf("%s.name: duplicate agent name %q", field, a.Name)
+		}
+		seen[a.Name] = true
+	}
+	for i, k := range c.APIKeys {
+		if strings.TrimSpace(k) == "" {
+			return fmt.Errorf("api_keys[%d]: empty key", i)
+		}
+	}
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	return nil
+}
+
+func (a AgentConfig) validate(field string) error {
+	switch {
+	case a.Name == "":
+		return fmt.Errorf("%s.name: required", field)
+	case strings.ContainsAny(a.Name, " /\t\n"):
+		return fmt.Errorf("%s.name: %q must not contain spaces or slashes", field, a.Name)
+	}
+	if err := checkURL(a.URL); err != nil {
+		return fmt.Errorf("%s.url: %w", field, err)
+	}
+	if a.CardURL != "" {
+		if err := checkURL(a.CardURL); err != nil {
+			return fmt.Errorf("%s.card_url: %w", field, err)
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	if s == "" {
+		return errors.New("required")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http or https URL", s)
+	}
+	return nil
+}
+
+// WithDefaults returns c with every unset field at its default.
+func (c Config) WithDefaults() Config {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+	setDefault(&c.Limits.MaxRequestBody, DefaultMaxRequestBody)
+	setDefault(&c.Limits.MaxEvent, DefaultMaxEvent)
+	setDefault(&c.Limits.MaxAnswer, DefaultMaxAnswer)
+	if c.Server.ReadHeaderTimeout.Duration == 0 {
+		c.Server.ReadHeaderTimeout.Duration = 10 * time.Second
+	}
+	if c.Server.ShutdownGrace.Duration == 0 {
+		c.Server.ShutdownGrace.Duration = 30 * time.Second
+	}
+	for i := range c.Agents {
+		if c.Agents[i].Timeout.Duration == 0 {
+			c.Agents[i].Timeout.Duration = DefaultAgentTimeout
+		}
+	}
+	return c
+}
+
+func setDefault(s *Size, v Size) {
+	if *s == 0 {
+		*s = v
+	}
+}

@@ -1,0 +1,131 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/a2a-bridge/a2a-bridge/stream"
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
+)
+
+// Sentinel errors raised by the bridge itself.
+var (
+	ErrUnknownAgent    = errors.New("unknown agent")
+	ErrBodyTooLarge    = errors.New("request body too large")
+	ErrUnauthorized    = errors.New("invalid api key")
+	ErrAgentTimeout    = errors.New("agent timed out")
+	ErrAgentDown       = errors.New("agent unreachable")
+	ErrAgentStatus     = errors.New("agent answered an HTTP error")
+	ErrStreamCut       = errors.New("agent stream ended before the task did")
+	ErrAnswerTooLarge  = errors.New("agent answer too large")
+	ErrTaskUnsuccesful = errors.New("agent task did not complete")
+)
+
+// Error is what a client is told: the HTTP status, the OpenAI error type and
+// code, and a message fit to show. Cause is for the log only; it may name
+// upstream URLs, which the client must never see.
+type Error struct {
+	Status int
+	Type   string
+	Code   string
+	Param  string
+	Msg    string
+	Cause  error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %v", e.Msg, e.Cause)
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Body returns the OpenAI error JSON for e.
+func (e *Error) Body() []byte { return transform.ErrorBody(e.Msg, e.Type, e.Param, e.Code) }
+
+// toError is the one place that maps an error to what the client sees.
+func toError(err error) *Error {
+	var e *Error
+	var reqErr *transform.RequestError
+	var modelErr *transform.ModelError
+	var rpcErr *transform.RPCError
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, transform.ErrInvalidJSON):
+		return &Error{Status: 400, Type: "invalid_request_error", Msg: "We could not parse the JSON body of your request: " + err.Error() + "."}
+	case errors.As(err, &reqErr):
+		return &Error{Status: 400, Type: "invalid_request_error", Param: reqErr.Param, Msg: reqErr.Msg}
+	case errors.As(err, &modelErr):
+		return &Error{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found", Msg: modelErr.Error()}
+	case errors.Is(err, ErrBodyTooLarge):
+		return &Error{Status: 413, Type: "invalid_request_error", Code: "request_too_large", Msg: err.Error()}
+	case errors.Is(err, ErrUnauthorized):
+		return &Error{Status: 401, Type: "authentication_error", Code: "invalid_api_key", Msg: "Incorrect or missing API key: send Authorization: Bearer <key>."}
+	case errors.Is(err, ErrAgentTimeout), errors.Is(err, context.DeadlineExceeded):
+		return &Error{Status: 504, Type: "agent_timeout", Code: "agent_timeout", Msg: "The agent did not answer in time.", Cause: err}
+	case errors.As(err, &rpcErr):
+		return rpcError(rpcErr, err)
+	case errors.Is(err, ErrTaskUnsuccesful):
+		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: err.Error(), Cause: err}
+	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, ErrStreamCut),
+		errors.Is(err, ErrAnswerTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
+		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: agentMessage(err), Cause: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Status: 499, Type: "invalid_request_error", Code: "client_closed_request", Msg: "The client closed the request.", Cause: err}
+	case errors.As(err, &httpErr):
+		return &Error{Status: httpErr.Code, Type: "invalid_request_error", Msg: fmt.Sprint(httpErr.Message), Cause: err}
+	}
+	return &Error{Status: 500, Type: "server_error", Msg: "Internal error.", Cause: err}
+}
+
+// agentMessage says what went wrong with an agent without naming where it is.
+func agentMessage(err error) string {
+	switch {
+	case errors.Is(err, ErrAgentDown):
+		return "The agent could not be reached."
+	case errors.Is(err, ErrAgentStatus):
+		return "The agent answered with an HTTP error."
+	case errors.Is(err, ErrStreamCut):
+		return "The agent's stream ended before its task finished."
+	case errors.Is(err, ErrAnswerTooLarge), errors.Is(err, stream.ErrEventTooLarge):
+		return "The agent's answer exceeded the bridge's size limit."
+	}
+	return "The agent sent an answer the bridge could not read."
+}
+
+// rpcError maps an agent's JSON-RPC error. Its message is the agent's own
+// and is passed on: agents write it for their callers.
+func rpcError(r *transform.RPCError, err error) *Error {
+	msg := fmt.Sprintf("The agent answered error %d: %s", r.Code, r.Message)
+	switch r.Code {
+	case -32001:
+		return &Error{Status: 404, Type: "invalid_request_error", Code: "task_not_found", Msg: msg, Cause: err}
+	case -32600, -32602, -32700, -32004, -32005, -32009:
+		return &Error{Status: 400, Type: "invalid_request_error", Code: "agent_rejected_request", Msg: msg, Cause: err}
+	}
+	return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: msg, Cause: err}
+}
+
+// handleError is Echo's HTTPErrorHandler: one error, once, in OpenAI shape.
+// A response already committed (a stream under way) is left alone; the
+// stream writes its own in-band error.
+func (s *Server) handleError(err error, c echo.Context) {
+	e := toError(err)
+	if info := infoOf(c); info != nil {
+		info.err = e
+	}
+	if c.Response().Committed {
+		return
+	}
+	if errors.Is(e, ErrTaskUnsuccesful) {
+		// The agent's task failed: asking again cannot help, so SDKs should not retry.
+		c.Response().Header().Set("X-Should-Retry", "false")
+	}
+	_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.Body())
+}

@@ -1,0 +1,75 @@
+package bridge
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// reqInfo is what a handler learns about a request that the access log
+// line reports.
+type reqInfo struct {
+	agent  string
+	stream bool
+	taskID string
+	err    *Error
+}
+
+type infoKey struct{}
+
+func infoOf(c echo.Context) *reqInfo {
+	info, _ := c.Request().Context().Value(infoKey{}).(*reqInfo)
+	return info
+}
+
+// accessLog gives each request an id (X-Request-Id, echoed back), handles
+// its error, and writes one log line for it: request id, agent, stream,
+// status, latency, upstream task id, and the cause of an error.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		req := c.Request()
+		id := req.Header.Get(echo.HeaderXRequestID)
+		if id == "" || len(id) > 128 {
+			id = uuid.NewString()
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		info := &reqInfo{}
+		logger := s.log.With().Str("request_id", id).Logger()
+		ctx := context.WithValue(logger.WithContext(req.Context()), infoKey{}, info)
+		c.SetRequest(req.WithContext(ctx))
+
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		if info.err != nil && c.Response().Committed && info.err.Status != 0 && status == 200 && info.stream {
+			status = info.err.Status // an in-band stream error: log what went wrong
+		}
+		ev := logger.Info()
+		switch {
+		case info.err != nil && info.err.Status >= 500:
+			ev = logger.Error()
+		case info.err != nil:
+			ev = logger.Warn()
+		}
+		ev = ev.Str("method", req.Method).Str("path", req.URL.Path).Int("status", status).
+			Dur("latency", time.Since(start))
+		if info.agent != "" {
+			ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
+		}
+		if info.taskID != "" {
+			ev = ev.Str("task_id", info.taskID)
+		}
+		if info.err != nil {
+			ev = ev.Str("error", info.err.Msg)
+			if info.err.Cause != nil {
+				ev = ev.AnErr("cause", info.err.Cause)
+			}
+		}
+		ev.Msg("request")
+		return nil
+	}
+}

@@ -1,0 +1,56 @@
+package bridge
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
+)
+
+// model is one entry of GET /v1/models, in OpenAI's shape.
+type model struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+}
+
+func (s *Server) modelOf(c echo.Context, a *Agent) model {
+	card := s.agents.Card(c.Request().Context(), a)
+	return model{ID: transform.ModelPrefix + a.Name, Object: "model", Created: s.started.Unix(),
+		OwnedBy: firstOf(card.Provider, "a2a-bridge")}
+}
+
+// listModels serves GET /v1/models: one model "a2a/<name>" per agent.
+func (s *Server) listModels(c echo.Context) error {
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: []model{}}
+	for _, a := range s.agents.All() {
+		list.Data = append(list.Data, s.modelOf(c, a))
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+// getModel serves GET /v1/models/{id}; ids hold a slash ("a2a/echo").
+func (s *Server) getModel(c echo.Context) error {
+	id := c.Param("*")
+	name, ok := strings.CutPrefix(id, transform.ModelPrefix)
+	if !ok {
+		return &transform.ModelError{Model: id}
+	}
+	a, err := s.agents.Get(id, name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.modelOf(c, a))
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

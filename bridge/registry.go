@@ -1,0 +1,223 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/rs/zerolog"
+)
+
+// Agent is one registered A2A agent and what its card said of it.
+type Agent struct {
+	Name string
+	cfg  AgentConfig
+
+	mu       sync.Mutex
+	card     transform.Card
+	resolved bool      // the card was read, or the agent serves none
+	nextTry  time.Time // no card fetch before this, after a failure
+	backoff  time.Duration
+}
+
+// Registry is the set of agents, by name. It is the one source of truth
+// about agents for every front door of the bridge.
+type Registry struct {
+	agents map[string]*Agent
+	order  []*Agent
+	client *http.Client
+	log    zerolog.Logger
+}
+
+// Card fetch back-off after a failure: short, so an agent that starts after
+// the bridge is found soon.
+const (
+	minCardBackoff = 500 * time.Millisecond
+	maxCardBackoff = 30 * time.Second
+	maxCardSize    = 1 << 20
+)
+
+func newRegistry(agents []AgentConfig, client *http.Client, log zerolog.Logger) *Registry {
+	r := &Registry{agents: map[string]*Agent{}, client: client, log: log}
+	for _, c := range agents {
+		a := &Agent{Name: c.Name, cfg: c, card: fallbackCard(c)}
+		r.agents[c.Name] = a
+		r.order = append(r.order, a)
+	}
+	return r
+}
+
+// fallbackCard treats the agent's url as a 0.3 JSON-RPC endpoint, for
+// agents that serve no card.
+func fallbackCard(c AgentConfig) transform.Card {
+	return transform.Card{Name: c.Name, Endpoint: c.URL, Dialect: transform.V03, Streaming: true}
+}
+
+// Get returns the agent called name, or a *transform.ModelError.
+func (r *Registry) Get(model, name string) (*Agent, error) {
+	if a, ok := r.agents[name]; ok {
+		return a, nil
+	}
+	return nil, &transform.ModelError{Model: model}
+}
+
+// All returns the agents in configuration order.
+func (r *Registry) All() []*Agent { return r.order }
+
+// discover fetches every agent's card at start-up and keeps retrying the
+// ones that fail, with back-off, until ctx ends.
+func (r *Registry) discover(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, a := range r.order {
+		wg.Go(func() {
+			for !r.resolve(ctx, a) {
+				a.mu.Lock()
+				wait := time.Until(a.nextTry)
+				a.mu.Unlock()
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Card returns what is known of a's card, fetching it first when it is not
+// known and the back-off allows. An agent whose card cannot be fetched is
+// still called, at its url.
+func (r *Registry) Card(ctx context.Context, a *Agent) transform.Card {
+	r.resolve(ctx, a)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.card
+}
+
+// resolve fetches a's card unless it is known or backing off; it reports
+// whether the card is known.
+func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
+	a.mu.Lock()
+	if a.resolved {
+		a.mu.Unlock()
+		return true
+	}
+	if time.Now().Before(a.nextTry) {
+		a.mu.Unlock()
+		return false
+	}
+	// Hold off concurrent fetches while this one runs.
+	a.nextTry = time.Now().Add(maxCardBackoff)
+	a.mu.Unlock()
+
+	card, found, err := r.fetchCard(ctx, a.cfg)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		a.backoff = min(max(2*a.backoff, minCardBackoff), maxCardBackoff)
+		a.nextTry = time.Now().Add(a.backoff)
+		r.log.Warn().Str("agent", a.Name).Err(err).Dur("retry_in", a.backoff).Msg("agent card not fetched; calling the agent at its url meanwhile")
+		return false
+	}
+	a.resolved, a.backoff, a.nextTry = true, 0, time.Time{}
+	if !found {
+		r.log.Info().Str("agent", a.Name).Msg("agent serves no card; calling its url as an A2A 0.3 JSON-RPC endpoint")
+		return true
+	}
+	card.Endpoint = honourConfiguredHost(card.Endpoint, a.cfg.URL)
+	a.card = card
+	r.log.Info().Str("agent", a.Name).Str("endpoint", card.Endpoint).Stringer("protocol", card.Dialect).
+		Bool("streaming", card.Streaming).Msg("agent card read")
+	return true
+}
+
+// fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
+// found is false when the agent answered but serves no card.
+func (r *Registry) fetchCard(ctx context.Context, c AgentConfig) (card transform.Card, found bool, err error) {
+	urls := []string{c.CardURL}
+	if c.CardURL == "" {
+		base := strings.TrimSuffix(c.URL, "/")
+		urls = []string{base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"}
+	}
+	for _, u := range urls {
+		body, status, err := r.get(ctx, c, u)
+		switch {
+		case err != nil:
+			return card, false, err
+		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+			continue
+		case status != http.StatusOK:
+			return card, false, fmt.Errorf("card %s: HTTP %d", u, status)
+		}
+		card, err = transform.ReadCard(body, u)
+		if err != nil {
+			return card, false, fmt.Errorf("card %s: %w", u, err)
+		}
+		return card, true, nil
+	}
+	if c.CardURL != "" {
+		return card, false, fmt.Errorf("card %s: not found", c.CardURL)
+	}
+	return card, false, nil
+}
+
+func (r *Registry) get(ctx context.Context, c AgentConfig, u string) ([]byte, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, min(c.Timeout.Duration, 10*time.Second))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	setAgentHeaders(req.Header, c)
+	// A 1.x server with 0.3 compat varies its card on this header; ask for 1.0.
+	req.Header.Set("A2A-Version", "1.0")
+	req.Header.Set("Accept", "application/json")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCardSize))
+	return body, resp.StatusCode, err
+}
+
+// setAgentHeaders adds an agent's configured credentials and headers.
+func setAgentHeaders(h http.Header, c AgentConfig) {
+	for k, v := range c.Headers {
+		h.Set(k, v)
+	}
+	if c.APIKey != "" {
+		h.Set("Authorization", "Bearer "+c.APIKey)
+	}
+}
+
+// honourConfiguredHost keeps the configured host when a card advertises one
+// that cannot be meant: sample agents advertise 0.0.0.0, or localhost while
+// they are reached through another host.
+func honourConfiguredHost(endpoint, configured string) string {
+	e, err1 := url.Parse(endpoint)
+	c, err2 := url.Parse(configured)
+	if err1 != nil || err2 != nil {
+		return endpoint
+	}
+	if ip := net.ParseIP(e.Hostname()); (ip != nil && ip.IsUnspecified()) || (isLoopback(e.Hostname()) && !isLoopback(c.Hostname())) {
+		e.Scheme, e.Host = c.Scheme, c.Host
+	}
+	return e.String()
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,154 @@
+// Package bridge is the a2a-bridge server: the OpenAI-compatible front door
+// (/v1/chat/completions, /v1/models), the agent registry, and the upstream
+// A2A client. The pure translation work lives in transform and stream.
+package bridge
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
+)
+
+// Server is one bridge: an Echo server in front of a registry of agents.
+type Server struct {
+	cfg     Config
+	log     zerolog.Logger
+	echo    *echo.Echo
+	agents  *Registry
+	client  *http.Client
+	now     func() time.Time
+	started time.Time // the "created" of every model
+}
+
+// DemoAgentName is the model "a2a/echo" served when no agent is configured.
+const DemoAgentName = "echo"
+
+// demoPath is where the built-in demo agent is served on the bridge itself.
+const demoPath = "/demo/echo"
+
+// New returns a bridge for cfg (validated, defaults applied by the caller
+// or here). It serves nothing until Serve.
+func New(cfg Config, log zerolog.Logger) (*Server, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:    cfg,
+		log:    log,
+		client: &http.Client{Transport: newTransport()},
+		now:    time.Now,
+	}
+	s.started = s.now()
+	s.agents = newRegistry(cfg.Agents, s.client, log)
+	s.echo = s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.accessLog)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	v1 := e.Group("/v1", s.auth)
+	v1.POST("/chat/completions", s.chat)
+	v1.GET("/models", s.listModels)
+	v1.GET("/models/*", s.getModel)
+	if len(s.cfg.Agents) == 0 {
+		demo := echoAgent{}
+		e.GET(demoPath+"/.well-known/agent-card.json", demo.card)
+		e.POST(demoPath, demo.rpc)
+	}
+	// Unknown routes and methods answer in the OpenAI error shape too.
+	e.RouteNotFound("/*", func(c echo.Context) error {
+		return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "not_found",
+			Msg: "Unknown path " + c.Request().URL.Path + "."}
+	})
+	return e
+}
+
+// Handler returns the bridge's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: requests in
+// flight get up to server.shutdown_grace to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if len(s.cfg.Agents) == 0 {
+		s.addDemoAgent(ln.Addr())
+	}
+	s.warnIfOpen(ln.Addr())
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: s.cfg.Server.ReadHeaderTimeout.Duration,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	discoverCtx, stopDiscover := context.WithCancel(ctx)
+	defer stopDiscover()
+	go s.agents.discover(discoverCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info().Str("listen", ln.Addr().String()).Int("agents", len(s.agents.All())).Msg("a2a-bridge serving")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace.Duration)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	s.client.CloseIdleConnections()
+	if errors.Is(err, context.DeadlineExceeded) {
+		_ = srv.Close()
+		err = nil
+	}
+	<-errc // http.ErrServerClosed
+	return err
+}
+
+// addDemoAgent registers the built-in echo agent, served on this very server.
+func (s *Server) addDemoAgent(addr net.Addr) {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
+		Timeout: Duration{DefaultAgentTimeout}}
+	s.agents = newRegistry([]AgentConfig{cfg}, s.client, s.log)
+}
+
+func (s *Server) warnIfOpen(addr net.Addr) {
+	host, _, _ := net.SplitHostPort(addr.String())
+	if len(s.cfg.APIKeys) == 0 && !isLoopback(host) {
+		s.log.Warn().Str("listen", addr.String()).
+			Msg("NO API KEY CONFIGURED and listening beyond loopback: anyone who reaches this address can call your agents; set api_keys or --api-key")
+	}
+}
+
+// auth requires one of the configured API keys on /v1/* when any is set.
+func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
+	if len(s.cfg.APIKeys) == 0 {
+		return next
+	}
+	return func(c echo.Context) error {
+		got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		match := 0
+		for _, k := range s.cfg.APIKeys {
+			// Compare with every key, in constant time, to leak nothing by timing.
+			match |= subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(k))
+		}
+		if !ok || match == 0 {
+			return ErrUnauthorized
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,142 @@
+package stream
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+)
+
+// ErrEventTooLarge is returned by Events when one event grows past the bound
+// given to it. A2A agents that never end an event must not exhaust memory.
+var ErrEventTooLarge = errors.New("stream: SSE event too large")
+
+// Event is one decoded SSE event.
+type Event struct {
+	Type string // the "event:" field; empty means "message"
+	ID   string // the "id:" field
+	Data []byte // the "data:" lines joined with "\n"
+}
+
+// Events decodes the SSE stream in r, yielding one Event per dispatched
+// event. It accepts LF, CRLF and CR line ends, comments (": ping"),
+// multi-line data, "event:", "id:" and "retry:" fields, and frames split
+// across reads, as the HTML SSE specification describes. An event whose
+// data and fields exceed max bytes stops the iteration with
+// ErrEventTooLarge. At EOF a pending event without its blank line is
+// dispatched, since some servers close right after the last data line.
+//
+// The yielded Data is only valid until the next iteration.
+func Events(r io.Reader, max int) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		d := decoder{r: bufio.NewReaderSize(r, 16<<10), max: max}
+		for {
+			ev, err := d.next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(ev, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+type decoder struct {
+	r       *bufio.Reader
+	max     int
+	line    []byte
+	data    []byte
+	hasData bool
+	typ, id string
+	lastCR  bool // the previous line ended in a bare CR: skip a following LF
+}
+
+// next returns the next event, io.EOF at a clean end, or another error.
+func (d *decoder) next() (Event, error) {
+	d.data, d.hasData, d.typ = d.data[:0], false, ""
+	for {
+		line, err := d.readLine()
+		if err != nil {
+			if err == io.EOF && d.hasData {
+				return d.event(), nil
+			}
+			return Event{}, err
+		}
+		if len(line) == 0 {
+			if d.hasData {
+				return d.event(), nil
+			}
+			d.typ = "" // an event with no data is not dispatched
+			continue
+		}
+		if err := d.field(line); err != nil {
+			return Event{}, err
+		}
+	}
+}
+
+func (d *decoder) event() Event {
+	return Event{Type: d.typ, ID: d.id, Data: d.data}
+}
+
+// field applies one non-empty line to the pending event.
+func (d *decoder) field(line []byte) error {
+	if line[0] == ':' {
+		return nil // comment: keepalives and pings
+	}
+	name, value, found := bytes.Cut(line, []byte{':'})
+	if found && len(value) > 0 && value[0] == ' ' {
+		value = value[1:]
+	}
+	switch string(name) {
+	case "data":
+		if d.hasData {
+			d.data = append(d.data, '\n')
+		}
+		d.data, d.hasData = append(d.data, value...), true
+		if len(d.data) > d.max {
+			return fmt.Errorf("%w: over %d bytes", ErrEventTooLarge, d.max)
+		}
+	case "event":
+		d.typ = string(value)
+	case "id":
+		if bytes.IndexByte(value, 0) < 0 {
+			d.id = string(value)
+		}
+	}
+	return nil // "retry" and unknown fields are ignored
+}
+
+// readLine reads one line without its end, whatever the line end, bounded by max.
+func (d *decoder) readLine() ([]byte, error) {
+	d.line = d.line[:0]
+	for {
+		b, err := d.r.ReadByte()
+		if err != nil {
+			if err == io.EOF && len(d.line) > 0 {
+				return d.line, nil
+			}
+			return nil, err
+		}
+		if d.lastCR {
+			d.lastCR = false
+			if b == '\n' {
+				continue
+			}
+		}
+		switch b {
+		case '\n':
+			return d.line, nil
+		case '\r':
+			d.lastCR = true
+			return d.line, nil
+		}
+		d.line = append(d.line, b)
+		if len(d.line) > d.max {
+			return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
+		}
+	}
+}

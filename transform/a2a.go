@@ -1,0 +1,119 @@
+package transform
+
+import (
+	"encoding/json"
+)
+
+// Dialect is the A2A protocol version an agent speaks on JSON-RPC.
+type Dialect int
+
+const (
+	// V03 is A2A 0.2/0.3: "message/send", "kind" discriminators, kebab states.
+	V03 Dialect = iota
+	// V10 is A2A 1.0: "SendMessage", member wrappers, enum states, and the
+	// A2A-Version: 1.0 header on every call.
+	V10
+)
+
+func (d Dialect) String() string {
+	if d == V10 {
+		return "1.0"
+	}
+	return "0.3"
+}
+
+// Method returns the JSON-RPC method that sends a message in dialect d.
+func (d Dialect) Method(streaming bool) string {
+	switch {
+	case d == V10 && streaming:
+		return "SendStreamingMessage"
+	case d == V10:
+		return "SendMessage"
+	case streaming:
+		return "message/stream"
+	}
+	return "message/send"
+}
+
+// Send describes one outgoing A2A message.
+type Send struct {
+	Dialect   Dialect
+	Stream    bool
+	RPCID     string // the JSON-RPC id, echoed by the agent
+	MessageID string // fresh per call: servers that de-duplicate drop repeats
+	Text      string // the flattened conversation
+	Tenant    string // A2A 1.0 interface tenant, when the card names one
+}
+
+// SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
+// wire shape (a2a-go 0.3 rejects parts without "kind"; 1.0 has no "kind").
+func SendRequest(s Send) ([]byte, error) {
+	return json.Marshal(rpcRequest{
+		JSONRPC: "2.0",
+		ID:      s.RPCID,
+		Method:  s.Dialect.Method(s.Stream),
+		Params:  sendParams(s),
+	})
+}
+
+type rpcRequest struct {
+	JSONRPC string `json:"jsonrpc"`
+	ID      string `json:"id"`
+	Method  string `json:"method"`
+	Params  any    `json:"params"`
+}
+
+type part03 struct {
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+type message03 struct {
+	Kind      string   `json:"kind"`
+	Role      string   `json:"role"`
+	MessageID string   `json:"messageId"`
+	Parts     []part03 `json:"parts"`
+}
+
+type config03 struct {
+	AcceptedOutputModes []string `json:"acceptedOutputModes"`
+	Blocking            bool     `json:"blocking"`
+}
+
+type part10 struct {
+	Text string `json:"text"`
+}
+
+type message10 struct {
+	Role      string   `json:"role"`
+	MessageID string   `json:"messageId"`
+	Parts     []part10 `json:"parts"`
+}
+
+type config10 struct {
+	AcceptedOutputModes []string `json:"acceptedOutputModes"`
+}
+
+var textModes = []string{"text/plain"}
+
+func sendParams(s Send) any {
+	if s.Dialect == V10 {
+		return struct {
+			Message       message10 `json:"message"`
+			Configuration config10  `json:"configuration"`
+			Tenant        string    `json:"tenant,omitempty"`
+		}{
+			Message:       message10{Role: "ROLE_USER", MessageID: s.MessageID, Parts: []part10{{Text: s.Text}}},
+			Configuration: config10{AcceptedOutputModes: textModes},
+			Tenant:        s.Tenant,
+		}
+	}
+	return struct {
+		Message       message03 `json:"message"`
+		Configuration config03  `json:"configuration"`
+	}{
+		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID,
+			Parts: []part03{{Kind: "text", Text: s.Text}}},
+		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
+	}
+}

@@ -1,0 +1,108 @@
+package transform
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Card is what the bridge needs from an agent card.
+type Card struct {
+	Name      string
+	Endpoint  string // absolute JSON-RPC URL
+	Dialect   Dialect
+	Tenant    string // 1.0 interface tenant, sent as params.tenant
+	Streaming bool
+	Provider  string // provider.organization, shown as owned_by
+}
+
+// ErrNoJSONRPC is returned for a card that offers no JSON-RPC interface.
+var ErrNoJSONRPC = errors.New("agent card offers no JSON-RPC interface")
+
+// ReadCard reads an agent card of any version. A 1.x JSON-RPC entry of
+// supportedInterfaces wins (hybrid cards carry both; their top-level url is
+// the 0.3 compat path); then a 0.3 entry there; then the 0.2/0.3 url with
+// preferredTransport, then additionalInterfaces. Relative URLs are resolved
+// against base, the URL the card was fetched from.
+func ReadCard(body []byte, base string) (Card, error) {
+	if !gjson.ValidBytes(body) {
+		return Card{}, errors.New("agent card is not valid JSON")
+	}
+	root := gjson.ParseBytes(body)
+	c := Card{
+		Name:      root.Get("name").String(),
+		Streaming: root.Get("capabilities.streaming").Bool(),
+		Provider:  root.Get("provider.organization").String(),
+	}
+	endpoint, ok := "", false
+	if ifaces := root.Get("supportedInterfaces"); ifaces.IsArray() {
+		endpoint, ok = pickInterface(ifaces, "1.", &c)
+		if ok {
+			c.Dialect = V10
+		} else {
+			endpoint, ok = pickInterface(ifaces, "0.", &c)
+		}
+	}
+	if !ok {
+		endpoint, ok = legacyEndpoint(root)
+	}
+	if !ok {
+		return c, ErrNoJSONRPC
+	}
+	abs, err := resolve(base, endpoint)
+	if err != nil {
+		return c, err
+	}
+	c.Endpoint = abs
+	return c, nil
+}
+
+func pickInterface(ifaces gjson.Result, version string, c *Card) (string, bool) {
+	var found gjson.Result
+	ifaces.ForEach(func(_, i gjson.Result) bool {
+		if strings.EqualFold(i.Get("protocolBinding").String(), "JSONRPC") &&
+			strings.HasPrefix(i.Get("protocolVersion").String(), version) && i.Get("url").String() != "" {
+			found = i
+			return false
+		}
+		return true
+	})
+	if !found.Exists() {
+		return "", false
+	}
+	c.Tenant = found.Get("tenant").String()
+	return found.Get("url").String(), true
+}
+
+func legacyEndpoint(root gjson.Result) (string, bool) {
+	pt := root.Get("preferredTransport").String()
+	if u := root.Get("url").String(); u != "" && (pt == "" || strings.EqualFold(pt, "JSONRPC")) {
+		return u, true
+	}
+	var u string
+	root.Get("additionalInterfaces").ForEach(func(_, i gjson.Result) bool {
+		if strings.EqualFold(i.Get("transport").String(), "JSONRPC") {
+			u = i.Get("url").String()
+		}
+		return u == ""
+	})
+	return u, u != ""
+}
+
+func resolve(base, ref string) (string, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return "", errors.New("agent card has an invalid url")
+	}
+	u := b.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", errors.New("agent card url is not http or https")
+	}
+	return u.String(), nil
+}

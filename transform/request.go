@@ -1,0 +1,231 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// ModelPrefix starts every model name the bridge serves: "a2a/<agent>".
+const ModelPrefix = "a2a/"
+
+// ErrInvalidJSON is returned by ParseRequest for a body that is not one JSON object.
+var ErrInvalidJSON = errors.New("request body is not a valid JSON object")
+
+// RequestError is a client mistake in a request body, naming the parameter at fault.
+type RequestError struct {
+	Param string // the OpenAI parameter path, e.g. "messages[2].content"
+	Msg   string // what is wrong, fit to show the client
+}
+
+func (e *RequestError) Error() string { return e.Msg }
+
+func badParam(param, format string, args ...any) error {
+	return &RequestError{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Request is the part of an OpenAI chat-completions request the bridge uses.
+type Request struct {
+	Model        string    // as the caller wrote it, echoed in answers
+	Agent        string    // the agent name: Model without ModelPrefix
+	Messages     []Message // the conversation, in order
+	Stream       bool
+	IncludeUsage bool // stream_options.include_usage
+}
+
+// Message is one turn of the conversation, reduced to text.
+type Message struct {
+	Role       string
+	Name       string
+	ToolCallID string
+	Text       string
+}
+
+// ParseRequest reads an OpenAI chat-completions request body. It checks the
+// fields the bridge needs and ignores the others; whatever a message holds
+// is kept as text (see Flatten), and a content part it cannot carry is an
+// error, never silently dropped.
+func ParseRequest(body []byte) (Request, error) {
+	if !gjson.ValidBytes(body) {
+		return Request{}, ErrInvalidJSON
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return Request{}, ErrInvalidJSON
+	}
+	var r Request
+	model := root.Get("model")
+	if model.Type != gjson.String || model.Str == "" {
+		return r, badParam("model", "you must provide a model parameter, as a string such as \"a2a/echo\"")
+	}
+	r.Model = model.Str
+	name, ok := strings.CutPrefix(r.Model, ModelPrefix)
+	if !ok || name == "" {
+		return r, &ModelError{Model: r.Model}
+	}
+	r.Agent = name
+	var err error
+	if r.Stream, err = optBool(root, "stream"); err != nil {
+		return r, err
+	}
+	if r.IncludeUsage, err = optBool(root, "stream_options.include_usage"); err != nil {
+		return r, err
+	}
+	r.Messages, err = parseMessages(root.Get("messages"))
+	return r, err
+}
+
+// ModelError is a model name that is not "a2a/<agent>" of a known agent.
+type ModelError struct{ Model string }
+
+func (e *ModelError) Error() string {
+	return fmt.Sprintf("the model %q does not exist; models are named %s<agent>, see GET /v1/models", e.Model, ModelPrefix)
+}
+
+func optBool(root gjson.Result, path string) (bool, error) {
+	v := root.Get(path)
+	switch v.Type {
+	case gjson.Null:
+		return false, nil
+	case gjson.True, gjson.False:
+		return v.Bool(), nil
+	}
+	return false, badParam(path, "%s must be a boolean", path)
+}
+
+func parseMessages(list gjson.Result) ([]Message, error) {
+	if !list.IsArray() {
+		return nil, badParam("messages", "messages must be a non-empty array")
+	}
+	var msgs []Message
+	var err error
+	list.ForEach(func(i, m gjson.Result) bool {
+		var msg Message
+		msg, err = parseMessage(fmt.Sprintf("messages[%d]", i.Int()), m)
+		msgs = append(msgs, msg)
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, badParam("messages", "messages must be a non-empty array")
+	}
+	return msgs, nil
+}
+
+var knownRoles = map[string]bool{
+	"system": true, "developer": true, "user": true, "assistant": true, "tool": true, "function": true,
+}
+
+func parseMessage(param string, m gjson.Result) (Message, error) {
+	if !m.IsObject() {
+		return Message{}, badParam(param, "%s must be an object with a role and content", param)
+	}
+	role := m.Get("role").String()
+	if !knownRoles[role] {
+		return Message{}, badParam(param+".role", "%s.role must be one of system, developer, user, assistant, tool, function", param)
+	}
+	text, err := contentText(param+".content", m.Get("content"))
+	if err != nil {
+		return Message{}, err
+	}
+	if calls := toolCallsText(m.Get("tool_calls")); calls != "" {
+		text = joinNonEmpty(text, calls)
+	}
+	if fc := m.Get("function_call"); fc.IsObject() {
+		text = joinNonEmpty(text, callText("", fc))
+	}
+	return Message{
+		Role:       role,
+		Name:       m.Get("name").String(),
+		ToolCallID: m.Get("tool_call_id").String(),
+		Text:       text,
+	}, nil
+}
+
+// contentText reduces a message's content (a string, null, or an array of
+// parts) to text. Text parts are joined with a newline; parts that cannot be
+// carried as text are refused.
+func contentText(param string, c gjson.Result) (string, error) {
+	switch {
+	case c.Type == gjson.String:
+		return c.Str, nil
+	case c.Type == gjson.Null:
+		return "", nil
+	case !c.IsArray():
+		return "", badParam(param, "%s must be a string or an array of content parts", param)
+	}
+	var texts []string
+	var err error
+	c.ForEach(func(i, p gjson.Result) bool {
+		var t string
+		t, err = partText(fmt.Sprintf("%s[%d]", param, i.Int()), p)
+		texts = append(texts, t)
+		return err == nil
+	})
+	return strings.Join(texts, "\n"), err
+}
+
+func partText(param string, p gjson.Result) (string, error) {
+	switch typ := p.Get("type").String(); typ {
+	case "text", "input_text":
+		return p.Get("text").String(), nil
+	case "refusal":
+		return p.Get("refusal").String(), nil
+	case "image_url":
+		return fmt.Sprintf("[image: %s]", describeURL(p.Get("image_url.url").String())), nil
+	case "file":
+		return fmt.Sprintf("[file: %s]", firstNonEmpty(p.Get("file.filename").String(), p.Get("file.file_id").String(), "unnamed")), nil
+	case "":
+		return "", badParam(param+".type", "%s.type is required", param)
+	default:
+		return "", badParam(param+".type", "content parts of type %q cannot be sent to an A2A agent", typ)
+	}
+}
+
+// describeURL keeps an http(s) URL as it is and shortens a data: URL to its
+// media type and size, which is all a text-only agent could use of it.
+func describeURL(u string) string {
+	head, data, ok := strings.Cut(u, ",")
+	if !ok || !strings.HasPrefix(head, "data:") {
+		return u
+	}
+	media, _, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
+	return fmt.Sprintf("inline %s, %d bytes of data", firstNonEmpty(media, "data"), len(data))
+}
+
+func toolCallsText(calls gjson.Result) string {
+	var lines []string
+	calls.ForEach(func(_, c gjson.Result) bool {
+		lines = append(lines, callText(c.Get("id").String(), c.Get("function")))
+		return true
+	})
+	return strings.Join(lines, "\n")
+}
+
+func callText(id string, fn gjson.Result) string {
+	s := fmt.Sprintf("[call %s(%s)", fn.Get("name").String(), fn.Get("arguments").String())
+	if id != "" {
+		s += " id=" + id
+	}
+	return s + "]"
+}
+
+func joinNonEmpty(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "\n" + b
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
