@@ -25,6 +25,7 @@ type Agent struct {
 	resolved bool      // the card was read, or the agent serves none
 	nextTry  time.Time // no card fetch before this, after a failure
 	backoff  time.Duration
+	fetching chan struct{} // closed when the fetch under way ends
 }
 
 // Registry is the set of agents, by name. It is the one source of truth
@@ -103,24 +104,37 @@ func (r *Registry) Card(ctx context.Context, a *Agent) transform.Card {
 }
 
 // resolve fetches a's card unless it is known or backing off; it reports
-// whether the card is known.
+// whether the card is known. Callers that come while a fetch is under way
+// wait for it rather than call the agent at a guessed endpoint.
 func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 	a.mu.Lock()
 	if a.resolved {
 		a.mu.Unlock()
 		return true
 	}
+	if ch := a.fetching; ch != nil {
+		a.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.resolved
+	}
 	if time.Now().Before(a.nextTry) {
 		a.mu.Unlock()
 		return false
 	}
-	// Hold off concurrent fetches while this one runs.
-	a.nextTry = time.Now().Add(maxCardBackoff)
+	done := make(chan struct{})
+	a.fetching = done
 	a.mu.Unlock()
 
 	card, found, err := r.fetchCard(ctx, a.cfg)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.fetching = nil
+	close(done)
 	if err != nil {
 		a.backoff = min(max(2*a.backoff, minCardBackoff), maxCardBackoff)
 		a.nextTry = time.Now().Add(a.backoff)

@@ -92,8 +92,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          nil,
 	}
 	discoverCtx, stopDiscover := context.WithCancel(ctx)
-	defer stopDiscover()
-	go s.agents.discover(discoverCtx)
+	discovered := make(chan struct{})
+	go func() { s.agents.discover(discoverCtx); close(discovered) }()
+	defer func() { stopDiscover(); <-discovered }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

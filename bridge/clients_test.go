@@ -1,0 +1,193 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// These tests point real OpenAI clients at the bridge, as users do: they
+// change only the base URL.
+
+type nodeResult struct {
+	OK         bool `json:"ok"`
+	Completion struct {
+		Object  string `json:"object"`
+		Model   string `json:"model"`
+		Choices []struct {
+			Message      struct{ Role, Content string } `json:"message"`
+			FinishReason string                         `json:"finish_reason"`
+		} `json:"choices"`
+		Usage struct {
+			PromptTokens     int `json:"prompt_tokens"`
+			CompletionTokens int `json:"completion_tokens"`
+			TotalTokens      int `json:"total_tokens"`
+		} `json:"usage"`
+	} `json:"completion"`
+	Chunks       []map[string]any `json:"chunks"`
+	Content      string           `json:"content"`
+	FinishReason string           `json:"finish_reason"`
+	Usage        *struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	} `json:"usage"`
+	Error *struct {
+		Name    string `json:"name"`
+		Status  int    `json:"status"`
+		Message string `json:"message"`
+		Code    string `json:"code"`
+		Type    string `json:"type"`
+	} `json:"error"`
+}
+
+// TestOpenAINodeClient drives the official openai npm package.
+func TestOpenAINodeClient(t *testing.T) {
+	js := startJSPeer(t, "js03.mjs")
+	cfg := agentsFor(js)
+	cfg.APIKeys = []string{"sk-test-1"}
+	base := startBridge(t, cfg) + "/v1"
+	request := map[string]any{"model": "a2a/js03.mjs", "messages": []map[string]string{
+		{"role": "system", "content": "Be kind."}, {"role": "user", "content": "say hi"}}}
+	const want = "echo: system: Be kind.\nuser: say hi"
+	job := func(scenario string) map[string]any {
+		return map[string]any{"baseURL": base, "apiKey": "sk-test-1", "scenario": scenario, "request": request}
+	}
+
+	t.Run("nonstream", func(t *testing.T) {
+		var r nodeResult
+		runNode(t, "openai-chat.mjs", job("nonstream"), &r)
+		if !r.OK || len(r.Completion.Choices) != 1 {
+			t.Fatalf("client result = %+v", r)
+		}
+		c := r.Completion
+		if c.Choices[0].Message.Content != want || c.Choices[0].FinishReason != "stop" || c.Model != "a2a/js03.mjs" {
+			t.Errorf("completion = %+v, want content %q, finish stop", c, want)
+		}
+		if c.Usage.TotalTokens == 0 || c.Usage.TotalTokens != c.Usage.PromptTokens+c.Usage.CompletionTokens {
+			t.Errorf("usage = %+v, want filled and consistent", c.Usage)
+		}
+	})
+	t.Run("stream", func(t *testing.T) {
+		var r nodeResult
+		runNode(t, "openai-chat.mjs", job("stream"), &r)
+		if !r.OK || r.Content != want || r.FinishReason != "stop" {
+			t.Fatalf("stream = ok %v content %q finish %q error %+v, want %q stop", r.OK, r.Content, r.FinishReason, r.Error, want)
+		}
+		for _, c := range r.Chunks {
+			if _, ok := c["usage"]; ok {
+				t.Errorf("chunk carries usage though include_usage was not asked: %v", c)
+			}
+		}
+	})
+	t.Run("stream include_usage", func(t *testing.T) {
+		var r nodeResult
+		runNode(t, "openai-chat.mjs", job("stream-usage"), &r)
+		if !r.OK || r.Content != want || r.Usage == nil || r.Usage.CompletionTokens == 0 {
+			t.Fatalf("stream = %+v, want content %q and usage", r, want)
+		}
+		last := r.Chunks[len(r.Chunks)-1]
+		if choices := last["choices"].([]any); len(choices) != 0 || last["usage"] == nil {
+			t.Errorf("last chunk = %v, want choices [] and usage", last)
+		}
+		for _, c := range r.Chunks[:len(r.Chunks)-1] {
+			if u, ok := c["usage"]; !ok || u != nil {
+				t.Errorf("chunk usage = %v (present %v), want null on every chunk before the last", u, ok)
+			}
+		}
+	})
+	t.Run("wrong key", func(t *testing.T) {
+		j := job("nonstream")
+		j["apiKey"] = "sk-wrong"
+		var r nodeResult
+		runNode(t, "openai-chat.mjs", j, &r)
+		if r.OK || r.Error.Name != "AuthenticationError" || r.Error.Status != 401 || r.Error.Code != "invalid_api_key" {
+			t.Errorf("error = %+v, want AuthenticationError 401 invalid_api_key", r.Error)
+		}
+	})
+	t.Run("unknown model", func(t *testing.T) {
+		j := job("stream")
+		j["request"] = map[string]any{"model": "a2a/none", "messages": request["messages"]}
+		var r nodeResult
+		runNode(t, "openai-chat.mjs", j, &r)
+		if r.OK || r.Error.Name != "NotFoundError" || r.Error.Code != "model_not_found" {
+			t.Errorf("error = %+v, want NotFoundError model_not_found", r.Error)
+		}
+	})
+}
+
+// TestGoOpenAIClient drives go-openai, whose stream reader is the strictest.
+func TestGoOpenAIClient(t *testing.T) {
+	g := startGoPeer(t, "go03")
+	base := startBridge(t, agentsFor(g))
+	cfg := openai.DefaultConfig("unused")
+	cfg.BaseURL = base + "/v1"
+	hc := httpClient(t)
+	cfg.HTTPClient = hc
+	client := openai.NewClientWithConfig(cfg)
+	req := openai.ChatCompletionRequest{Model: "a2a/go03", Messages: []openai.ChatCompletionMessage{
+		{Role: openai.ChatMessageRoleUser, Content: "first"},
+		{Role: openai.ChatMessageRoleAssistant, Content: "ok"},
+		{Role: openai.ChatMessageRoleUser, MultiContent: []openai.ChatMessagePart{
+			{Type: openai.ChatMessagePartTypeText, Text: "second"}, {Type: openai.ChatMessagePartTypeText, Text: "third"}}},
+	}}
+	const want = "echo: user: first\nassistant: ok\nuser: second\nthird"
+	ctx := context.Background()
+
+	t.Run("nonstream", func(t *testing.T) {
+		resp, err := client.CreateChatCompletion(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resp.Choices[0].Message.Content; got != want || resp.Choices[0].FinishReason != openai.FinishReasonStop {
+			t.Errorf("content = %q finish %q, want %q stop", got, resp.Choices[0].FinishReason, want)
+		}
+	})
+	t.Run("stream", func(t *testing.T) {
+		s, err := client.CreateChatCompletionStream(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var content strings.Builder
+		var finish openai.FinishReason
+		for {
+			chunk, err := s.Recv()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("Recv: %v", err)
+			}
+			content.WriteString(chunk.Choices[0].Delta.Content)
+			if chunk.Choices[0].FinishReason != "" {
+				finish = chunk.Choices[0].FinishReason
+			}
+		}
+		if content.String() != want || finish != openai.FinishReasonStop {
+			t.Errorf("streamed %q finish %q, want %q stop", content.String(), finish, want)
+		}
+	})
+	t.Run("models", func(t *testing.T) {
+		list, err := client.ListModels(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Models) != 1 || list.Models[0].ID != "a2a/go03" || list.Models[0].OwnedBy != "a2a-go tests" {
+			t.Errorf("models = %+v, want a2a/go03 owned by the card's provider", list.Models)
+		}
+		m, err := client.GetModel(ctx, "a2a/go03")
+		if err != nil || m.ID != "a2a/go03" {
+			t.Errorf("GetModel = %+v, %v", m, err)
+		}
+		_, err = client.GetModel(ctx, "a2a/none")
+		var apiErr *openai.APIError
+		if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 404 {
+			t.Errorf("GetModel(unknown) error = %v, want a 404 APIError", err)
+		}
+	})
+}
