@@ -1,0 +1,213 @@
+package bridge
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The fault agent is hand-written on purpose: it injects what real agents
+// do only when broken (hangs, cuts, garbage, HTTP errors).
+
+const upstreamSecret = "sk-upstream-secret-do-not-leak"
+
+// faultAgent serves handler as an agent's JSON-RPC endpoint at /rpc, with a
+// 0.3 card pointing there, and records the headers of the last call.
+type faultAgent struct {
+	*httptest.Server
+	mu     sync.Mutex
+	header http.Header
+	body   string
+}
+
+func newFaultAgent(t *testing.T, streaming bool, rpc http.HandlerFunc) *faultAgent {
+	t.Helper()
+	f := &faultAgent{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/agent-card.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"name":"fault","protocolVersion":"0.3.0","url":"/rpc","capabilities":{"streaming":%t}}`, streaming)
+	})
+	mux.HandleFunc("POST /rpc", func(w http.ResponseWriter, r *http.Request) {
+		// Read the request first, as real servers do: net/http notices a
+		// client that went away only once the body is consumed.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f.mu.Lock()
+		f.header, f.body = r.Header.Clone(), string(body)
+		f.mu.Unlock()
+		rpc(w, r)
+	})
+	f.Server = httptest.NewServer(mux)
+	t.Cleanup(f.Close)
+	return f
+}
+
+// last returns the headers and body of the last call.
+func (f *faultAgent) last() (http.Header, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.header, f.body
+}
+
+// sse writes SSE frames and flushes each.
+func sse(w http.ResponseWriter, frames ...string) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	for _, f := range frames {
+		fmt.Fprintf(w, "data: %s\n\n", f)
+		w.(http.Flusher).Flush()
+	}
+}
+
+const (
+	evTask     = `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t1","contextId":"c1","status":{"state":"submitted"}}}`
+	evPart     = `{"jsonrpc":"2.0","id":1,"result":{"kind":"artifact-update","taskId":"t1","contextId":"c1","append":false,"artifact":{"artifactId":"a","parts":[{"kind":"text","text":"partial "}]}}}`
+	evFailed   = `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t1","contextId":"c1","final":true,"status":{"state":"failed","message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"the tool crashed"}]}}}}`
+	failedTask = `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t1","contextId":"c1","status":{"state":"failed","message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"the tool crashed"}]}}}}`
+)
+
+func hang(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+
+// TestAgentFaults checks what the client sees when an agent misbehaves:
+// the status, the error type, and that no upstream URL or key leaks.
+func TestAgentFaults(t *testing.T) {
+	cases := []struct {
+		name      string
+		stream    bool
+		rpc       http.HandlerFunc
+		status    int    // HTTP status; 200 means an in-band error after the stream started
+		typ, text string // error type, and a text the message must contain
+	}{
+		{"hang", false, hang, 504, "agent_timeout", "did not answer in time"},
+		{"hang before the first event", true, hang, 504, "agent_timeout", "did not answer in time"},
+		{"hang after the first event", true, func(w http.ResponseWriter, r *http.Request) {
+			sse(w, evTask, evPart)
+			<-r.Context().Done()
+		}, 200, "agent_timeout", "did not answer in time"},
+		{"stream cut mid-way", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evPart) },
+			200, "agent_error", "ended before its task finished"},
+		{"HTTP 401 from agent", false, func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "bad token "+r.Header.Get("Authorization"), http.StatusUnauthorized)
+		}, 502, "agent_error", "HTTP error"},
+		{"HTTP 500 on stream", true, func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "boom", http.StatusInternalServerError)
+		}, 502, "agent_error", "HTTP error"},
+		{"garbage JSON", false, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{not json") },
+			502, "agent_error", "could not read"},
+		{"garbage SSE data", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, "{not json") },
+			200, "agent_error", "could not read"},
+		{"JSON-RPC internal error", false, func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"internal failure"}}`)
+		}, 502, "agent_error", "internal failure"},
+		{"JSON-RPC error as the stream's only answer", true, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"task not found"}}`)
+		}, 404, "invalid_request_error", "task not found"},
+		{"failed task", false, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, failedTask) },
+			502, "agent_error", "the tool crashed"},
+		{"failed task in a stream", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evFailed) },
+			200, "agent_error", "the tool crashed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			agent := newFaultAgent(t, true, tc.rpc)
+			base := startBridge(t, Config{Agents: []AgentConfig{{Name: "fault", URL: agent.URL,
+				APIKey: upstreamSecret, Timeout: Duration{300 * time.Millisecond}}}})
+			res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/fault", tc.stream, "user", "hi"))
+			body := string(res.body)
+			if strings.Contains(body, upstreamSecret) || strings.Contains(body, agent.URL) || strings.Contains(body, "/rpc") {
+				t.Errorf("answer leaks the upstream key or URL: %s", body)
+			}
+			if res.status != tc.status {
+				t.Fatalf("status = %d, want %d: %s", res.status, tc.status, body)
+			}
+			errBody := res.body
+			if tc.status == 200 {
+				errBody = inBandError(t, res.body)
+			}
+			e := decodeError(t, errBody)
+			if e.Error.Type != tc.typ || !strings.Contains(e.Error.Message, tc.text) {
+				t.Errorf("error = %+v, want type %s and a message with %q", e.Error, tc.typ, tc.text)
+			}
+		})
+	}
+}
+
+// inBandError checks a stream that failed after it started: it must end
+// with one frame that starts exactly with {"error": (go-openai looks for
+// that prefix) and no [DONE], so that no client takes it for success.
+func inBandError(t *testing.T, body []byte) []byte {
+	t.Helper()
+	s := string(body)
+	if strings.Contains(s, "[DONE]") {
+		t.Errorf("a failed stream ended with [DONE]: %s", s)
+	}
+	i := strings.LastIndex(s, "data: {\"error\":")
+	if i < 0 || !strings.HasSuffix(s, "}\n\n") {
+		t.Fatalf("stream does not end with an in-band error frame: %s", s)
+	}
+	if !strings.HasPrefix(s, "data: {\"id\":") {
+		t.Errorf("stream did not start with a chunk: %s", s)
+	}
+	return []byte(strings.TrimSuffix(s[i+len("data: "):], "\n\n"))
+}
+
+// TestAgentDown: nothing listens at the agent's address.
+func TestAgentDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "down", URL: url}}})
+	for _, stream := range []bool{false, true} {
+		res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/down", stream, "user", "hi"))
+		e := decodeError(t, res.body)
+		if res.status != 502 || e.Error.Type != "agent_error" || strings.Contains(string(res.body), ln.Addr().String()) {
+			t.Errorf("stream=%v: %d %s, want 502 agent_error without the address", stream, res.status, res.body)
+		}
+	}
+}
+
+// TestUpstreamCredentials: the agent's api_key and headers are sent upstream.
+func TestUpstreamCredentials(t *testing.T) {
+	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"ok"}]}}`)
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL, APIKey: upstreamSecret,
+		Headers: map[string]string{"X-Tenant": "blue"}}}})
+	res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/a", false, "user", "hi"))
+	if res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	h, _ := agent.last()
+	if h.Get("Authorization") != "Bearer "+upstreamSecret || h.Get("X-Tenant") != "blue" {
+		t.Errorf("upstream headers = %v, want the agent's bearer key and X-Tenant", h)
+	}
+}
+
+// TestStreamFromNonStreamingAgent: a card with streaming:false gets one
+// message/send, delivered as a valid SSE stream.
+func TestStreamFromNonStreamingAgent(t *testing.T) {
+	agent := newFaultAgent(t, false, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8") // as a2a-go 0.3 does
+		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t","contextId":"c","status":{"state":"completed"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"one "},{"kind":"text","text":"shot"}]}]}}`)
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}})
+	res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/a", true, "user", "hi"))
+	frames, done := chunks(t, res.body)
+	checkChunkStream(t, frames, done, "a2a/a")
+	if content, _ := streamText(t, frames); content != "one shot" {
+		t.Errorf("content = %q, want %q", content, "one shot")
+	}
+	if _, call := agent.last(); !strings.Contains(call, `"method":"message/send"`) {
+		t.Errorf("upstream call = %s, want message/send", call)
+	}
+}
