@@ -33,8 +33,13 @@ node-deps: $(NODE_DIR)/node_modules/.package-lock.json ## install the Node test 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
-fuzz: ## run each fuzz target for FUZZTIME (default 30s)
-	@echo "fuzz targets arrive with the A2A dialects issue"; exit 1
+FUZZTIME ?= 30s
+FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard
+FUZZ_STREAM    := FuzzEvents FuzzDeltas
+
+fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz
+	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
+	@for f in $(FUZZ_STREAM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./stream/ || exit 1; done
 
 bench: ## the benchmark against a bare reverse-proxy hop
 	@echo "make bench: not built yet (the benchmark issue builds it); nothing was measured"; exit 1

@@ -32,6 +32,10 @@ type Event struct {
 func Events(r io.Reader, max int) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		d := decoder{r: bufio.NewReaderSize(r, 16<<10), max: max}
+		// The SSE specification strips one leading UTF-8 byte order mark.
+		if bom, err := d.r.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+			_, _ = d.r.Discard(3)
+		}
 		for {
 			ev, err := d.next()
 			if err == io.EOF {

@@ -101,8 +101,8 @@ func resolve(base, ref string) (string, error) {
 		return "", errors.New("agent card has an invalid url")
 	}
 	u := b.ResolveReference(r)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", errors.New("agent card url is not http or https")
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", errors.New("agent card url is not an absolute http or https URL")
 	}
 	return u.String(), nil
 }

@@ -193,8 +193,12 @@ func describeURL(u string) string {
 	if !ok || !strings.HasPrefix(head, "data:") {
 		return u
 	}
-	media, _, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
-	return fmt.Sprintf("inline %s, %d bytes of data", firstNonEmpty(media, "data"), len(data))
+	media, params, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
+	n := len(data)
+	if params == "base64" || strings.HasSuffix(params, ";base64") {
+		n = len(strings.TrimRight(data, "=")) * 3 / 4 // the decoded size, not the base64 text's
+	}
+	return fmt.Sprintf("inline %s, %d bytes of data", firstNonEmpty(media, "data"), n)
 }
 
 func toolCallsText(calls gjson.Result) string {

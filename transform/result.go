@@ -58,8 +58,10 @@ func ReadResponse(body []byte) (Event, error) {
 		return Event{}, ErrBadResponse
 	}
 	root := gjson.ParseBytes(body)
-	if e := root.Get("error"); e.Exists() && e.Type != gjson.Null {
+	if e := root.Get("error"); e.IsObject() {
 		return Event{}, &RPCError{Code: e.Get("code").Int(), Message: e.Get("message").String()}
+	} else if e.Exists() && e.Type != gjson.Null {
+		return Event{}, ErrBadResponse
 	}
 	res := root.Get("result")
 	if !res.IsObject() {
@@ -175,7 +177,8 @@ func PartText(p gjson.Result) string {
 	}
 	if raw := firstNonEmpty(f.Get("bytes").String(), f.Get("raw").String()); raw != "" {
 		media := firstNonEmpty(f.Get("mimeType").String(), f.Get("mediaType").String(), "application/octet-stream")
-		return fmt.Sprintf("[%s: %s, %d bytes inline]", name, media, len(raw)*3/4)
+		// Base64 padding carries no data: "aGVsbG8=" is 5 bytes, not 6.
+		return fmt.Sprintf("[%s: %s, %d bytes inline]", name, media, len(strings.TrimRight(raw, "="))*3/4)
 	}
 	return ""
 }
@@ -184,12 +187,14 @@ func PartText(p gjson.Result) string {
 // artifacts (several joined with a newline), else its status message; a
 // Message's text.
 func Answer(ev Event) string {
-	if len(ev.Artifacts) == 0 {
-		return ev.Text
+	texts := make([]string, 0, len(ev.Artifacts))
+	for _, a := range ev.Artifacts {
+		if a.Text != "" {
+			texts = append(texts, a.Text)
+		}
 	}
-	texts := make([]string, len(ev.Artifacts))
-	for i, a := range ev.Artifacts {
-		texts[i] = a.Text
+	if len(texts) == 0 {
+		return ev.Text // no artifact text: the status message is the answer
 	}
 	return strings.Join(texts, "\n")
 }

@@ -1,0 +1,84 @@
+package transform
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestSendRequest(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Send
+		want string
+	}{
+		{
+			name: "0.3 send: kind everywhere, role user, blocking true",
+			in:   Send{Dialect: V03, RPCID: "r1", MessageID: "m1", Text: "user: hi"},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m1","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "0.3 stream",
+			in:   Send{Dialect: V03, Stream: true, RPCID: "r2", MessageID: "m2", Text: "user: hi"},
+			want: `{"jsonrpc":"2.0","id":"r2","method":"message/stream","params":{"message":{"kind":"message","role":"user","messageId":"m2","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "0.3 never sends a tenant",
+			in:   Send{Dialect: V03, RPCID: "r3", MessageID: "m3", Text: "x", Tenant: "acme"},
+			want: `{"jsonrpc":"2.0","id":"r3","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m3","parts":[{"kind":"text","text":"x"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "1.0 send: ROLE_USER, no kind, no tenant when empty",
+			in:   Send{Dialect: V10, RPCID: "r4", MessageID: "m4", Text: "user: hi"},
+			want: `{"jsonrpc":"2.0","id":"r4","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m4","parts":[{"text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
+		},
+		{
+			name: "1.0 stream with tenant",
+			in:   Send{Dialect: V10, Stream: true, RPCID: "r5", MessageID: "m5", Text: "user: hi", Tenant: "acme"},
+			want: `{"jsonrpc":"2.0","id":"r5","method":"SendStreamingMessage","params":{"message":{"role":"ROLE_USER","messageId":"m5","parts":[{"text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"]},"tenant":"acme"}}`,
+		},
+		{
+			name: "text with quotes, newlines and markup is escaped",
+			in:   Send{Dialect: V10, RPCID: "r6", MessageID: "m6", Text: "user: say \"hi\"\n<b>&</b>"},
+			want: `{"jsonrpc":"2.0","id":"r6","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m6","parts":[{"text":"user: say \"hi\"\n\u003cb\u003e\u0026\u003c/b\u003e"}]},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := SendRequest(tc.in)
+			if err != nil {
+				t.Fatalf("SendRequest(%+v) error = %v, want nil", tc.in, err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("SendRequest(%+v)\n = %s\nwant %s", tc.in, got, tc.want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("SendRequest(%+v) = %s, not valid JSON", tc.in, got)
+			}
+		})
+	}
+}
+
+func TestDialect(t *testing.T) {
+	tests := []struct {
+		d          Dialect
+		wantString string
+		wantSend   string
+		wantStream string
+	}{
+		{V03, "0.3", "message/send", "message/stream"},
+		{V10, "1.0", "SendMessage", "SendStreamingMessage"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.wantString, func(t *testing.T) {
+			if got := tc.d.String(); got != tc.wantString {
+				t.Errorf("Dialect(%d).String() = %q, want %q", tc.d, got, tc.wantString)
+			}
+			if got := tc.d.Method(false); got != tc.wantSend {
+				t.Errorf("Dialect(%d).Method(false) = %q, want %q", tc.d, got, tc.wantSend)
+			}
+			if got := tc.d.Method(true); got != tc.wantStream {
+				t.Errorf("Dialect(%d).Method(true) = %q, want %q", tc.d, got, tc.wantStream)
+			}
+		})
+	}
+}

@@ -1,0 +1,180 @@
+package transform
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+var (
+	testMeta = Meta{ID: "chatcmpl-1", Created: 1700000000, Model: "a2a/echo"}
+	extMeta  = Meta{ID: "chatcmpl-1", Created: 1700000000, Model: "a2a/echo",
+		Ext: &Ext{TaskID: "T", ContextID: "C", State: StateCompleted}}
+)
+
+const usageJSON = `{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"prompt_tokens_details":null,"completion_tokens_details":null}`
+
+var testUsage = Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}
+
+func TestCompletion(t *testing.T) {
+	tests := []struct {
+		name    string
+		meta    Meta
+		content string
+		want    string
+	}{
+		{
+			name: "plain", meta: testMeta, content: "hi",
+			want: `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"a2a/echo","choices":[{"index":0,"message":{"role":"assistant","content":"hi","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":` + usageJSON + `}`,
+		},
+		{
+			name: "empty content is still a string", meta: testMeta, content: "",
+			want: `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"a2a/echo","choices":[{"index":0,"message":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":` + usageJSON + `}`,
+		},
+		{
+			name: "a2a extension member when Meta.Ext is set", meta: extMeta, content: "hi",
+			want: `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"a2a/echo","choices":[{"index":0,"message":{"role":"assistant","content":"hi","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":` + usageJSON + `,"a2a":{"task_id":"T","context_id":"C","state":"completed"}}`,
+		},
+		{
+			name: "a2a extension with only a context id", meta: Meta{ID: "chatcmpl-1", Created: 1700000000, Model: "a2a/echo", Ext: &Ext{ContextID: "C"}}, content: "hi",
+			want: `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"a2a/echo","choices":[{"index":0,"message":{"role":"assistant","content":"hi","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":` + usageJSON + `,"a2a":{"context_id":"C"}}`,
+		},
+		{
+			name: "content with newlines and quotes", meta: testMeta, content: "a\n\"b\"\tc",
+			want: `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"a2a/echo","choices":[{"index":0,"message":{"role":"assistant","content":"a\n\"b\"\tc","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":` + usageJSON + `}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Completion(tc.meta, tc.content, testUsage)
+			if string(got) != tc.want {
+				t.Errorf("Completion(%+v, %q)\n = %s\nwant %s", tc.meta, tc.content, got, tc.want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("Completion(%+v, %q) = %s, not valid JSON", tc.meta, tc.content, got)
+			}
+		})
+	}
+}
+
+func TestChunk(t *testing.T) {
+	const head = `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"a2a/echo","choices":[{"index":0,`
+	tests := []struct {
+		name      string
+		meta      Meta
+		delta     Delta
+		finish    openai.FinishReason
+		withUsage bool
+		want      string
+	}{
+		{
+			name: "first chunk: role and empty content", meta: testMeta, delta: RoleDelta(),
+			want: head + `"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}`,
+		},
+		{
+			name: "text chunk: finish_reason null", meta: testMeta, delta: TextDelta("hel"),
+			want: head + `"delta":{"content":"hel"},"logprobs":null,"finish_reason":null}]}`,
+		},
+		{
+			name: "empty text delta keeps content", meta: testMeta, delta: TextDelta(""),
+			want: head + `"delta":{"content":""},"logprobs":null,"finish_reason":null}]}`,
+		},
+		{
+			name: "finish chunk: empty delta and stop", meta: testMeta, delta: Delta{}, finish: openai.FinishReasonStop,
+			want: head + `"delta":{},"logprobs":null,"finish_reason":"stop"}]}`,
+		},
+		{
+			name: "usage null on every chunk when asked", meta: testMeta, delta: TextDelta("x"), withUsage: true,
+			want: head + `"delta":{"content":"x"},"logprobs":null,"finish_reason":null}],"usage":null}`,
+		},
+		{
+			name: "finish chunk with usage null", meta: testMeta, delta: Delta{}, finish: openai.FinishReasonStop, withUsage: true,
+			want: head + `"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}`,
+		},
+		{
+			name: "a2a extension member when Meta.Ext is set", meta: extMeta, delta: TextDelta("x"),
+			want: head + `"delta":{"content":"x"},"logprobs":null,"finish_reason":null}],"a2a":{"task_id":"T","context_id":"C","state":"completed"}}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Chunk(tc.meta, tc.delta, tc.finish, tc.withUsage)
+			if string(got) != tc.want {
+				t.Errorf("Chunk(%+v, %+v, %q, %v)\n = %s\nwant %s", tc.meta, tc.delta, tc.finish, tc.withUsage, got, tc.want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("Chunk(...) = %s, not valid JSON", got)
+			}
+		})
+	}
+}
+
+func TestUsageChunk(t *testing.T) {
+	tests := []struct {
+		name string
+		meta Meta
+		want string
+	}{
+		{"no choices, only usage", testMeta,
+			`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"a2a/echo","choices":[],"usage":` + usageJSON + `}`},
+		{"with the a2a extension", extMeta,
+			`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"a2a/echo","choices":[],"usage":` + usageJSON + `,"a2a":{"task_id":"T","context_id":"C","state":"completed"}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := UsageChunk(tc.meta, testUsage); string(got) != tc.want {
+				t.Errorf("UsageChunk(%+v, %+v)\n = %s\nwant %s", tc.meta, testUsage, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorBody(t *testing.T) {
+	tests := []struct {
+		name                      string
+		message, typ, param, code string
+		want                      string
+	}{
+		{"param and code null when empty", "The agent did not answer in time.", "agent_timeout", "", "",
+			`{"error":{"message":"The agent did not answer in time.","type":"agent_timeout","param":null,"code":null}}`},
+		{"param and code set", "bad model", "invalid_request_error", "model", "model_not_found",
+			`{"error":{"message":"bad model","type":"invalid_request_error","param":"model","code":"model_not_found"}}`},
+		{"code only", "boom", "agent_error", "", "agent_error",
+			`{"error":{"message":"boom","type":"agent_error","param":null,"code":"agent_error"}}`},
+		{"message with quotes and newline", "say \"no\"\nplease", "agent_error", "messages[0].content", "",
+			`{"error":{"message":"say \"no\"\nplease","type":"agent_error","param":"messages[0].content","code":null}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ErrorBody(tc.message, tc.typ, tc.param, tc.code)
+			if string(got) != tc.want {
+				t.Errorf("ErrorBody(%q, %q, %q, %q)\n = %s\nwant %s", tc.message, tc.typ, tc.param, tc.code, got, tc.want)
+			}
+			// go-openai sees an in-band error only when the data starts exactly so.
+			if !strings.HasPrefix(string(got), `{"error":`) {
+				t.Errorf("ErrorBody(...) = %s, want it to start with {\"error\":", got)
+			}
+		})
+	}
+}
+
+func TestEstimateUsage(t *testing.T) {
+	tests := []struct {
+		prompt, completion string
+		want               Usage
+	}{
+		{"", "", Usage{}},
+		{"p", "", Usage{PromptTokens: 1, TotalTokens: 1}},
+		{"abcd", "abcde", Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}},
+		{strings.Repeat("x", 400), "héllo", Usage{PromptTokens: 100, CompletionTokens: 2, TotalTokens: 102}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.prompt+"|"+tc.completion, func(t *testing.T) {
+			if got := EstimateUsage(tc.prompt, tc.completion); got != tc.want {
+				t.Errorf("EstimateUsage(%q, %q) = %+v, want %+v", tc.prompt, tc.completion, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,193 @@
+package transform
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
+// tables. Invariants: no panic; an error is one of the three kinds bridge
+// maps; an accepted request names an a2a/ agent and holds messages; the
+// text built from it goes out as valid JSON that decodes back to it.
+func FuzzParseRequest(f *testing.F) {
+	for _, tc := range parseRequestTests {
+		f.Add([]byte(tc.body))
+	}
+	for _, tc := range parseRequestErrorTests {
+		f.Add([]byte(tc.body))
+	}
+	addGoldenSeeds(f, "request", "openai.request.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := ParseRequest(body)
+		if err != nil {
+			checkRequestError(t, body, err)
+			return
+		}
+		if !strings.HasPrefix(req.Model, ModelPrefix) || req.Agent == "" || req.Model != ModelPrefix+req.Agent {
+			t.Fatalf("ParseRequest(%q) = Model %q Agent %q, want Model = %q + a non-empty Agent", body, req.Model, req.Agent, ModelPrefix)
+		}
+		if len(req.Messages) == 0 {
+			t.Fatalf("ParseRequest(%q) accepted no messages", body)
+		}
+		for i, m := range req.Messages {
+			if !knownRoles[m.Role] {
+				t.Fatalf("ParseRequest(%q).Messages[%d].Role = %q, not a known role", body, i, m.Role)
+			}
+		}
+		// Re-parsing is stable.
+		if again, err := ParseRequest(body); err != nil || !reflect.DeepEqual(again, req) {
+			t.Fatalf("ParseRequest(%q) is not deterministic: %+v, %v then %+v", body, req, err, again)
+		}
+		text := Flatten(req.Messages)
+		for _, d := range []Dialect{V03, V10} {
+			out, err := SendRequest(Send{Dialect: d, Stream: req.Stream, RPCID: "1", MessageID: "m", Text: text})
+			if err != nil || !json.Valid(out) {
+				t.Fatalf("SendRequest(%q) = %s, %v; want valid JSON", text, out, err)
+			}
+			var back struct {
+				Params struct {
+					Message struct {
+						Parts []struct{ Text string }
+					}
+				}
+			}
+			if err := json.Unmarshal(out, &back); err != nil || len(back.Params.Message.Parts) != 1 {
+				t.Fatalf("SendRequest(%q) = %s does not decode to one part: %v", text, out, err)
+			}
+			if got := back.Params.Message.Parts[0].Text; utf8.ValidString(text) && got != text {
+				t.Fatalf("SendRequest(%q) carries text %q", text, got)
+			}
+		}
+	})
+}
+
+// addGoldenSeeds adds section name of every golden file of kind as a seed.
+func addGoldenSeeds(f *testing.F, kind, name string) {
+	files, _ := filepath.Glob(filepath.Join(goldenDir, kind, "*.txtar"))
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if in, ok := parseArchive(b).get(name); ok {
+			f.Add(in)
+		}
+	}
+}
+
+func checkRequestError(t *testing.T, body []byte, err error) {
+	t.Helper()
+	var re *RequestError
+	var me *ModelError
+	switch {
+	case errors.Is(err, ErrInvalidJSON):
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			if _, isObject := v.(map[string]any); isObject {
+				t.Fatalf("ParseRequest(%q) = ErrInvalidJSON for a JSON object", body)
+			}
+		}
+	case errors.As(err, &re):
+		if re.Param == "" || re.Msg == "" {
+			t.Fatalf("ParseRequest(%q) error = %+v, want a param and a message", body, re)
+		}
+		if !json.Valid(ErrorBody(re.Msg, "invalid_request_error", re.Param, "")) {
+			t.Fatalf("ErrorBody of %+v is not valid JSON", re)
+		}
+	case errors.As(err, &me):
+		if strings.HasPrefix(me.Model, ModelPrefix) && len(me.Model) > len(ModelPrefix) {
+			t.Fatalf("ParseRequest(%q) = %v for a well-formed model name", body, err)
+		}
+	default:
+		t.Fatalf("ParseRequest(%q) error = %T %v, want ErrInvalidJSON, *RequestError or *ModelError", body, err, err)
+	}
+}
+
+// FuzzReadResponse feeds agent answers and stream event data to
+// ReadResponse, seeded from the tables and golden files. Invariants: no
+// panic; the error is ErrBadResponse or *RPCError; an Event's Kind and State
+// are known values; the OpenAI objects written from it are valid JSON.
+func FuzzReadResponse(f *testing.F) {
+	for _, tc := range readResponseTests {
+		f.Add([]byte(tc.body))
+	}
+	for _, tc := range readResponseErrorTests {
+		f.Add([]byte(tc.body))
+	}
+	addGoldenSeeds(f, "result", "a2a.result.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := ReadResponse(body)
+		if err != nil {
+			var re *RPCError
+			if !errors.Is(err, ErrBadResponse) && !errors.As(err, &re) {
+				t.Fatalf("ReadResponse(%q) error = %T %v, want ErrBadResponse or *RPCError", body, err, err)
+			}
+			if !reflect.DeepEqual(ev, Event{}) {
+				t.Fatalf("ReadResponse(%q) = %+v with error %v, want the zero Event", body, ev, err)
+			}
+			return
+		}
+		if ev.Kind < KindUnknown || ev.Kind > KindArtifact {
+			t.Fatalf("ReadResponse(%q).Kind = %d, not a known Kind", body, ev.Kind)
+		}
+		if !knownState(ev.State) {
+			t.Fatalf("ReadResponse(%q).State = %q, not a known State", body, ev.State)
+		}
+		if ev.Kind == KindArtifact && len(ev.Artifacts) != 1 {
+			t.Fatalf("ReadResponse(%q) artifact update carries %d artifacts, want 1", body, len(ev.Artifacts))
+		}
+		if again, _ := ReadResponse(body); !reflect.DeepEqual(again, ev) {
+			t.Fatalf("ReadResponse(%q) is not deterministic: %+v then %+v", body, ev, again)
+		}
+		answer := Answer(ev)
+		m := Meta{ID: "chatcmpl-f", Created: 1, Model: "a2a/f", Ext: &Ext{TaskID: ev.TaskID, ContextID: ev.ContextID, State: ev.State}}
+		for _, out := range [][]byte{
+			Completion(m, answer, EstimateUsage("p", answer)),
+			Chunk(m, TextDelta(answer), "", true),
+			Chunk(m, Delta{}, openai.FinishReasonStop, false),
+			UsageChunk(m, EstimateUsage("p", answer)),
+			ErrorBody(answer, "agent_error", "", ""),
+		} {
+			if !json.Valid(out) {
+				t.Fatalf("output for ReadResponse(%q) = %s, not valid JSON", body, out)
+			}
+		}
+	})
+}
+
+func knownState(s State) bool {
+	switch s {
+	case "", StateUnknown, StateSubmitted, StateWorking, StateCompleted, StateFailed,
+		StateCanceled, StateInputRequired, StateRejected, StateAuthRequired:
+		return true
+	}
+	return false
+}
+
+// FuzzReadCard feeds agent cards to ReadCard. Invariants: no panic; an
+// accepted card has an absolute http(s) endpoint.
+func FuzzReadCard(f *testing.F) {
+	for _, tc := range readCardTests {
+		f.Add([]byte(tc.card), tc.base)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, base string) {
+		c, err := ReadCard(body, base)
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
+			t.Fatalf("ReadCard(%q, %q).Endpoint = %q, want an absolute http(s) URL", body, base, c.Endpoint)
+		}
+		if c.Dialect != V03 && c.Dialect != V10 {
+			t.Fatalf("ReadCard(%q, %q).Dialect = %d, not a known Dialect", body, base, c.Dialect)
+		}
+	})
+}
