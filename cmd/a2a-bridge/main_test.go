@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func writeConfig(t *testing.T, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bridge.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPrecedence: flags win over the environment, the environment over the file.
+func TestPrecedence(t *testing.T) {
+	file := writeConfig(t, "listen: 127.0.0.1:1001\napi_keys: [from-file]\nlog_level: error\n")
+	cases := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		listen   string
+		keys     []string
+		logLevel string
+	}{
+		{"file only", []string{"--config", file}, nil, "127.0.0.1:1001", []string{"from-file"}, "error"},
+		{"config from env", nil, map[string]string{"A2A_BRIDGE_CONFIG": file}, "127.0.0.1:1001", []string{"from-file"}, "error"},
+		{"env over file", []string{"--config", file},
+			map[string]string{"A2A_BRIDGE_LISTEN": "127.0.0.1:1002", "A2A_BRIDGE_API_KEYS": "e1, e2", "A2A_BRIDGE_LOG_LEVEL": "warn"},
+			"127.0.0.1:1002", []string{"e1", "e2"}, "warn"},
+		{"flags over env", []string{"--config", file, "--listen", "127.0.0.1:1003", "--api-key", "f1", "--api-key", "f2", "--log-level", "debug"},
+			map[string]string{"A2A_BRIDGE_LISTEN": "127.0.0.1:1002", "A2A_BRIDGE_API_KEYS": "e1"},
+			"127.0.0.1:1003", []string{"f1", "f2"}, "debug"},
+		{"defaults", nil, nil, "127.0.0.1:8080", nil, "info"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := configure(tc.args, envOf(tc.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Listen != tc.listen || !reflect.DeepEqual(cfg.APIKeys, tc.keys) || cfg.LogLevel != tc.logLevel {
+				t.Errorf("configure = listen %q keys %q level %q, want %q %q %q", cfg.Listen, cfg.APIKeys, cfg.LogLevel, tc.listen, tc.keys, tc.logLevel)
+			}
+		})
+	}
+}
+
+func TestAgentFlags(t *testing.T) {
+	cfg, err := configure([]string{"--agent", "a=http://127.0.0.1:1", "--agent", "b=https://b.example/x"}, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Agents) != 2 || cfg.Agents[0].Name != "a" || cfg.Agents[1].URL != "https://b.example/x" || cfg.Agents[0].Timeout.Duration == 0 {
+		t.Errorf("agents = %+v", cfg.Agents)
+	}
+}
+
+// TestBadCommandLine: every mistake is a usage error (exit code 2) that says what is wrong.
+func TestBadCommandLine(t *testing.T) {
+	bad := writeConfig(t, "agents:\n  - {name: a, url: 'http://x', timeout: soon}\n")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"agent without url", []string{"--agent", "lonely"}, "NAME=URL"},
+		{"agent with bad url", []string{"--agent", "a=localhost:1"}, "agents[0].url"},
+		{"unknown flag", []string{"--colour"}, "colour"},
+		{"stray argument", []string{"serve"}, "serve"},
+		{"missing config file", []string{"--config", "/nonexistent/bridge.yaml"}, "/nonexistent/bridge.yaml"},
+		{"bad config file", []string{"--config", bad}, "soon"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, envOf(nil), io.Discard)
+			var u usageError
+			if !errors.As(err, &u) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("run(%q) = %v, want a usage error mentioning %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunServesAndStops runs the command as `make run` does: the demo agent
+// answers, and cancelling (SIGTERM) stops it cleanly.
+func TestRunServesAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0"}, envOf(nil), pw)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var addr string
+	for addr == "" && lines.Scan() {
+		var l struct{ Message, Listen string }
+		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Message == "a2a-bridge serving" {
+			addr = l.Listen
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if addr == "" {
+		t.Fatal("no serving log line")
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post("http://"+addr+"/v1/chat/completions", "application/x-www-form-urlencoded",
+		strings.NewReader(`{"model":"a2a/echo","messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"content":"hi"`) {
+		t.Errorf("demo answer = %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+}
