@@ -191,3 +191,33 @@ func TestGoOpenAIClient(t *testing.T) {
 		}
 	})
 }
+
+// TestLangChain drives @langchain/openai's ChatOpenAI, which streams with
+// include_usage by default and rejects a stream that is not text/event-stream.
+func TestLangChain(t *testing.T) {
+	js := startJSPeer(t, "js03.mjs")
+	base := startBridge(t, agentsFor(js)) + "/v1"
+	msgs := [][2]string{{"system", "You are terse."}, {"human", "hello"}, {"ai", "hi"}, {"human", "bye"}}
+	const want = "echo: system: You are terse.\nuser: hello\nassistant: hi\nuser: bye"
+	for _, scenario := range []string{"invoke", "stream"} {
+		t.Run(scenario, func(t *testing.T) {
+			var r struct {
+				OK      bool   `json:"ok"`
+				Content string `json:"content"`
+				Usage   *struct {
+					Input  int `json:"input_tokens"`
+					Output int `json:"output_tokens"`
+				} `json:"usage"`
+				Error map[string]any `json:"error"`
+			}
+			runNode(t, "langchain-chat.mjs", map[string]any{"baseURL": base, "scenario": scenario,
+				"model": "a2a/js03.mjs", "messages": msgs}, &r)
+			if !r.OK || r.Content != want {
+				t.Fatalf("%s = ok %v content %q error %v, want %q", scenario, r.OK, r.Content, r.Error, want)
+			}
+			if r.Usage == nil || r.Usage.Input == 0 || r.Usage.Output == 0 {
+				t.Errorf("usage_metadata = %+v, want token counts", r.Usage)
+			}
+		})
+	}
+}
