@@ -71,6 +71,22 @@ func TestRealAgents(t *testing.T) {
 				}
 			})
 		}
+		t.Run(p.name+"/unknown model and malformed body", func(t *testing.T) {
+			for _, tc := range []struct {
+				body   string
+				status int
+			}{
+				{chatBody(model+"-nope", false, "user", "hi"), 404},
+				{chatBody(model+"-nope", true, "user", "hi"), 404},
+				{`{"model":"` + model + `","messages":[{"role":"user","content":"hi"}`, 400},
+				{`{"model":"` + model + `","stream":true,"messages":{"role":"user"}}`, 400},
+			} {
+				res := post(t, client, base+"/v1/chat/completions", tc.body)
+				if e := decodeError(t, res.body); res.status != tc.status {
+					t.Errorf("%s: status %d (%+v), want %d", tc.body, res.status, e.Error, tc.status)
+				}
+			}
+		})
 		t.Run(p.name+"/task ids reach the caller", func(t *testing.T) {
 			res := post(t, client, base+"/v1/chat/completions", chatBody(model, false, "user", "ids"))
 			if res.header.Get("X-A2A-Task-Id") == "" || res.header.Get("X-A2A-Context-Id") == "" {

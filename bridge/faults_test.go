@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // The fault agent is hand-written on purpose: it injects what real agents
@@ -209,5 +211,25 @@ func TestStreamFromNonStreamingAgent(t *testing.T) {
 	}
 	if _, call := agent.last(); !strings.Contains(call, `"method":"message/send"`) {
 		t.Errorf("upstream call = %s, want message/send", call)
+	}
+}
+
+// TestFreshMessageID: servers that de-duplicate by messageId would drop a
+// repeated one, so every call gets its own.
+func TestFreshMessageID(t *testing.T) {
+	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"ok"}]}}`)
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}})
+	c := httpClient(t)
+	seen := map[string]bool{}
+	for range 3 {
+		post(t, c, base+"/v1/chat/completions", chatBody("a2a/a", false, "user", "same words"))
+		_, body := agent.last()
+		id := gjson.Get(body, "params.message.messageId").String()
+		if id == "" || seen[id] {
+			t.Fatalf("messageId %q empty or repeated in %s", id, body)
+		}
+		seen[id] = true
 	}
 }
