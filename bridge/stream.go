@@ -21,7 +21,7 @@ type relay struct {
 	c      echo.Context
 	cc     *chatCall
 	w      *stream.Writer
-	deltas stream.Deltas
+	deltas transform.Deltas
 	status string // the text of the last status message, the answer when no artifact came
 	sent   strings.Builder
 	max    int
