@@ -11,11 +11,29 @@ import (
 // Card is what the bridge needs from an agent card.
 type Card struct {
 	Name      string
-	Endpoint  string // absolute JSON-RPC URL
+	Endpoint  string // absolute JSON-RPC URL of the preferred dialect
 	Dialect   Dialect
 	Tenant    string // 1.0 interface tenant, sent as params.tenant
 	Streaming bool
 	Provider  string // provider.organization, shown as owned_by
+	// Interfaces holds every JSON-RPC interface the card offers, by
+	// dialect; hybrid cards offer both.
+	Interfaces map[Dialect]Interface
+}
+
+// Interface is one JSON-RPC endpoint of an agent.
+type Interface struct {
+	URL    string // absolute
+	Tenant string
+}
+
+// For returns the interface to call in dialect d: the card's own for d,
+// else the preferred one (agents that serve both on one URL).
+func (c Card) For(d Dialect) Interface {
+	if i, ok := c.Interfaces[d]; ok {
+		return i
+	}
+	return Interface{URL: c.Endpoint, Tenant: c.Tenant}
 }
 
 // ErrNoJSONRPC is returned for a card that offers no JSON-RPC interface.
@@ -36,30 +54,46 @@ func ReadCard(body []byte, base string) (Card, error) {
 		Streaming: root.Get("capabilities.streaming").Bool(),
 		Provider:  root.Get("provider.organization").String(),
 	}
-	endpoint, ok := "", false
+	c.Interfaces = map[Dialect]Interface{}
 	if ifaces := root.Get("supportedInterfaces"); ifaces.IsArray() {
-		endpoint, ok = pickInterface(ifaces, "1.", &c)
-		if ok {
-			c.Dialect = V10
-		} else {
-			endpoint, ok = pickInterface(ifaces, "0.", &c)
+		for _, d := range []struct {
+			dialect Dialect
+			prefix  string
+		}{{V03, "0."}, {V10, "1."}} {
+			if u, tenant, ok := pickInterface(ifaces, d.prefix); ok {
+				abs, err := resolve(base, u)
+				if err != nil {
+					return c, err
+				}
+				c.Interfaces[d.dialect] = Interface{URL: abs, Tenant: tenant}
+			}
 		}
 	}
+	if _, ok := c.Interfaces[V03]; !ok {
+		if u, ok := legacyEndpoint(root); ok {
+			abs, err := resolve(base, u)
+			if err != nil {
+				return c, err
+			}
+			c.Interfaces[V03] = Interface{URL: abs}
+		}
+	}
+	// A 1.x interface wins: hybrid cards carry both, their top-level url
+	// being the 0.3 compat path.
+	c.Dialect = V10
+	pref, ok := c.Interfaces[V10]
 	if !ok {
-		endpoint, ok = legacyEndpoint(root)
+		c.Dialect = V03
+		pref, ok = c.Interfaces[V03]
 	}
 	if !ok {
 		return c, ErrNoJSONRPC
 	}
-	abs, err := resolve(base, endpoint)
-	if err != nil {
-		return c, err
-	}
-	c.Endpoint = abs
+	c.Endpoint, c.Tenant = pref.URL, pref.Tenant
 	return c, nil
 }
 
-func pickInterface(ifaces gjson.Result, version string, c *Card) (string, bool) {
+func pickInterface(ifaces gjson.Result, version string) (url, tenant string, ok bool) {
 	var found gjson.Result
 	ifaces.ForEach(func(_, i gjson.Result) bool {
 		if strings.EqualFold(i.Get("protocolBinding").String(), "JSONRPC") &&
@@ -70,10 +104,9 @@ func pickInterface(ifaces gjson.Result, version string, c *Card) (string, bool) 
 		return true
 	})
 	if !found.Exists() {
-		return "", false
+		return "", "", false
 	}
-	c.Tenant = found.Get("tenant").String()
-	return found.Get("url").String(), true
+	return found.Get("url").String(), found.Get("tenant").String(), true
 }
 
 func legacyEndpoint(root gjson.Result) (string, bool) {

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -147,9 +148,46 @@ func TestReadCard(t *testing.T) {
 			case tc.wantErr != nil && tc.wantErr != errAny && !errors.Is(err, tc.wantErr):
 				t.Fatalf("ReadCard(%s, %q) error = %v, want %v", tc.card, tc.base, err, tc.wantErr)
 			}
-			if got != tc.want {
+			if err == nil {
+				if pref := got.For(got.Dialect); pref.URL != got.Endpoint || pref.Tenant != got.Tenant {
+					t.Errorf("ReadCard(%s).For(%v) = %+v, want the preferred endpoint %q", tc.card, got.Dialect, pref, got.Endpoint)
+				}
+			}
+			got.Interfaces = nil // checked by TestReadCardInterfaces
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("ReadCard(%s, %q)\n = %+v\nwant %+v", tc.card, tc.base, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestReadCardInterfaces: a hybrid card offers both dialects, each at its
+// own endpoint, so a switch of dialect also switches endpoint.
+func TestReadCardInterfaces(t *testing.T) {
+	card := `{"name":"hybrid","url":"http://127.0.0.1:9102/v03","protocolVersion":"0.3","preferredTransport":"JSONRPC",
+		"supportedInterfaces":[{"url":"http://127.0.0.1:9102/v1","protocolBinding":"JSONRPC","protocolVersion":"1.0","tenant":"t1"},
+		{"url":"/v03","protocolBinding":"JSONRPC","protocolVersion":"0.3"}]}`
+	c, err := ReadCard([]byte(card), "http://127.0.0.1:9102/.well-known/agent-card.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		d    Dialect
+		want Interface
+	}{
+		{V10, Interface{URL: "http://127.0.0.1:9102/v1", Tenant: "t1"}},
+		{V03, Interface{URL: "http://127.0.0.1:9102/v03"}},
+	}
+	for _, tc := range cases {
+		if got := c.For(tc.d); got != tc.want {
+			t.Errorf("For(%v) = %+v, want %+v", tc.d, got, tc.want)
+		}
+	}
+	only03, err := ReadCard([]byte(`{"url":"http://a/rpc"}`), "http://a/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := only03.For(V10); got.URL != "http://a/rpc" {
+		t.Errorf("a 0.3-only card's For(V10) = %+v, want its one endpoint", got)
 	}
 }

@@ -27,6 +27,7 @@ type Event struct {
 	State     State  // normalised task state, for KindTask and KindStatus
 	Final     bool   // 0.3 "final": the last event of a stream
 	Text      string // KindMessage: its text; KindTask/KindStatus: status.message text
+	Role      string // the role of that message, normalised: "agent", "user"
 	Artifacts []Artifact
 	Append    bool // KindArtifact: the parts add to a known artifact
 	LastChunk bool // KindArtifact
@@ -120,6 +121,7 @@ func read(k Kind, v gjson.Result) Event {
 		ev.TaskID = v.Get("id").String()
 		ev.State = ParseState(v.Get("status.state"))
 		ev.Text = partsText(v.Get("status.message.parts"))
+		ev.Role = ParseRole(v.Get("status.message.role").String())
 		v.Get("artifacts").ForEach(func(_, a gjson.Result) bool {
 			ev.Artifacts = append(ev.Artifacts, readArtifact(a))
 			return true
@@ -128,6 +130,7 @@ func read(k Kind, v gjson.Result) Event {
 		ev.TaskID = v.Get("taskId").String()
 		ev.State = ParseState(v.Get("status.state"))
 		ev.Text = partsText(v.Get("status.message.parts"))
+		ev.Role = ParseRole(v.Get("status.message.role").String())
 		ev.Final = v.Get("final").Bool()
 	case KindArtifact:
 		ev.TaskID = v.Get("taskId").String()
@@ -138,6 +141,7 @@ func read(k Kind, v gjson.Result) Event {
 	case KindMessage:
 		ev.TaskID = v.Get("taskId").String()
 		ev.Text = partsText(v.Get("parts"))
+		ev.Role = ParseRole(v.Get("role").String())
 	}
 	return ev
 }

@@ -66,3 +66,9 @@ func (s State) Interrupted() bool { return s == StateInputRequired || s == State
 func (s State) Failed() bool {
 	return s == StateFailed || s == StateRejected || s == StateCanceled || s == StateUnknown
 }
+
+// ParseRole normalises a message role of any version: "ROLE_AGENT" and
+// "agent" both read "agent".
+func ParseRole(r string) string {
+	return strings.TrimPrefix(strings.ToLower(r), "role_")
+}

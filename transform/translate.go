@@ -1,0 +1,216 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+)
+
+// DefaultMaxArtifacts bounds the artifacts one answer may hold.
+const DefaultMaxArtifacts = 1024
+
+// Errors of a Translator.
+var (
+	// ErrIncomplete is an exchange that ended before its task did: a stream
+	// cut without a final event, or a non-final single answer.
+	ErrIncomplete = errors.New("the agent's answer ended before its task did")
+	// ErrTooLarge is an answer past its bounds.
+	ErrTooLarge = errors.New("the agent's answer is too large")
+)
+
+// TaskError is a task that ended without an answer: failed, rejected or
+// canceled. Text is the agent's status message, written for its caller.
+type TaskError struct {
+	State State
+	Text  string
+}
+
+func (e *TaskError) Error() string {
+	if e.Text == "" {
+		return fmt.Sprintf("the agent's task ended %s", e.State)
+	}
+	return fmt.Sprintf("the agent's task ended %s: %s", e.State, e.Text)
+}
+
+// Translator follows the events of one exchange with an agent, whatever
+// their version and however the agent streams, and says what the OpenAI
+// client sees: the text to add to the answer, and when and how it ends.
+//
+//   - Artifact text is the answer: appended chunks are deltas, and a
+//     re-sent snapshot adds only its unseen suffix (Deltas).
+//   - A bare agent Message is the whole answer.
+//   - Status messages of working tasks are progress, shown only when
+//     ShowProgress; when no artifact text came, the last status message is
+//     the answer (ADK and LangGraph agents answer that way), and an
+//     input-required question is always shown.
+//   - Echoes of the caller's own message (some servers put it in the
+//     submitted status, or send it back as a user Message) are never shown.
+//   - failed, rejected and canceled end in a *TaskError.
+type Translator struct {
+	Prompt       string // the text sent to the agent, to recognise echoes
+	ShowProgress bool
+	MaxAnswer    int // bytes; 0 means no bound
+	MaxArtifacts int // 0 means DefaultMaxArtifacts
+
+	deltas   Deltas
+	out      []byte // everything emitted
+	status   string // the agent's last status message
+	shown    string // the last status message emitted as progress
+	ext      Ext
+	done     bool
+	diverged int
+}
+
+// Feed reads one event and returns the text to add to the answer.
+func (t *Translator) Feed(ev Event) (string, error) {
+	t.note(ev)
+	switch ev.Kind {
+	case KindMessage:
+		if ev.Role == "user" {
+			return "", nil // an echo of the caller's message
+		}
+		t.done = true
+		return t.artifact(Artifact{ID: "\x00message", Text: ev.Text}, false)
+	case KindArtifact:
+		return t.artifacts(ev.Artifacts, ev.Append)
+	case KindTask, KindStatus:
+		text, err := t.artifacts(ev.Artifacts, false)
+		if err != nil {
+			return text, err
+		}
+		progress, err := t.statusText(ev)
+		return text + progress, err
+	}
+	return "", fmt.Errorf("%w: an event is neither a task, a message nor an update", ErrBadResponse)
+}
+
+func (t *Translator) note(ev Event) {
+	if ev.TaskID != "" {
+		t.ext.TaskID = ev.TaskID
+	}
+	if ev.ContextID != "" {
+		t.ext.ContextID = ev.ContextID
+	}
+	if ev.State != "" {
+		t.ext.State = ev.State
+	}
+}
+
+func (t *Translator) artifacts(as []Artifact, appendMode bool) (string, error) {
+	var text string
+	for _, a := range as {
+		s, err := t.artifact(a, appendMode)
+		if err != nil {
+			return text, err
+		}
+		text += s
+	}
+	return text, nil
+}
+
+func (t *Translator) artifact(a Artifact, appendMode bool) (string, error) {
+	max := t.MaxArtifacts
+	if max <= 0 {
+		max = DefaultMaxArtifacts
+	}
+	_, known := t.deltas.seen[a.ID]
+	if !known && len(t.deltas.order) >= max {
+		return "", fmt.Errorf("%w: over %d artifacts", ErrTooLarge, max)
+	}
+	delta, diverged := t.deltas.Artifact(a.ID, a.Text, appendMode)
+	if diverged {
+		t.diverged++
+	}
+	switch {
+	case len(t.out) == 0:
+		delta = trimLeadingNewline(delta) // nothing shown yet: no separator
+	case !known && len(t.deltas.order) == 1 && delta != "":
+		delta = "\n" + delta // the first artifact after progress text
+	}
+	return t.emit(delta)
+}
+
+// trimLeadingNewline drops the artifact separator when nothing came before.
+func trimLeadingNewline(s string) string {
+	if len(s) > 0 && s[0] == '\n' {
+		return s[1:]
+	}
+	return s
+}
+
+// statusText handles a status: progress, the candidate answer, the end.
+func (t *Translator) statusText(ev Event) (string, error) {
+	if ev.Text != "" && ev.Role != "user" && ev.State != StateSubmitted && ev.Text != t.Prompt {
+		t.status = ev.Text
+	}
+	switch {
+	case ev.State.Failed():
+		t.done = true
+		return "", &TaskError{State: ev.State, Text: ev.Text}
+	case ev.Final || ev.State.Terminal() || ev.State.Interrupted():
+		t.done = true
+		return "", nil
+	case t.ShowProgress && ev.State == StateWorking && t.status != "" && t.status != t.shown:
+		t.shown = t.status
+		return t.emit(t.sep() + t.status)
+	}
+	return "", nil
+}
+
+func (t *Translator) sep() string {
+	if len(t.out) == 0 {
+		return ""
+	}
+	return "\n"
+}
+
+func (t *Translator) emit(s string) (string, error) {
+	if t.MaxAnswer > 0 && len(t.out)+len(s) > t.MaxAnswer {
+		return "", fmt.Errorf("%w: over %d bytes", ErrTooLarge, t.MaxAnswer)
+	}
+	t.out = append(t.out, s...)
+	return s, nil
+}
+
+// Done reports whether the exchange has ended: a final or terminal event,
+// an interrupted task, or a Message.
+func (t *Translator) Done() bool { return t.done }
+
+// Pending reports whether a task was seen that is still submitted or
+// working while the exchange delivered no end: a non-blocking agent's task,
+// to be polled.
+func (t *Translator) Pending() bool {
+	return !t.done && t.ext.TaskID != "" && (t.ext.State == StateSubmitted || t.ext.State == StateWorking)
+}
+
+// Finish returns the text that ends the answer once the exchange is done:
+// the status message when no artifact text came (or the question of an
+// input-required task), unless it was shown already as progress.
+func (t *Translator) Finish() (string, error) {
+	if !t.done {
+		return "", ErrIncomplete
+	}
+	if t.status == "" || t.status == t.shown {
+		return "", nil
+	}
+	if t.deltas.Shown() == 0 || t.ext.State.Interrupted() {
+		return t.emit(t.sep() + t.status)
+	}
+	return "", nil
+}
+
+// Text returns everything emitted so far: the answer.
+func (t *Translator) Text() string { return string(t.out) }
+
+// Ext returns the task and context ids and the task state seen so far, or
+// nil when none was.
+func (t *Translator) Ext() *Ext {
+	if t.ext == (Ext{}) {
+		return nil
+	}
+	e := t.ext
+	return &e
+}
+
+// Diverged counts snapshots that did not extend what was already shown
+// (kept as shown; the caller may log it).
+func (t *Translator) Diverged() int { return t.diverged }
