@@ -14,10 +14,12 @@ import (
 
 // chatCall is the state of one chat-completions request.
 type chatCall struct {
-	call
-	req    transform.Request
-	prompt string // the flattened conversation sent to the agent
-	meta   transform.Meta
+	agent     *Agent
+	target    target
+	req       transform.Request
+	prompt    string // the flattened conversation sent to the agent
+	messageID string
+	meta      transform.Meta
 }
 
 // chat serves POST /v1/chat/completions.
@@ -36,20 +38,32 @@ func (s *Server) chat(c echo.Context) error {
 	}
 	info := infoOf(c)
 	info.agent, info.stream = agent.Name, req.Stream
-	cc := &chatCall{req: req, prompt: transform.Flatten(req.Messages)}
-	cc.agent = agent
-	cc.card = s.agents.Card(c.Request().Context(), agent)
-	cc.meta = transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
-		Created: s.now().Unix(), Model: req.Model}
-	send := transform.Send{Dialect: cc.card.Dialect, Stream: req.Stream && cc.card.Streaming,
-		RPCID: uuid.NewString(), MessageID: uuid.NewString(), Text: cc.prompt, Tenant: cc.card.Tenant}
-	if cc.body, err = transform.SendRequest(send); err != nil {
-		return err
+	cc := &chatCall{
+		agent:     agent,
+		target:    s.agents.Target(c.Request().Context(), agent),
+		req:       req,
+		prompt:    transform.Flatten(req.Messages),
+		messageID: uuid.NewString(),
+		meta: transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
+			Created: s.now().Unix(), Model: req.Model},
 	}
 	if req.Stream {
-		return s.streamChat(c, cc, send.Stream)
+		return s.streamChat(c, cc)
 	}
 	return s.sendChat(c, cc)
+}
+
+// sendBody is the JSON-RPC request that sends cc's message in tg's dialect.
+// The messageId stays the same when the call is retried in another dialect.
+func (cc *chatCall) sendBody(tg target, sse bool) []byte {
+	return transform.SendRequest(transform.Send{Dialect: tg.dialect, Stream: sse, RPCID: uuid.NewString(),
+		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant})
+}
+
+// translator follows the agent's answer to cc.
+func (s *Server) translator(cc *chatCall) *transform.Translator {
+	return &transform.Translator{Prompt: cc.prompt, ShowProgress: cc.agent.cfg.ShowProgress,
+		MaxAnswer: int(s.cfg.Limits.MaxAnswer)}
 }
 
 // readBody reads a request body whatever its Content-Type (curl -d sends
@@ -70,82 +84,79 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 	return body, nil
 }
 
-// sendChat answers a non-stream request with one message/send call.
+// sendChat answers a non-stream request: one message/send call, then
+// tasks/get polls while a non-blocking agent's task runs, all within the
+// agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	ctx, cancel := context.WithTimeoutCause(c.Request().Context(), cc.agent.cfg.Timeout.Duration, ErrAgentTimeout)
 	defer cancel()
-	resp, err := s.post(ctx, cc.call, false)
+	tr := s.translator(cc)
+	rp, err := s.open(ctx, cc, false)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	// Any Content-Type is accepted: a2a-go 0.3 answers JSON as text/plain.
-	body, err := readAll(ctx, resp.Body, int64(s.cfg.Limits.MaxAnswer))
+	defer rp.close()
+	err = follow(ctx, rp, tr, func(string) error { return nil })
+	s.noteIDs(c, tr.Ext())
 	if err != nil {
 		return err
 	}
-	ev, err := transform.ReadResponse(body)
-	if err != nil {
+	if err := s.poll(ctx, cc, tr, func(string) error { return nil }); err != nil {
 		return err
 	}
-	s.noteIDs(c, cc, ev)
-	content, err := outcome(ev)
-	if err != nil {
+	s.noteIDs(c, tr.Ext())
+	if _, err := tr.Finish(); err != nil {
 		return err
 	}
+	content := tr.Text()
+	cc.meta.Ext = tr.Ext()
 	usage := transform.EstimateUsage(cc.prompt, content)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
 }
 
-// outcome is the answer of a whole result, or the error a task ended in.
-func outcome(ev transform.Event) (string, error) {
-	switch {
-	case ev.Kind == transform.KindUnknown:
-		return "", fmt.Errorf("%w: the result is neither a task nor a message", transform.ErrBadResponse)
-	case ev.Kind == transform.KindMessage, ev.State == transform.StateCompleted, ev.State.Interrupted():
-		return transform.Answer(ev), nil
-	case ev.State.Failed():
-		return "", taskFailed(ev.State, ev.Text)
+// follow feeds the reply's events to tr, giving each event's text to emit,
+// until the exchange is done or the reply ends. A single (non-stream) reply
+// may leave a task pending, to be polled.
+func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(string) error) error {
+	ev := rp.first
+	for {
+		text, err := tr.Feed(ev)
+		if err != nil {
+			return err
+		}
+		if err := emit(text); err != nil {
+			return err
+		}
+		if tr.Done() || rp.next == nil {
+			return nil
+		}
+		raw, err, ok := rp.next()
+		if !ok {
+			// A stream that ends before its task did is cut, never a success.
+			return fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete)
+		}
+		if err != nil {
+			return upstreamErr(ctx, err)
+		}
+		if ev, err = transform.ReadResponse(raw.Data); err != nil {
+			return err
+		}
 	}
-	return "", fmt.Errorf("%w: the agent returned its task still %s", ErrStreamCut, ev.State)
 }
 
-func taskFailed(state transform.State, text string) error {
-	if text == "" {
-		return fmt.Errorf("%w: the agent's task ended %s", ErrTaskUnsuccesful, state)
-	}
-	return fmt.Errorf("%w: the agent's task ended %s: %s", ErrTaskUnsuccesful, state, text)
-}
-
-// noteIDs keeps the agent's task and context ids for the log, the response
-// headers and the "a2a" extension member.
-func (s *Server) noteIDs(c echo.Context, cc *chatCall, ev transform.Event) {
-	if ev.TaskID == "" && ev.ContextID == "" && ev.State == "" {
-		return
-	}
-	ext := cc.meta.Ext
+// noteIDs puts the agent's task and context ids in the response headers
+// (while they can still be set) and the access log.
+func (s *Server) noteIDs(c echo.Context, ext *transform.Ext) {
 	if ext == nil {
-		ext = &transform.Ext{}
-	}
-	next := *ext
-	if ev.TaskID != "" {
-		next.TaskID = ev.TaskID
-	}
-	if ev.ContextID != "" {
-		next.ContextID = ev.ContextID
-	}
-	if ev.State != "" {
-		next.State = ev.State
-	}
-	if next == *ext && cc.meta.Ext != nil {
 		return
 	}
-	cc.meta.Ext = &next
-	infoOf(c).taskID = next.TaskID
-	if h := c.Response().Header(); !c.Response().Committed {
-		setIfSet(h, "X-A2A-Task-Id", next.TaskID)
-		setIfSet(h, "X-A2A-Context-Id", next.ContextID)
+	infoOf(c).taskID = ext.TaskID
+	if c.Response().Committed {
+		return
 	}
+	h := c.Response().Header()
+	setIfSet(h, "X-A2A-Task-Id", ext.TaskID)
+	setIfSet(h, "X-A2A-Context-Id", ext.ContextID)
 }
 
 func setIfSet(h http.Header, k, v string) {

@@ -46,6 +46,11 @@ type AgentConfig struct {
 	APIKey  string            `yaml:"api_key"`
 	Headers map[string]string `yaml:"headers"`
 	Timeout Duration          `yaml:"timeout"`
+	// Protocol pins the A2A dialect: "auto" (from the card, switching once
+	// when the agent says it speaks the other), "0.3" or "1.0".
+	Protocol string `yaml:"protocol"`
+	// ShowProgress streams the text of working status messages as content.
+	ShowProgress bool `yaml:"show_progress"`
 }
 
 // Defaults of the outside contract (see the README's config reference).
@@ -158,6 +163,11 @@ func (a AgentConfig) validate(field string) error {
 	}
 	if err := checkURL(a.URL); err != nil {
 		return fmt.Errorf("%s.url: %w", field, err)
+	}
+	switch a.Protocol {
+	case "", "auto", "0.3", "1.0":
+	default:
+		return fmt.Errorf("%s.protocol: %q is not one of auto, 0.3, 1.0", field, a.Protocol)
 	}
 	if a.CardURL != "" {
 		if err := checkURL(a.CardURL); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -12,15 +13,12 @@ import (
 
 // Sentinel errors raised by the bridge itself.
 var (
-	ErrUnknownAgent    = errors.New("unknown agent")
-	ErrBodyTooLarge    = errors.New("request body too large")
-	ErrUnauthorized    = errors.New("invalid api key")
-	ErrAgentTimeout    = errors.New("agent timed out")
-	ErrAgentDown       = errors.New("agent unreachable")
-	ErrAgentStatus     = errors.New("agent answered an HTTP error")
-	ErrStreamCut       = errors.New("agent stream ended before the task did")
-	ErrAnswerTooLarge  = errors.New("agent answer too large")
-	ErrTaskUnsuccesful = errors.New("agent task did not complete")
+	ErrUnknownAgent = errors.New("unknown agent")
+	ErrBodyTooLarge = errors.New("request body too large")
+	ErrUnauthorized = errors.New("invalid api key")
+	ErrAgentTimeout = errors.New("agent timed out")
+	ErrAgentDown    = errors.New("agent unreachable")
+	ErrAgentStatus  = errors.New("agent answered an HTTP error")
 )
 
 // Error is what a client is told: the HTTP status, the OpenAI error type and
@@ -54,6 +52,7 @@ func toError(err error) *Error {
 	var modelErr *transform.ModelError
 	var rpcErr *transform.RPCError
 	var httpErr *echo.HTTPError
+	var taskErr *transform.TaskError
 	switch {
 	case errors.As(err, &e):
 		return e
@@ -71,10 +70,10 @@ func toError(err error) *Error {
 		return &Error{Status: 504, Type: "agent_timeout", Code: "agent_timeout", Msg: "The agent did not answer in time.", Cause: err}
 	case errors.As(err, &rpcErr):
 		return rpcError(rpcErr, err)
-	case errors.Is(err, ErrTaskUnsuccesful):
-		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: err.Error(), Cause: err}
-	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, ErrStreamCut),
-		errors.Is(err, ErrAnswerTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
+	case errors.As(err, &taskErr):
+		return &Error{Status: 502, Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: capitalize(taskErr.Error()) + ".", Cause: err}
+	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, transform.ErrIncomplete),
+		errors.Is(err, transform.ErrTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
 		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: agentMessage(err), Cause: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Status: 499, Type: "invalid_request_error", Code: "client_closed_request", Msg: "The client closed the request.", Cause: err}
@@ -91,9 +90,9 @@ func agentMessage(err error) string {
 		return "The agent could not be reached."
 	case errors.Is(err, ErrAgentStatus):
 		return "The agent answered with an HTTP error."
-	case errors.Is(err, ErrStreamCut):
+	case errors.Is(err, transform.ErrIncomplete):
 		return "The agent's stream ended before its task finished."
-	case errors.Is(err, ErrAnswerTooLarge), errors.Is(err, stream.ErrEventTooLarge):
+	case errors.Is(err, transform.ErrTooLarge), errors.Is(err, stream.ErrEventTooLarge):
 		return "The agent's answer exceeded the bridge's size limit."
 	}
 	return "The agent sent an answer the bridge could not read."
@@ -123,9 +122,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	if errors.Is(e, ErrTaskUnsuccesful) {
+	var taskErr *transform.TaskError
+	if errors.As(e, &taskErr) {
 		// The agent's task failed: asking again cannot help, so SDKs should not retry.
 		c.Response().Header().Set("X-Should-Retry", "false")
 	}
 	_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.Body())
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -25,7 +25,53 @@ type Agent struct {
 	resolved bool      // the card was read, or the agent serves none
 	nextTry  time.Time // no card fetch before this, after a failure
 	backoff  time.Duration
-	fetching chan struct{} // closed when the fetch under way ends
+	fetching chan struct{}      // closed when the fetch under way ends
+	switched *transform.Dialect // the dialect the agent proved to speak, against its card
+	noStream bool               // the agent refused a stream call: send instead
+}
+
+// target is how to call an agent now: its card, and the dialect and
+// endpoint to use.
+type target struct {
+	card      transform.Card
+	dialect   transform.Dialect
+	iface     transform.Interface
+	canSwitch bool // protocol auto: a dialect error may switch dialects
+	streaming bool
+}
+
+// target returns how to call a now; see Registry.Card.
+func (a *Agent) target() target {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := target{card: a.card, dialect: a.card.Dialect, streaming: a.card.Streaming && !a.noStream}
+	switch a.cfg.Protocol {
+	case "0.3":
+		t.dialect = transform.V03
+	case "1.0":
+		t.dialect = transform.V10
+	default:
+		t.canSwitch = true
+		if a.switched != nil {
+			t.dialect = *a.switched
+		}
+	}
+	t.iface = a.card.For(t.dialect)
+	return t
+}
+
+// useDialect remembers that a answered in dialect d.
+func (a *Agent) useDialect(d transform.Dialect) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.switched = &d
+}
+
+// refusedStream remembers that a cannot stream, whatever its card says.
+func (a *Agent) refusedStream() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.noStream = true
 }
 
 // Registry is the set of agents, by name. It is the one source of truth
@@ -58,7 +104,8 @@ func newRegistry(agents []AgentConfig, client *http.Client, log zerolog.Logger) 
 // fallbackCard treats the agent's url as a 0.3 JSON-RPC endpoint, for
 // agents that serve no card.
 func fallbackCard(c AgentConfig) transform.Card {
-	return transform.Card{Name: c.Name, Endpoint: c.URL, Dialect: transform.V03, Streaming: true}
+	return transform.Card{Name: c.Name, Endpoint: c.URL, Dialect: transform.V03, Streaming: true,
+		Interfaces: map[transform.Dialect]transform.Interface{}}
 }
 
 // Get returns the agent called name, or a *transform.ModelError.
@@ -97,10 +144,13 @@ func (r *Registry) discover(ctx context.Context) {
 // known and the back-off allows. An agent whose card cannot be fetched is
 // still called, at its url.
 func (r *Registry) Card(ctx context.Context, a *Agent) transform.Card {
+	return r.Target(ctx, a).card
+}
+
+// Target returns how to call a, fetching its card first as Card does.
+func (r *Registry) Target(ctx context.Context, a *Agent) target {
 	r.resolve(ctx, a)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.card
+	return a.target()
 }
 
 // resolve fetches a's card unless it is known or backing off; it reports
@@ -147,6 +197,10 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 		return true
 	}
 	card.Endpoint = honourConfiguredHost(card.Endpoint, a.cfg.URL)
+	for d, i := range card.Interfaces {
+		i.URL = honourConfiguredHost(i.URL, a.cfg.URL)
+		card.Interfaces[d] = i
+	}
 	a.card = card
 	r.log.Info().Str("agent", a.Name).Str("endpoint", card.Endpoint).Stringer("protocol", card.Dialect).
 		Bool("streaming", card.Streaming).Msg("agent card read")

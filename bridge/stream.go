@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -15,26 +14,16 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// relay turns the events of one upstream A2A stream into OpenAI chunks.
-type relay struct {
-	s      *Server
-	c      echo.Context
-	cc     *chatCall
-	w      *stream.Writer
-	deltas transform.Deltas
-	status string // the text of the last status message, the answer when no artifact came
-	sent   strings.Builder
-	max    int
-	done   bool
-}
-
-// streamChat answers a stream request. upstreamSSE is false when the agent
-// cannot stream: its one answer is then delivered as a valid SSE stream.
+// streamChat answers a stream request.
 //
 // Headers are sent once the first upstream event is read, so that an agent
 // that fails at once gets a plain HTTP error, and the task id is in the
 // response headers. After that, errors are in-band error events.
-func (s *Server) streamChat(c echo.Context, cc *chatCall, upstreamSSE bool) error {
+//
+// An agent whose card says it cannot stream, or that refuses the stream
+// call, gets one message/send; its answer (polled while its task runs) is
+// still delivered as a valid SSE stream.
+func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	timeout := cc.agent.cfg.Timeout.Duration
 	ctx, cancel := context.WithCancelCause(c.Request().Context())
 	defer cancel(nil)
@@ -43,82 +32,39 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall, upstreamSSE bool) erro
 	idle := time.AfterFunc(timeout, func() { cancel(ErrAgentTimeout) })
 	defer idle.Stop()
 
-	resp, err := s.post(ctx, cc.call, upstreamSSE)
+	sse := cc.target.streaming
+	rp, err := s.open(ctx, cc, sse)
+	if sse && streamRefused(err) {
+		zerolog.Ctx(ctx).Info().Str("agent", cc.agent.Name).Err(err).Msg("agent refused to stream; sending instead from now on")
+		cc.agent.refusedStream()
+		rp, err = s.open(ctx, cc, false)
+	}
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	r := &relay{s: s, c: c, cc: cc, max: int(s.cfg.Limits.MaxAnswer)}
-	if !isSSE(resp) {
-		// A single JSON answer: an error, or the whole result of an agent
-		// that does not stream.
-		body, err := readAll(ctx, resp.Body, int64(s.cfg.Limits.MaxAnswer))
-		if err != nil {
-			return err
-		}
-		return r.finish(r.event(body))
-	}
-	for ev, err := range stream.Events(resp.Body, int(s.cfg.Limits.MaxEvent)) {
+	defer rp.close()
+	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
+	emit := func(text string) error {
 		idle.Reset(timeout)
-		if err != nil {
-			return r.fail(upstreamErr(ctx, err))
-		}
-		if err := r.event(ev.Data); err != nil || r.done {
-			return r.finish(err)
-		}
-		if err := r.start(); err != nil {
-			return err
-		}
+		s.noteIDs(c, r.tr.Ext())
+		return r.text(text)
 	}
-	if err := context.Cause(ctx); err != nil {
-		return r.fail(upstreamErr(ctx, err))
+	if err := follow(ctx, rp, r.tr, emit); err != nil {
+		return r.fail(err)
 	}
-	return r.fail(fmt.Errorf("%w: no final event", ErrStreamCut))
+	if err := s.poll(ctx, cc, r.tr, emit); err != nil {
+		return r.fail(err)
+	}
+	return r.finish()
 }
 
-// event handles one upstream JSON-RPC response.
-func (r *relay) event(data []byte) error {
-	ev, err := transform.ReadResponse(data)
-	if err != nil {
-		return err
-	}
-	r.s.noteIDs(r.c, r.cc, ev)
-	switch ev.Kind {
-	case transform.KindMessage:
-		r.done = true
-		return r.text(ev.Text)
-	case transform.KindArtifact:
-		return r.artifacts(ev.Artifacts, ev.Append)
-	case transform.KindTask, transform.KindStatus:
-		if ev.Text != "" {
-			r.status = ev.Text
-		}
-		if err := r.artifacts(ev.Artifacts, false); err != nil {
-			return err
-		}
-		if ev.Final || ev.State.Terminal() || ev.State.Interrupted() {
-			r.done = true
-			if ev.State.Failed() {
-				return taskFailed(ev.State, ev.Text)
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("%w: an event is neither a task, a message nor an update", transform.ErrBadResponse)
-}
-
-func (r *relay) artifacts(as []transform.Artifact, appendMode bool) error {
-	for _, a := range as {
-		delta, diverged := r.deltas.Artifact(a.ID, a.Text, appendMode)
-		if diverged {
-			zerolog.Ctx(r.c.Request().Context()).Warn().Str("artifact", a.ID).
-				Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
-		}
-		if err := r.text(delta); err != nil {
-			return err
-		}
-	}
-	return nil
+// relay writes the OpenAI chunks of one stream answer.
+type relay struct {
+	s  *Server
+	c  echo.Context
+	cc *chatCall
+	tr *transform.Translator
+	w  *stream.Writer
 }
 
 // text sends a content delta, starting the stream first if need be.
@@ -126,11 +72,7 @@ func (r *relay) text(s string) error {
 	if err := r.start(); err != nil || s == "" {
 		return err
 	}
-	if r.sent.Len()+len(s) > r.max {
-		return fmt.Errorf("%w: over %d bytes", ErrAnswerTooLarge, r.max)
-	}
-	r.sent.WriteString(s)
-	return r.write(transform.Chunk(r.cc.meta, transform.TextDelta(s), "", r.cc.req.IncludeUsage))
+	return r.chunk(transform.TextDelta(s), "")
 }
 
 // start commits the response headers and sends the role chunk, once.
@@ -142,7 +84,12 @@ func (r *relay) start() error {
 	stream.SetHeaders(res.Header())
 	res.WriteHeader(http.StatusOK)
 	r.w = stream.NewWriter(res.Writer)
-	return r.write(transform.Chunk(r.cc.meta, transform.RoleDelta(), "", r.cc.req.IncludeUsage))
+	return r.chunk(transform.RoleDelta(), "")
+}
+
+func (r *relay) chunk(d transform.Delta, finish openai.FinishReason) error {
+	r.cc.meta.Ext = r.tr.Ext()
+	return r.write(transform.Chunk(r.cc.meta, d, finish, r.cc.req.IncludeUsage))
 }
 
 func (r *relay) write(b []byte) error {
@@ -152,29 +99,26 @@ func (r *relay) write(b []byte) error {
 	return nil
 }
 
-// finish ends the stream after its last event, or fails it.
-func (r *relay) finish(err error) error {
+// finish ends a stream whose task is done: the rest of the answer, the
+// finish chunk, the usage chunk when asked, then [DONE].
+func (r *relay) finish() error {
+	tail, err := r.tr.Finish()
 	if err != nil {
 		return r.fail(err)
 	}
-	if !r.done {
-		return r.fail(fmt.Errorf("%w: the agent's single answer was not final", ErrStreamCut))
+	if err := r.text(tail); err != nil {
+		return r.fail(err)
 	}
-	if r.deltas.Shown() == 0 && r.sent.Len() == 0 {
-		// Agents that answer in their status message (ADK, LangGraph).
-		if err := r.text(r.status); err != nil {
-			return r.fail(err)
-		}
+	if n := r.tr.Diverged(); n > 0 {
+		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
+			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
 	}
-	if err := r.start(); err != nil {
+	if err := r.chunk(transform.Delta{}, openai.FinishReasonStop); err != nil {
 		return err
 	}
-	m, withUsage := r.cc.meta, r.cc.req.IncludeUsage
-	if err := r.write(transform.Chunk(m, transform.Delta{}, openai.FinishReasonStop, withUsage)); err != nil {
-		return err
-	}
-	if withUsage {
-		if err := r.write(transform.UsageChunk(m, transform.EstimateUsage(r.cc.prompt, r.sent.String()))); err != nil {
+	if r.cc.req.IncludeUsage {
+		u := transform.EstimateUsage(r.cc.prompt, r.tr.Text())
+		if err := r.write(transform.UsageChunk(r.cc.meta, u)); err != nil {
 			return err
 		}
 	}

@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"mime"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/google/uuid"
+	"github.com/rs/zerolog"
 )
 
 // newTransport returns the upstream transport: a pool deep enough that
@@ -27,36 +31,137 @@ func newTransport() *http.Transport {
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: 0, // bounded per call by the agent's timeout
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     true,
 	}
 }
 
-// call is one JSON-RPC exchange with an agent.
-type call struct {
-	agent *Agent
-	card  transform.Card
-	body  []byte
+// reply is an agent's answer to one call, its first JSON-RPC response
+// already read: the whole answer, or the first event of a stream whose
+// next events next yields.
+type reply struct {
+	first transform.Event
+	next  func() (stream.Event, error, bool)
+	stop  func()
+	body  io.Closer
 }
 
-// post sends c's request and returns the agent's response, its status
-// checked. The caller closes the body. Transport failures are ErrAgentDown
-// and, once ctx's deadline or cause says so, ErrAgentTimeout.
-func (s *Server) post(ctx context.Context, c call, sse bool) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.card.Endpoint, bytes.NewReader(c.body))
+func (r *reply) close() {
+	if r.stop != nil {
+		r.stop()
+	}
+	if r.body != nil {
+		r.body.Close()
+	}
+}
+
+// open sends cc's message in the agent's dialect. When the first call is
+// answered as if in the other dialect (-32601 method not found, -32009
+// version not supported, HTTP 404/405) and the agent's protocol is auto, it
+// tries the other dialect once and remembers the one that worked.
+func (s *Server) open(ctx context.Context, cc *chatCall, sse bool) (*reply, error) {
+	tg := cc.target
+	rp, err := s.call(ctx, cc.agent, tg, cc.sendBody(tg, sse), sse)
+	if err == nil || !tg.canSwitch || !wrongDialect(err) {
+		return rp, err
+	}
+	tg.dialect = other(tg.dialect)
+	tg.iface = tg.card.For(tg.dialect)
+	rp, err2 := s.call(ctx, cc.agent, tg, cc.sendBody(tg, sse), sse)
+	if err2 != nil {
+		if wrongDialect(err2) {
+			return nil, err // neither dialect: report the first answer
+		}
+		return nil, err2
+	}
+	cc.agent.useDialect(tg.dialect)
+	cc.target = tg
+	zerolog.Ctx(ctx).Info().Str("agent", cc.agent.Name).Stringer("protocol", tg.dialect).
+		Msg("agent answered in the other A2A dialect; using it from now on")
+	return rp, nil
+}
+
+func other(d transform.Dialect) transform.Dialect {
+	if d == transform.V10 {
+		return transform.V03
+	}
+	return transform.V10
+}
+
+// wrongDialect reports whether err says the agent speaks the other dialect.
+func wrongDialect(err error) bool {
+	var rpc *transform.RPCError
+	var st *statusError
+	switch {
+	case errors.As(err, &rpc):
+		return rpc.Code == -32601 || rpc.Code == -32009
+	case errors.As(err, &st):
+		return st.code == http.StatusNotFound || st.code == http.StatusMethodNotAllowed
+	}
+	return false
+}
+
+// streamRefused reports whether err says the agent cannot stream: the
+// operation is unsupported (-32004) or the method unknown.
+func streamRefused(err error) bool {
+	var rpc *transform.RPCError
+	return errors.As(err, &rpc) && (rpc.Code == -32004 || rpc.Code == -32601)
+}
+
+// call posts one JSON-RPC request and reads the first response: the whole
+// JSON answer or the first SSE event. A JSON-RPC error is returned as
+// *transform.RPCError. Any Content-Type is accepted on a JSON answer
+// (a2a-go 0.3 sends text/plain), and a stream request may be answered with
+// plain JSON (an error, or an agent that cannot stream).
+func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse bool) (*reply, error) {
+	resp, err := s.post(ctx, a, tg, body, sse)
+	if err != nil {
+		return nil, err
+	}
+	if !isSSE(resp) {
+		defer resp.Body.Close()
+		raw, err := readAll(ctx, resp.Body, int64(s.cfg.Limits.MaxAnswer))
+		if err != nil {
+			return nil, err
+		}
+		ev, err := transform.ReadResponse(raw)
+		if err != nil {
+			return nil, err
+		}
+		return &reply{first: ev}, nil
+	}
+	next, stop := iter.Pull2(stream.Events(resp.Body, int(s.cfg.Limits.MaxEvent)))
+	rp := &reply{next: next, stop: stop, body: resp.Body}
+	ev, err, ok := next()
+	if !ok {
+		err = fmt.Errorf("%w: the stream ended before its first event", transform.ErrIncomplete)
+	}
+	if err == nil {
+		rp.first, err = transform.ReadResponse(ev.Data)
+	}
+	if err != nil {
+		rp.close()
+		return nil, upstreamErr(ctx, err)
+	}
+	return rp, nil
+}
+
+// post sends body to the agent and returns its response, status checked.
+// The caller closes the body.
+func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse bool) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tg.iface.URL, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAgentDown, err)
 	}
 	h := req.Header
-	setAgentHeaders(h, c.agent.cfg)
+	setAgentHeaders(h, a.cfg)
 	h.Set("Content-Type", "application/json")
 	if sse {
 		h.Set("Accept", "text/event-stream")
 	} else {
 		h.Set("Accept", "application/json")
 	}
-	if c.card.Dialect == transform.V10 {
+	if tg.dialect == transform.V10 {
 		h.Set("A2A-Version", "1.0")
 	}
 	resp, err := s.client.Do(req)
@@ -65,9 +170,40 @@ func (s *Server) post(ctx context.Context, c call, sse bool) (*http.Response, er
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
-		return nil, statusErr(resp)
+		return nil, readStatusError(resp)
 	}
 	return resp, nil
+}
+
+// poll follows the task of a non-blocking agent with tasks/get (GetTask),
+// backing off, until it ends or is interrupted, or ctx ends. Each poll's
+// text goes to emit.
+func (s *Server) poll(ctx context.Context, cc *chatCall, tr *transform.Translator, emit func(string) error) error {
+	wait := 100 * time.Millisecond
+	for tr.Pending() {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return upstreamErr(ctx, context.Cause(ctx))
+		case <-t.C:
+		}
+		wait = min(2*wait, 2*time.Second)
+		body := transform.GetTaskRequest(cc.target.dialect, uuid.NewString(), tr.Ext().TaskID, cc.target.iface.Tenant)
+		rp, err := s.call(ctx, cc.agent, cc.target, body, false)
+		if err != nil {
+			return err
+		}
+		rp.close()
+		text, err := tr.Feed(rp.first)
+		if err != nil {
+			return err
+		}
+		if err := emit(text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upstreamErr classifies a transport error.
@@ -78,20 +214,28 @@ func upstreamErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // the client went away
 	}
-	return fmt.Errorf("%w: %v", ErrAgentDown, err)
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: %v", ErrAgentDown, err)
+	}
+	return err
 }
 
-// statusErr reads a non-2xx answer: some servers (a2a-js 0.3) answer a
+// statusError is an agent's non-2xx HTTP answer.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("agent answered HTTP %d", e.code) }
+func (e *statusError) Unwrap() error { return ErrAgentStatus }
+
+// readStatusError reads a non-2xx answer: some servers (a2a-js 0.3) answer a
 // JSON-RPC error with HTTP 400; anything else is an HTTP error.
-func statusErr(resp *http.Response) error {
+func readStatusError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if _, err := transform.ReadResponse(body); err != nil {
-		var rpc *transform.RPCError
-		if errors.As(err, &rpc) {
-			return err
-		}
+	var rpc *transform.RPCError
+	if _, err := transform.ReadResponse(body); errors.As(err, &rpc) {
+		return err
 	}
-	return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, resp.StatusCode)
+	return &statusError{code: resp.StatusCode}
 }
 
 // readAll reads a whole answer, bounded by max.
@@ -101,14 +245,12 @@ func readAll(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
 		return nil, upstreamErr(ctx, err)
 	}
 	if int64(len(body)) > max {
-		return nil, fmt.Errorf("%w: over %d bytes", ErrAnswerTooLarge, max)
+		return nil, fmt.Errorf("%w: over %d bytes", transform.ErrTooLarge, max)
 	}
 	return body, nil
 }
 
-// isSSE reports whether a response is an event stream. A stream request
-// may be answered with plain JSON: a JSON-RPC error, or a single result
-// from an agent that cannot stream.
+// isSSE reports whether a response is an event stream.
 func isSSE(resp *http.Response) bool {
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return mt == "text/event-stream"

@@ -47,13 +47,14 @@ type Send struct {
 
 // SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
 // wire shape (a2a-go 0.3 rejects parts without "kind"; 1.0 has no "kind").
-func SendRequest(s Send) ([]byte, error) {
-	return json.Marshal(rpcRequest{
+func SendRequest(s Send) []byte {
+	b, _ := json.Marshal(rpcRequest{
 		JSONRPC: "2.0",
 		ID:      s.RPCID,
 		Method:  s.Dialect.Method(s.Stream),
 		Params:  sendParams(s),
 	})
+	return b
 }
 
 type rpcRequest struct {
@@ -116,4 +117,18 @@ func sendParams(s Send) any {
 			Parts: []part03{{Kind: "text", Text: s.Text}}},
 		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
 	}
+}
+
+// GetTaskRequest returns the JSON-RPC request that reads a task, to poll
+// the task of a non-blocking agent ("tasks/get", 1.0 "GetTask").
+func GetTaskRequest(d Dialect, rpcID, taskID, tenant string) []byte {
+	method := "tasks/get"
+	if d == V10 {
+		method = "GetTask"
+	}
+	b, _ := json.Marshal(rpcRequest{JSONRPC: "2.0", ID: rpcID, Method: method, Params: struct {
+		ID     string `json:"id"`
+		Tenant string `json:"tenant,omitempty"`
+	}{taskID, tenant}})
+	return b
 }

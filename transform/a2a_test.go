@@ -44,10 +44,7 @@ func TestSendRequest(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := SendRequest(tc.in)
-			if err != nil {
-				t.Fatalf("SendRequest(%+v) error = %v, want nil", tc.in, err)
-			}
+			got := SendRequest(tc.in)
 			if string(got) != tc.want {
 				t.Errorf("SendRequest(%+v)\n = %s\nwant %s", tc.in, got, tc.want)
 			}
@@ -80,5 +77,23 @@ func TestDialect(t *testing.T) {
 				t.Errorf("Dialect(%d).Method(true) = %q, want %q", tc.d, got, tc.wantStream)
 			}
 		})
+	}
+}
+
+func TestGetTaskRequest(t *testing.T) {
+	tests := []struct {
+		name   string
+		d      Dialect
+		tenant string
+		want   string
+	}{
+		{"0.3", V03, "", `{"jsonrpc":"2.0","id":"r1","method":"tasks/get","params":{"id":"T1"}}`},
+		{"1.0", V10, "", `{"jsonrpc":"2.0","id":"r1","method":"GetTask","params":{"id":"T1"}}`},
+		{"1.0 with tenant", V10, "acme", `{"jsonrpc":"2.0","id":"r1","method":"GetTask","params":{"id":"T1","tenant":"acme"}}`},
+	}
+	for _, tc := range tests {
+		if got := string(GetTaskRequest(tc.d, "r1", "T1", tc.tenant)); got != tc.want {
+			t.Errorf("%s: GetTaskRequest = %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }
