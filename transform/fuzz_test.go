@@ -147,7 +147,7 @@ func FuzzReadResponse(f *testing.F) {
 		if again, _ := ReadResponse(body); !reflect.DeepEqual(again, ev) {
 			t.Fatalf("ReadResponse(%q) is not deterministic: %+v then %+v", body, ev, again)
 		}
-		answer := Answer(ev)
+		answer := answerOf(ev)
 		m := Meta{ID: "chatcmpl-f", Created: 1, Model: "a2a/f", Ext: &Ext{TaskID: ev.TaskID, ContextID: ev.ContextID, State: ev.State}}
 		for _, out := range [][]byte{
 			Completion(m, answer, EstimateUsage("p", answer)),

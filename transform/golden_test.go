@@ -52,7 +52,7 @@ func TestGoldenResult(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadResponse(%s) error = %v, want nil", path, err)
 			}
-			answer := Answer(ev)
+			answer := answerOf(ev)
 			out := Completion(goldenMeta, answer, EstimateUsage("p", answer))
 			got, err := indentJSON(out)
 			if err != nil {

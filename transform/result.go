@@ -186,19 +186,3 @@ func PartText(p gjson.Result) string {
 	}
 	return ""
 }
-
-// Answer returns the text a non-stream caller gets for ev: a Task's
-// artifacts (several joined with a newline), else its status message; a
-// Message's text.
-func Answer(ev Event) string {
-	texts := make([]string, 0, len(ev.Artifacts))
-	for _, a := range ev.Artifacts {
-		if a.Text != "" {
-			texts = append(texts, a.Text)
-		}
-	}
-	if len(texts) == 0 {
-		return ev.Text // no artifact text: the status message is the answer
-	}
-	return strings.Join(texts, "\n")
-}

@@ -191,8 +191,8 @@ func TestReadResponseOutcomes(t *testing.T) {
 			if got := [3]bool{ev.State.Terminal(), ev.State.Interrupted(), ev.State.Failed()}; got != [3]bool{tc.wantTerminal, tc.wantInterrupted, tc.wantFailed} {
 				t.Errorf("State %q Terminal, Interrupted, Failed = %v, want %v", ev.State, got, [3]bool{tc.wantTerminal, tc.wantInterrupted, tc.wantFailed})
 			}
-			if got := Answer(ev); got != tc.wantText {
-				t.Errorf("Answer(%+v) = %q, want %q", ev, got, tc.wantText)
+			if got := answerOf(ev); got != tc.wantText {
+				t.Errorf("answerOf(%+v) = %q, want %q", ev, got, tc.wantText)
 			}
 		})
 	}
@@ -232,25 +232,16 @@ func TestPartText(t *testing.T) {
 	}
 }
 
-func TestAnswer(t *testing.T) {
-	tests := []struct {
-		name string
-		in   Event
-		want string
-	}{
-		{"message text", Event{Kind: KindMessage, Text: "hi"}, "hi"},
-		{"one artifact", Event{Kind: KindTask, Text: "status", Artifacts: []Artifact{{ID: "a", Text: "x"}}}, "x"},
-		{"two artifacts joined with a newline", Event{Kind: KindTask, Artifacts: []Artifact{{ID: "a", Text: "x"}, {ID: "b", Text: "y"}}}, "x\ny"},
-		{"no artifacts: the status message", Event{Kind: KindTask, Text: "Which city?"}, "Which city?"},
-		{"nothing", Event{}, ""},
-		{"artifacts without text: the status message", Event{Kind: KindTask, Text: "done", Artifacts: []Artifact{{ID: "a"}}}, "done"},
-		{"empty artifacts are skipped in the join", Event{Kind: KindTask, Artifacts: []Artifact{{ID: "a", Text: "x"}, {ID: "b"}, {ID: "c", Text: "z"}}}, "x\nz"},
+
+// answerOf is what a client is told of a whole result: the Translator's
+// answer, or the agent's reason when its task failed.
+func answerOf(ev Event) string {
+	tr := &Translator{}
+	_, err := tr.Feed(ev)
+	var te *TaskError
+	if errors.As(err, &te) {
+		return te.Text
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Answer(tc.in); got != tc.want {
-				t.Errorf("Answer(%+v) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
+	_, _ = tr.Finish()
+	return tr.Text()
 }

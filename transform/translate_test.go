@@ -1,0 +1,173 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// ev builds one JSON-RPC response around a 0.3 result.
+func ev(result string) string { return `{"jsonrpc":"2.0","id":1,"result":` + result + `}` }
+
+func task(state string) string {
+	return ev(`{"kind":"task","id":"T","contextId":"C","status":{"state":"` + state + `"}}`)
+}
+
+func status(state, role, text string, final bool) string {
+	msg := ""
+	if text != "" {
+		msg = fmt.Sprintf(`,"message":{"kind":"message","role":%q,"messageId":"m","parts":[{"kind":"text","text":%q}]}`, role, text)
+	}
+	return ev(fmt.Sprintf(`{"kind":"status-update","taskId":"T","contextId":"C","final":%t,"status":{"state":%q%s}}`, final, state, msg))
+}
+
+func art(id, text string, appendMode bool) string {
+	return ev(fmt.Sprintf(`{"kind":"artifact-update","taskId":"T","contextId":"C","append":%t,"artifact":{"artifactId":%q,"parts":[{"kind":"text","text":%q}]}}`, appendMode, id, text))
+}
+
+func message(role, text string) string {
+	return ev(fmt.Sprintf(`{"kind":"message","role":%q,"messageId":"m","parts":[{"kind":"text","text":%q}]}`, role, text))
+}
+
+var completed = status("completed", "", "", true)
+
+// translateTests: what the client sees for each way agents answer.
+var translateTests = []struct {
+	name     string
+	progress bool
+	events   []string
+	want     []string // the text each event emits, then Finish's (one more)
+	err      error    // from the last event or Finish
+}{
+	{"deltas", false, []string{task("submitted"), status("working", "", "", false), art("a", "echo:", false), art("a", " hi", true), completed},
+		[]string{"", "", "echo:", " hi", "", ""}, nil},
+	{"snapshot re-send shown once", false, []string{art("a", "he", false), art("a", "llo", true), art("a", "hello", false), completed},
+		[]string{"he", "llo", "", "", ""}, nil},
+	{"two artifacts joined by a newline", false, []string{art("a", "one", false), art("b", "two", false), completed},
+		[]string{"one", "\ntwo", "", ""}, nil},
+	{"bare message", false, []string{message("agent", "hi there")}, []string{"hi there", ""}, nil},
+	{"1.0 bare message wrapper", false, []string{`{"jsonrpc":"2.0","id":1,"result":{"message":{"role":"ROLE_AGENT","messageId":"m","parts":[{"text":"hi"}]}}}`},
+		[]string{"hi", ""}, nil},
+	{"echoed user message ignored", false, []string{message("user", "user: hi"), message("agent", "hello")}, []string{"", "hello", ""}, nil},
+	{"submitted status echoing the caller is not the answer", false,
+		[]string{status("submitted", "user", "user: hi", false), art("a", "ok", false), completed}, []string{"", "ok", "", ""}, nil},
+	{"status text equal to the prompt is not the answer", false,
+		[]string{status("working", "agent", "user: hi", false), completed}, []string{"", "", ""}, nil},
+	{"working text is progress, hidden by default", false,
+		[]string{status("working", "agent", "Looking up…", false), art("a", "42", false), completed}, []string{"", "42", "", ""}, nil},
+	{"working text shown when asked", true,
+		[]string{status("working", "agent", "Looking up…", false), status("working", "agent", "Looking up…", false), art("a", "42", false), completed},
+		[]string{"Looking up…", "", "\n42", "", ""}, nil},
+	{"status-only answer (ADK, LangGraph)", false,
+		[]string{status("working", "agent", "Thinking…", false), status("completed", "agent", "the answer", true)},
+		[]string{"", "", "the answer"}, nil},
+	{"status-only answer with progress shown", true,
+		[]string{status("working", "agent", "Thinking…", false), status("completed", "agent", "the answer", true)},
+		[]string{"Thinking…", "", "\nthe answer"}, nil},
+	{"last working text is the answer when nothing else came", false,
+		[]string{status("working", "agent", "partial answer", false), completed}, []string{"", "", "partial answer"}, nil},
+	{"input-required question", false, []string{task("submitted"), status("input-required", "agent", "Which city?", true)},
+		[]string{"", "", "Which city?"}, nil},
+	{"input-required after some text", false, []string{art("a", "Found two.", false), status("input-required", "agent", "Which one?", true)},
+		[]string{"Found two.", "", "\nWhich one?"}, nil},
+	{"1.0 stream ends on the terminal state without final", false,
+		[]string{`{"jsonrpc":"2.0","id":1,"result":{"artifactUpdate":{"taskId":"T","artifact":{"artifactId":"a","parts":[{"text":"x"}]}}}}`,
+			`{"jsonrpc":"2.0","id":1,"result":{"statusUpdate":{"taskId":"T","status":{"state":"TASK_STATE_COMPLETED"}}}}`},
+		[]string{"x", "", ""}, nil},
+	{"failed", false, []string{task("working"), status("failed", "agent", "the tool crashed", true)}, []string{"", ""},
+		&TaskError{State: StateFailed, Text: "the tool crashed"}},
+	{"rejected", false, []string{status("rejected", "agent", "no", true)}, []string{""}, &TaskError{State: StateRejected, Text: "no"}},
+	{"canceled (1.0 spelling)", false, []string{`{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"T","status":{"state":"TASK_STATE_CANCELED"}}}}`},
+		[]string{""}, &TaskError{State: StateCanceled}},
+	{"cut before the end", false, []string{task("working"), art("a", "part", false)}, []string{"", "part", ""}, ErrIncomplete},
+	{"task returned whole (non-stream)", false,
+		[]string{ev(`{"kind":"task","id":"T","status":{"state":"completed"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"a"},{"kind":"text","text":"b"}]},{"artifactId":"b","parts":[{"kind":"text","text":"c"}]}]}`)},
+		[]string{"ab\nc", ""}, nil},
+}
+
+func TestTranslator(t *testing.T) {
+	for _, tc := range translateTests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &Translator{Prompt: "user: hi", ShowProgress: tc.progress}
+			var got []string
+			var err error
+			for _, raw := range tc.events {
+				e, rerr := ReadResponse([]byte(raw))
+				if rerr != nil {
+					t.Fatalf("ReadResponse(%s): %v", raw, rerr)
+				}
+				var text string
+				if text, err = tr.Feed(e); err != nil {
+					break
+				}
+				got = append(got, text)
+			}
+			if err == nil {
+				var tail string
+				tail, err = tr.Finish()
+				got = append(got, tail)
+			}
+			if !equalErr(err, tc.err) {
+				t.Fatalf("error = %v, want %v", err, tc.err)
+			}
+			if tc.err == nil || len(got) > 0 {
+				if strings.Join(got, "|") != strings.Join(tc.want[:len(got)], "|") {
+					t.Errorf("emitted %q, want %q", got, tc.want)
+				}
+				if tr.Text() != strings.Join(got, "") {
+					t.Errorf("Text() = %q, want what was emitted %q", tr.Text(), strings.Join(got, ""))
+				}
+			}
+		})
+	}
+}
+
+func equalErr(got, want error) bool {
+	var gt, wt *TaskError
+	if errors.As(want, &wt) {
+		return errors.As(got, &gt) && *gt == *wt
+	}
+	return errors.Is(got, want)
+}
+
+func TestTranslatorPending(t *testing.T) {
+	tr := &Translator{}
+	e, _ := ReadResponse([]byte(task("submitted")))
+	if _, err := tr.Feed(e); err != nil || !tr.Pending() || tr.Done() {
+		t.Fatalf("after a submitted task: err %v, Pending %v, Done %v; want pending", err, tr.Pending(), tr.Done())
+	}
+	e, _ = ReadResponse([]byte(ev(`{"kind":"task","id":"T","status":{"state":"working"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"hal"}]}]}`)))
+	if text, _ := tr.Feed(e); text != "hal" || !tr.Pending() {
+		t.Fatalf("working poll = %q, pending %v", text, tr.Pending())
+	}
+	e, _ = ReadResponse([]byte(ev(`{"kind":"task","id":"T","contextId":"C","status":{"state":"completed"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"half"}]}]}`)))
+	if text, _ := tr.Feed(e); text != "f" || tr.Pending() || !tr.Done() {
+		t.Fatalf("completed poll = %q, pending %v done %v; want the suffix and done", text, tr.Pending(), tr.Done())
+	}
+	if ext := tr.Ext(); ext == nil || *ext != (Ext{TaskID: "T", ContextID: "C", State: StateCompleted}) {
+		t.Errorf("Ext() = %+v", ext)
+	}
+	if (&Translator{}).Ext() != nil {
+		t.Error("Ext() of a fresh Translator is not nil")
+	}
+}
+
+func TestTranslatorBounds(t *testing.T) {
+	tr := &Translator{MaxAnswer: 5}
+	e, _ := ReadResponse([]byte(art("a", "12345", false)))
+	if _, err := tr.Feed(e); err != nil {
+		t.Fatalf("at the bound: %v", err)
+	}
+	e, _ = ReadResponse([]byte(art("a", "6", true)))
+	if _, err := tr.Feed(e); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("past MaxAnswer: %v, want ErrTooLarge", err)
+	}
+	tr = &Translator{MaxArtifacts: 2}
+	for i, want := range []error{nil, nil, ErrTooLarge} {
+		e, _ := ReadResponse([]byte(art(fmt.Sprint(i), "x", false)))
+		if _, err := tr.Feed(e); !errors.Is(err, want) {
+			t.Errorf("artifact %d: %v, want %v", i, err, want)
+		}
+	}
+}
