@@ -232,7 +232,6 @@ func TestPartText(t *testing.T) {
 	}
 }
 
-
 // answerOf is what a client is told of a whole result: the Translator's
 // answer, or the agent's reason when its task failed.
 func answerOf(ev Event) string {
