@@ -15,8 +15,9 @@ run: ## serve on 127.0.0.1:8080 (the demo agent a2a/echo when no agent is config
 build: ## build bin/a2a-bridge
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/a2a-bridge ./cmd/a2a-bridge
 
-test: lint node-deps ## lint, then every test with the race detector, against real A2A peers and OpenAI clients
+test: lint node-deps ## lint, every test with the race detector (real A2A peers and OpenAI clients), then each fuzz target briefly
 	$(GO) test -race -shuffle=on -count=1 -timeout 8m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 unit: ## the tests of transform and stream only (no peers, a few seconds)
 	$(GO) test -race -count=1 ./transform/ ./stream/
@@ -34,8 +35,8 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
 FUZZTIME ?= 30s
-FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard
-FUZZ_STREAM    := FuzzEvents FuzzDeltas
+FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator
+FUZZ_STREAM    := FuzzEvents
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done

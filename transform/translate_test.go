@@ -171,3 +171,36 @@ func TestTranslatorBounds(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTranslator feeds any sequence of agent answers (one JSON-RPC response
+// per line) to a Translator. Invariants: no panic; what Text() holds is
+// exactly what was emitted; the bounds hold.
+func FuzzTranslator(f *testing.F) {
+	for _, tc := range translateTests {
+		f.Add(strings.Join(tc.events, "\n"), tc.progress)
+	}
+	f.Fuzz(func(t *testing.T, lines string, progress bool) {
+		tr := &Translator{Prompt: "user: hi", ShowProgress: progress, MaxAnswer: 1 << 12, MaxArtifacts: 8}
+		var emitted strings.Builder
+		for _, line := range strings.Split(lines, "\n") {
+			e, err := ReadResponse([]byte(line))
+			if err != nil {
+				continue
+			}
+			text, err := tr.Feed(e)
+			emitted.WriteString(text)
+			if err != nil {
+				break
+			}
+		}
+		if tail, err := tr.Finish(); err == nil {
+			emitted.WriteString(tail)
+		}
+		if tr.Text() != emitted.String() {
+			t.Fatalf("Text() = %q, emitted %q", tr.Text(), emitted.String())
+		}
+		if len(tr.Text()) > 1<<12 {
+			t.Fatalf("answer of %d bytes past MaxAnswer", len(tr.Text()))
+		}
+	})
+}
