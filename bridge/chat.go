@@ -38,6 +38,9 @@ func (s *Server) chat(c echo.Context) error {
 	}
 	info := infoOf(c)
 	info.agent, info.stream = agent.Name, req.Stream
+	if err := unsupported(c, agent, req); err != nil {
+		return err
+	}
 	cc := &chatCall{
 		agent:     agent,
 		target:    s.agents.Target(c.Request().Context(), agent),
@@ -57,7 +60,23 @@ func (s *Server) chat(c echo.Context) error {
 // The messageId stays the same when the call is retried in another dialect.
 func (cc *chatCall) sendBody(tg target, sse bool) []byte {
 	return transform.SendRequest(transform.Send{Dialect: tg.dialect, Stream: sse, RPCID: uuid.NewString(),
-		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant})
+		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant, Params: cc.req.Params})
+}
+
+// unsupported refuses the fields an A2A agent cannot honour (tools,
+// functions, a JSON response_format), or, when the agent's config says
+// ignore_unsupported, ignores them with a warning header.
+func unsupported(c echo.Context, a *Agent, req transform.Request) error {
+	if len(req.Unsupported) == 0 {
+		return nil
+	}
+	if a.cfg.IgnoreUnsupported {
+		c.Response().Header().Set("X-A2A-Bridge-Warning", "ignored: "+strings.Join(req.Unsupported, ", "))
+		return nil
+	}
+	return &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "unsupported_parameter",
+		Param: req.Unsupported[0], Msg: fmt.Sprintf("%s is not supported: an A2A agent cannot call your tools or promise a JSON shape "+
+			"(the bridge can ignore it when the agent is configured with ignore_unsupported: true).", strings.Join(req.Unsupported, ", "))}
 }
 
 // translator follows the agent's answer to cc.

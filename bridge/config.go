@@ -51,6 +51,9 @@ type AgentConfig struct {
 	Protocol string `yaml:"protocol"`
 	// ShowProgress streams the text of working status messages as content.
 	ShowProgress bool `yaml:"show_progress"`
+	// IgnoreUnsupported ignores tools, functions and a JSON response_format
+	// (with an X-A2A-Bridge-Warning header) instead of refusing them.
+	IgnoreUnsupported bool `yaml:"ignore_unsupported"`
 }
 
 // Defaults of the outside contract (see the README's config reference).

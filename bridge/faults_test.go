@@ -233,3 +233,31 @@ func TestFreshMessageID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// TestRequestFields: parameters reach the agent under metadata.openai;
+// fields an agent cannot honour are refused, or ignored with a warning.
+func TestRequestFields(t *testing.T) {
+	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"ok"}]}}`)
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "strict", URL: agent.URL}, {Name: "lax", URL: agent.URL, IgnoreUnsupported: true}}})
+	c := httpClient(t)
+	res := post(t, c, base+"/v1/chat/completions", `{"model":"a2a/strict","temperature":0.3,"max_tokens":50,"stop":"END","user":"u1","metadata":{"k":"v"},"messages":[{"role":"user","content":"hi"}]}`)
+	_, body := agent.last()
+	if res.status != 200 || gjson.Get(body, "params.message.metadata.openai").Raw != `{"temperature":0.3,"max_tokens":50,"stop":"END","user":"u1","metadata":{"k":"v"}}` {
+		t.Errorf("status %d, upstream metadata %s", res.status, gjson.Get(body, "params.message.metadata").Raw)
+	}
+	tools := `{"model":"a2a/%s","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"hi"}]}`
+	res = post(t, c, base+"/v1/chat/completions", fmt.Sprintf(tools, "strict"))
+	if e := decodeError(t, res.body); res.status != 400 || deref(e.Error.Param) != "tools" {
+		t.Errorf("tools on a strict agent: %d %s, want 400 param tools", res.status, res.body)
+	}
+	res = post(t, c, base+"/v1/chat/completions", fmt.Sprintf(tools, "lax"))
+	if res.status != 200 || res.header.Get("X-A2A-Bridge-Warning") != "ignored: tools" {
+		t.Errorf("tools on a lax agent: %d, warning %q", res.status, res.header.Get("X-A2A-Bridge-Warning"))
+	}
+	res = post(t, c, base+"/v1/chat/completions", `{"model":"a2a/lax","n":3,"messages":[{"role":"user","content":"hi"}]}`)
+	if e := decodeError(t, res.body); res.status != 400 || deref(e.Error.Param) != "n" {
+		t.Errorf("n=3: %d %s, want 400 param n", res.status, res.body)
+	}
+}

@@ -43,6 +43,7 @@ type Send struct {
 	MessageID string // fresh per call: servers that de-duplicate drop repeats
 	Text      string // the flattened conversation
 	Tenant    string // A2A 1.0 interface tenant, when the card names one
+	Params    []byte // Request.Params: sent as the message metadata {"openai": Params}
 }
 
 // SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
@@ -74,6 +75,19 @@ type message03 struct {
 	Role      string   `json:"role"`
 	MessageID string   `json:"messageId"`
 	Parts     []part03 `json:"parts"`
+	Metadata  *openAI  `json:"metadata,omitempty"`
+}
+
+// openAI is the message metadata that carries the caller's parameters.
+type openAI struct {
+	OpenAI json.RawMessage `json:"openai"`
+}
+
+func metadata(params []byte) *openAI {
+	if len(params) == 0 {
+		return nil
+	}
+	return &openAI{OpenAI: params}
 }
 
 type config03 struct {
@@ -89,6 +103,7 @@ type message10 struct {
 	Role      string   `json:"role"`
 	MessageID string   `json:"messageId"`
 	Parts     []part10 `json:"parts"`
+	Metadata  *openAI  `json:"metadata,omitempty"`
 }
 
 type config10 struct {
@@ -104,7 +119,8 @@ func sendParams(s Send) any {
 			Configuration config10  `json:"configuration"`
 			Tenant        string    `json:"tenant,omitempty"`
 		}{
-			Message:       message10{Role: "ROLE_USER", MessageID: s.MessageID, Parts: []part10{{Text: s.Text}}},
+			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, Parts: []part10{{Text: s.Text}},
+				Metadata: metadata(s.Params)},
 			Configuration: config10{AcceptedOutputModes: textModes},
 			Tenant:        s.Tenant,
 		}
@@ -114,7 +130,7 @@ func sendParams(s Send) any {
 		Configuration config03  `json:"configuration"`
 	}{
 		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID,
-			Parts: []part03{{Kind: "text", Text: s.Text}}},
+			Parts: []part03{{Kind: "text", Text: s.Text}}, Metadata: metadata(s.Params)},
 		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
 	}
 }

@@ -17,6 +17,16 @@ func TestSendRequest(t *testing.T) {
 			want: `{"jsonrpc":"2.0","id":"r1","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m1","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
 		},
 		{
+			name: "0.3 send with the caller's parameters in the metadata",
+			in:   Send{Dialect: V03, RPCID: "r1", MessageID: "m1", Text: "x", Params: []byte(`{"temperature":0.2,"stop":["END"]}`)},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m1","parts":[{"kind":"text","text":"x"}],"metadata":{"openai":{"temperature":0.2,"stop":["END"]}}},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "1.0 send with the caller's parameters in the metadata",
+			in:   Send{Dialect: V10, RPCID: "r1", MessageID: "m1", Text: "x", Params: []byte(`{"user":"u"}`)},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m1","parts":[{"text":"x"}],"metadata":{"openai":{"user":"u"}}},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
+		},
+		{
 			name: "0.3 stream",
 			in:   Send{Dialect: V03, Stream: true, RPCID: "r2", MessageID: "m2", Text: "user: hi"},
 			want: `{"jsonrpc":"2.0","id":"r2","method":"message/stream","params":{"message":{"kind":"message","role":"user","messageId":"m2","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,

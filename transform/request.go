@@ -33,7 +33,19 @@ type Request struct {
 	Messages     []Message // the conversation, in order
 	Stream       bool
 	IncludeUsage bool // stream_options.include_usage
+	// Params holds the sampling and caller parameters an agent may use
+	// (temperature, max_tokens, stop, user, metadata, ...) as one JSON
+	// object, or nil; they go to the agent in the message metadata.
+	Params []byte
+	// Unsupported names the fields an A2A agent cannot honour (tools,
+	// functions, a JSON response_format) that the request carries.
+	Unsupported []string
 }
+
+// PassedParams are the request fields passed to the agent, as they are,
+// under the message metadata key "openai".
+var PassedParams = []string{"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "metadata",
+	"presence_penalty", "frequency_penalty", "reasoning_effort"}
 
 // Message is one turn of the conversation, reduced to text.
 type Message struct {
@@ -73,8 +85,50 @@ func ParseRequest(body []byte) (Request, error) {
 	if r.IncludeUsage, err = optBool(root, "stream_options.include_usage"); err != nil {
 		return r, err
 	}
+	if n := root.Get("n"); n.Exists() && n.Type != gjson.Null && (n.Type != gjson.Number || n.Float() != 1) {
+		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
+	}
+	r.Params = params(root)
+	r.Unsupported = unsupported(root)
 	r.Messages, err = parseMessages(root.Get("messages"))
 	return r, err
+}
+
+// params gathers PassedParams into one JSON object, in a fixed order.
+func params(root gjson.Result) []byte {
+	var b []byte
+	for _, k := range PassedParams {
+		v := root.Get(k)
+		if !v.Exists() || v.Type == gjson.Null {
+			continue
+		}
+		if b == nil {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(append(append(append(b, '"'), k...), '"', ':'), v.Raw...)
+	}
+	if b == nil {
+		return nil
+	}
+	return append(b, '}')
+}
+
+// unsupported lists the fields that ask for what an agent cannot do: call
+// the client's tools, or answer in a guaranteed JSON shape.
+func unsupported(root gjson.Result) []string {
+	var out []string
+	for _, k := range []string{"tools", "functions"} {
+		if v := root.Get(k); v.IsArray() && len(v.Array()) > 0 {
+			out = append(out, k)
+		}
+	}
+	switch root.Get("response_format.type").String() {
+	case "json_schema", "json_object":
+		out = append(out, "response_format")
+	}
+	return out
 }
 
 // ModelError is a model name that is not "a2a/<agent>" of a known agent.

@@ -115,18 +115,30 @@ var parseRequestTests = []struct {
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}},
 	},
 	{
-		name: "unknown fields ignored",
+		name: "unknown fields ignored, parameters gathered in a fixed order",
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":"hi","x_extra":1}],"temperature":0.2,"top_p":1,"max_tokens":10,"max_completion_tokens":10,"n":1,"seed":1,"user":"u","metadata":{"a":"b"},"logprobs":false,"presence_penalty":0,"frequency_penalty":0,"store":false,"reasoning_effort":"low","response_format":{"type":"text"},"parallel_tool_calls":true,"future_field":{"nested":[1,2]}}`,
-		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}},
+		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}},
+			Params: []byte(`{"temperature":0.2,"top_p":1,"max_tokens":10,"max_completion_tokens":10,"seed":1,"user":"u","metadata":{"a":"b"},"presence_penalty":0,"frequency_penalty":0,"reasoning_effort":"low"}`)},
 	},
 	{
 		name: "stop as a string accepted",
 		body: `{"model":"a2a/echo","stop":"\n","messages":[{"role":"user","content":"hi"}]}`,
-		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}},
+		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}, Params: []byte(`{"stop":"\n"}`)},
 	},
 	{
 		name: "stop as an array accepted",
 		body: `{"model":"a2a/echo","stop":["\n","END"],"messages":[{"role":"user","content":"hi"}]}`,
+		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}, Params: []byte(`{"stop":["\n","END"]}`)},
+	},
+	{
+		name: "tools, functions and a JSON response_format are named as unsupported",
+		body: `{"model":"a2a/echo","tools":[{"type":"function","function":{"name":"f"}}],"functions":[{"name":"g"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{}}},"messages":[{"role":"user","content":"hi"}]}`,
+		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}},
+			Unsupported: []string{"tools", "functions", "response_format"}},
+	},
+	{
+		name: "empty tools and a text response_format are fine",
+		body: `{"model":"a2a/echo","tools":[],"response_format":{"type":"text"},"n":null,"messages":[{"role":"user","content":"hi"}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}},
 	},
 	{
@@ -176,6 +188,8 @@ var parseRequestErrorTests = []struct {
 	{"empty model", `{"model":"","messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "model"}},
 	{"model without a2a/", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`, &ModelError{Model: "gpt-4o"}},
 	{"model a2a/ with no agent", `{"model":"a2a/","messages":[{"role":"user","content":"hi"}]}`, &ModelError{Model: "a2a/"}},
+	{"n of 2", `{"model":"a2a/x","n":2,"messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "n"}},
+	{"n not a number", `{"model":"a2a/x","n":"1","messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "n"}},
 	{"model with a2a in another case", `{"model":"A2A/echo","messages":[{"role":"user","content":"hi"}]}`, &ModelError{Model: "A2A/echo"}},
 	{"messages missing", `{"model":"a2a/echo"}`, &RequestError{Param: "messages"}},
 	{"messages empty", `{"model":"a2a/echo","messages":[]}`, &RequestError{Param: "messages"}},
