@@ -51,7 +51,7 @@ func TestOpenAINodeClient(t *testing.T) {
 	cfg := agentsFor(js)
 	cfg.APIKeys = []string{"sk-test-1"}
 	base := startBridge(t, cfg) + "/v1"
-	request := map[string]any{"model": "a2a/js03.mjs", "messages": []map[string]string{
+	request := map[string]any{"model": "a2a/js03", "messages": []map[string]string{
 		{"role": "system", "content": "Be kind."}, {"role": "user", "content": "say hi"}}}
 	const want = "echo: system: Be kind.\nuser: say hi"
 	job := func(scenario string) map[string]any {
@@ -65,7 +65,7 @@ func TestOpenAINodeClient(t *testing.T) {
 			t.Fatalf("client result = %+v", r)
 		}
 		c := r.Completion
-		if c.Choices[0].Message.Content != want || c.Choices[0].FinishReason != "stop" || c.Model != "a2a/js03.mjs" {
+		if c.Choices[0].Message.Content != want || c.Choices[0].FinishReason != "stop" || c.Model != "a2a/js03" {
 			t.Errorf("completion = %+v, want content %q, finish stop", c, want)
 		}
 		if c.Usage.TotalTokens == 0 || c.Usage.TotalTokens != c.Usage.PromptTokens+c.Usage.CompletionTokens {
@@ -211,7 +211,7 @@ func TestLangChain(t *testing.T) {
 				Error map[string]any `json:"error"`
 			}
 			runNode(t, "langchain-chat.mjs", map[string]any{"baseURL": base, "scenario": scenario,
-				"model": "a2a/js03.mjs", "messages": msgs}, &r)
+				"model": "a2a/js03", "messages": msgs}, &r)
 			if !r.OK || r.Content != want {
 				t.Fatalf("%s = ok %v content %q error %v, want %q", scenario, r.OK, r.Content, r.Error, want)
 			}

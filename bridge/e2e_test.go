@@ -142,14 +142,14 @@ func TestClientErrors(t *testing.T) {
 	}{
 		{"unknown model", chatBody("a2a/nobody", false, "user", "hi"), 404, "invalid_request_error", "model_not_found", "model"},
 		{"model without a2a/ prefix", chatBody("gpt-4o", false, "user", "hi"), 404, "invalid_request_error", "model_not_found", "model"},
-		{"malformed JSON", `{"model":"a2a/js03.mjs","messages":[`, 400, "invalid_request_error", "", ""},
+		{"malformed JSON", `{"model":"a2a/js03","messages":[`, 400, "invalid_request_error", "", ""},
 		{"not an object", `[1,2]`, 400, "invalid_request_error", "", ""},
-		{"missing messages", `{"model":"a2a/js03.mjs"}`, 400, "invalid_request_error", "", "messages"},
-		{"empty messages", `{"model":"a2a/js03.mjs","messages":[]}`, 400, "invalid_request_error", "", "messages"},
-		{"bad role", `{"model":"a2a/js03.mjs","messages":[{"role":"robot","content":"x"}]}`, 400, "invalid_request_error", "", "messages[0].role"},
-		{"audio part", `{"model":"a2a/js03.mjs","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]}`,
+		{"missing messages", `{"model":"a2a/js03"}`, 400, "invalid_request_error", "", "messages"},
+		{"empty messages", `{"model":"a2a/js03","messages":[]}`, 400, "invalid_request_error", "", "messages"},
+		{"bad role", `{"model":"a2a/js03","messages":[{"role":"robot","content":"x"}]}`, 400, "invalid_request_error", "", "messages[0].role"},
+		{"audio part", `{"model":"a2a/js03","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]}`,
 			400, "invalid_request_error", "", "messages[0].content[0].type"},
-		{"body too large", chatBody("a2a/js03.mjs", false, "user", strings.Repeat("x", 5000)), 413, "invalid_request_error", "request_too_large", ""},
+		{"body too large", chatBody("a2a/js03", false, "user", strings.Repeat("x", 5000)), 413, "invalid_request_error", "request_too_large", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

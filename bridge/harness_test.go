@@ -88,15 +88,15 @@ func startProcess(t *testing.T, name string, cmd *exec.Cmd) peer {
 }
 
 // startJSPeer runs a Node peer script of testdata/node/peers.
-func startJSPeer(t *testing.T, script string) peer {
+func startJSPeer(t *testing.T, script string, args ...string) peer {
 	t.Helper()
 	dir := filepath.Join(repoRoot, "testdata", "node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatalf("Node test modules missing: run `make test` (it runs npm ci in %s)", dir)
 	}
-	cmd := exec.Command("node", filepath.Join("peers", script))
+	cmd := exec.Command("node", append([]string{filepath.Join("peers", script)}, args...)...)
 	cmd.Dir = dir
-	return startProcess(t, script, cmd)
+	return startProcess(t, strings.TrimSuffix(script, ".mjs")+strings.Join(args, ""), cmd)
 }
 
 var goPeers struct {
@@ -107,7 +107,7 @@ var goPeers struct {
 
 // startGoPeer builds (once per test binary) and runs a Go peer module of
 // testdata/peers; its dependencies stay in its own go.mod.
-func startGoPeer(t *testing.T, module string) peer {
+func startGoPeer(t *testing.T, module string, args ...string) peer {
 	t.Helper()
 	goPeers.Lock()
 	bin, ok := goPeers.bins[module]
@@ -131,7 +131,7 @@ func startGoPeer(t *testing.T, module string) peer {
 		goPeers.bins[module] = bin
 	}
 	goPeers.Unlock()
-	return startProcess(t, module, exec.Command(bin))
+	return startProcess(t, module+strings.Join(args, ""), exec.Command(bin, args...))
 }
 
 // testLogger writes the bridge's log lines to the test log.
