@@ -118,10 +118,10 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	err = follow(ctx, rp, tr, func(string) error { return nil })
 	s.noteIDs(c, tr.Ext())
 	if err != nil {
-		return err
+		return s.cancelIfGone(c, cc, tr, err)
 	}
 	if err := s.poll(ctx, cc, tr, func(string) error { return nil }); err != nil {
-		return err
+		return s.cancelIfGone(c, cc, tr, err)
 	}
 	s.noteIDs(c, tr.Ext())
 	if _, err := tr.Finish(); err != nil {

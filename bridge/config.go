@@ -17,12 +17,15 @@ import (
 // Config is the whole configuration of a bridge, as the YAML file, the
 // environment and the command line give it.
 type Config struct {
-	Listen   string        `yaml:"listen"`
-	APIKeys  []string      `yaml:"api_keys"`
-	LogLevel string        `yaml:"log_level"`
-	Limits   Limits        `yaml:"limits"`
-	Server   ServerConfig  `yaml:"server"`
-	Agents   []AgentConfig `yaml:"agents"`
+	Listen   string   `yaml:"listen"`
+	APIKeys  []string `yaml:"api_keys"`
+	LogLevel string   `yaml:"log_level"`
+	// Keepalive is how long a stream may stay silent before an SSE comment
+	// is written; nil means DefaultKeepalive, 0 turns it off.
+	Keepalive *Duration     `yaml:"keepalive"`
+	Limits    Limits        `yaml:"limits"`
+	Server    ServerConfig  `yaml:"server"`
+	Agents    []AgentConfig `yaml:"agents"`
 }
 
 // Limits bound what a client or an agent can make the bridge hold.
@@ -60,6 +63,7 @@ type AgentConfig struct {
 const (
 	DefaultListen         = "127.0.0.1:8080"
 	DefaultAgentTimeout   = 5 * time.Minute
+	DefaultKeepalive      = 10 * time.Second
 	DefaultMaxRequestBody = 16 << 20
 	DefaultMaxEvent       = 4 << 20
 	DefaultMaxAnswer      = 16 << 20
@@ -198,6 +202,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
+	}
+	if c.Keepalive == nil {
+		c.Keepalive = &Duration{DefaultKeepalive}
 	}
 	setDefault(&c.Limits.MaxRequestBody, DefaultMaxRequestBody)
 	setDefault(&c.Limits.MaxEvent, DefaultMaxEvent)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -18,7 +19,9 @@ import (
 //
 // Headers are sent once the first upstream event is read, so that an agent
 // that fails at once gets a plain HTTP error, and the task id is in the
-// response headers. After that, errors are in-band error events.
+// response headers. After that, errors are in-band error events. An agent
+// slow to answer gets the stream started by the first keepalive comment
+// instead, so that proxies with idle timeouts do not cut it.
 //
 // An agent whose card says it cannot stream, or that refuses the stream
 // call, gets one message/send; its answer (polled while its task runs) is
@@ -31,6 +34,9 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	// every next one; every event read resets it.
 	idle := time.AfterFunc(timeout, func() { cancel(ErrAgentTimeout) })
 	defer idle.Stop()
+	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
+	r.keepalive(s.cfg.Keepalive.Duration)
+	defer r.close()
 
 	sse := cc.target.streaming
 	rp, err := s.open(ctx, cc, sse)
@@ -40,43 +46,81 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 		rp, err = s.open(ctx, cc, false)
 	}
 	if err != nil {
-		return err
+		return r.fail(err)
 	}
 	defer rp.close()
-	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
 	emit := func(text string) error {
 		idle.Reset(timeout)
-		s.noteIDs(c, r.tr.Ext())
 		return r.text(text)
 	}
 	if err := follow(ctx, rp, r.tr, emit); err != nil {
-		return r.fail(err)
+		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
 	}
 	if err := s.poll(ctx, cc, r.tr, emit); err != nil {
-		return r.fail(err)
+		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
 	}
 	return r.finish()
 }
 
-// relay writes the OpenAI chunks of one stream answer.
+// relay writes the OpenAI chunks of one stream answer. Its writes are
+// serialised: keepalives come from a timer.
 type relay struct {
 	s  *Server
 	c  echo.Context
 	cc *chatCall
 	tr *transform.Translator
-	w  *stream.Writer
+
+	mu     sync.Mutex
+	w      *stream.Writer
+	ka     *time.Timer // the next keepalive, reset by every write
+	every  time.Duration
+	closed bool
+}
+
+// keepalive writes ": keepalive" whenever nothing was written for every
+// (starting the stream if need be). 0 turns it off.
+func (r *relay) keepalive(every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.every = every
+	r.ka = time.AfterFunc(every, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.closed {
+			return
+		}
+		if r.startLocked() == nil && r.w.Comment("keepalive") == nil {
+			r.ka.Reset(every)
+		}
+	})
+}
+
+// close stops the keepalives; nothing is written after it.
+func (r *relay) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.ka != nil {
+		r.ka.Stop()
+	}
 }
 
 // text sends a content delta, starting the stream first if need be.
 func (r *relay) text(s string) error {
-	if err := r.start(); err != nil || s == "" {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.noteIDs(r.c, r.tr.Ext())
+	if err := r.startLocked(); err != nil || s == "" {
 		return err
 	}
-	return r.chunk(transform.TextDelta(s), "")
+	return r.chunkLocked(transform.TextDelta(s), "")
 }
 
-// start commits the response headers and sends the role chunk, once.
-func (r *relay) start() error {
+// startLocked commits the response headers and sends the role chunk, once.
+func (r *relay) startLocked() error {
 	if r.w != nil {
 		return nil
 	}
@@ -84,15 +128,18 @@ func (r *relay) start() error {
 	stream.SetHeaders(res.Header())
 	res.WriteHeader(http.StatusOK)
 	r.w = stream.NewWriter(res.Writer)
-	return r.chunk(transform.RoleDelta(), "")
+	return r.chunkLocked(transform.RoleDelta(), "")
 }
 
-func (r *relay) chunk(d transform.Delta, finish openai.FinishReason) error {
+func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error {
 	r.cc.meta.Ext = r.tr.Ext()
-	return r.write(transform.Chunk(r.cc.meta, d, finish, r.cc.req.IncludeUsage))
+	return r.writeLocked(transform.Chunk(r.cc.meta, d, finish, r.cc.req.IncludeUsage))
 }
 
-func (r *relay) write(b []byte) error {
+func (r *relay) writeLocked(b []byte) error {
+	if r.ka != nil {
+		r.ka.Reset(r.every)
+	}
 	if err := r.w.Data(b); err != nil {
 		return fmt.Errorf("write to client: %w", context.Canceled)
 	}
@@ -113,12 +160,14 @@ func (r *relay) finish() error {
 		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
 			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
 	}
-	if err := r.chunk(transform.Delta{}, openai.FinishReasonStop); err != nil {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.chunkLocked(transform.Delta{}, openai.FinishReasonStop); err != nil {
 		return err
 	}
 	if r.cc.req.IncludeUsage {
 		u := transform.EstimateUsage(r.cc.prompt, r.tr.Text())
-		if err := r.write(transform.UsageChunk(r.cc.meta, u)); err != nil {
+		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, u)); err != nil {
 			return err
 		}
 	}
@@ -128,6 +177,9 @@ func (r *relay) finish() error {
 // fail reports err: as a plain HTTP error while nothing was sent, else as
 // an in-band error event that SDKs raise, then the end of the stream.
 func (r *relay) fail(err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
 	if r.w == nil || errors.Is(err, context.Canceled) {
 		return err
 	}

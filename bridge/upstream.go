@@ -15,6 +15,7 @@ import (
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 )
 
@@ -255,3 +256,27 @@ func isSSE(resp *http.Response) bool {
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return mt == "text/event-stream"
 }
+
+// cancelIfGone cancels the agent's task when the client went away while it
+// was still running (best effort, bounded in time), and returns err.
+func (s *Server) cancelIfGone(c echo.Context, cc *chatCall, tr *transform.Translator, err error) error {
+	ext := tr.Ext()
+	if c.Request().Context().Err() == nil || ext == nil || ext.TaskID == "" || ext.State.Terminal() || tr.Done() {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), cancelTimeout)
+	defer cancel()
+	log := zerolog.Ctx(ctx).With().Str("agent", cc.agent.Name).Str("task_id", ext.TaskID).Logger()
+	body := transform.CancelTaskRequest(cc.target.dialect, uuid.NewString(), ext.TaskID, cc.target.iface.Tenant)
+	rp, cerr := s.call(ctx, cc.agent, cc.target, body, false)
+	if cerr != nil {
+		log.Warn().Err(cerr).Msg("client went away; cancelling the agent's task failed")
+		return err
+	}
+	rp.close()
+	log.Info().Msg("client went away; agent's task cancelled")
+	return err
+}
+
+// cancelTimeout bounds the tasks/cancel sent when a client goes away.
+const cancelTimeout = 2 * time.Second

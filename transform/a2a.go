@@ -138,9 +138,19 @@ func sendParams(s Send) any {
 // GetTaskRequest returns the JSON-RPC request that reads a task, to poll
 // the task of a non-blocking agent ("tasks/get", 1.0 "GetTask").
 func GetTaskRequest(d Dialect, rpcID, taskID, tenant string) []byte {
-	method := "tasks/get"
+	return taskRequest(d, "tasks/get", "GetTask", rpcID, taskID, tenant)
+}
+
+// CancelTaskRequest returns the JSON-RPC request that cancels a task whose
+// caller went away ("tasks/cancel", 1.0 "CancelTask").
+func CancelTaskRequest(d Dialect, rpcID, taskID, tenant string) []byte {
+	return taskRequest(d, "tasks/cancel", "CancelTask", rpcID, taskID, tenant)
+}
+
+func taskRequest(d Dialect, method03, method10, rpcID, taskID, tenant string) []byte {
+	method := method03
 	if d == V10 {
-		method = "GetTask"
+		method = method10
 	}
 	b, _ := json.Marshal(rpcRequest{JSONRPC: "2.0", ID: rpcID, Method: method, Params: struct {
 		ID     string `json:"id"`

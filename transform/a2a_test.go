@@ -107,3 +107,12 @@ func TestGetTaskRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelTaskRequest(t *testing.T) {
+	if got, want := string(CancelTaskRequest(V03, "r", "T", "")), `{"jsonrpc":"2.0","id":"r","method":"tasks/cancel","params":{"id":"T"}}`; got != want {
+		t.Errorf("CancelTaskRequest(0.3) = %s, want %s", got, want)
+	}
+	if got, want := string(CancelTaskRequest(V10, "r", "T", "x")), `{"jsonrpc":"2.0","id":"r","method":"CancelTask","params":{"id":"T","tenant":"x"}}`; got != want {
+		t.Errorf("CancelTaskRequest(1.0) = %s, want %s", got, want)
+	}
+}

@@ -1,9 +1,10 @@
 // Command a2a-bridge serves A2A agents behind the OpenAI chat-completions API.
 //
-//	a2a-bridge [--config FILE] [--listen ADDR] [--agent NAME=URL]... [--api-key KEY]... [--log-level LEVEL]
+//	a2a-bridge [--config FILE] [--listen ADDR] [--agent NAME=URL]... [--api-key KEY]... [--log-level LEVEL] [--keepalive DUR]
 //
 // Flags win over the environment (A2A_BRIDGE_CONFIG, A2A_BRIDGE_LISTEN,
-// A2A_BRIDGE_API_KEYS, A2A_BRIDGE_LOG_LEVEL), the environment over the file.
+// A2A_BRIDGE_API_KEYS, A2A_BRIDGE_LOG_LEVEL, A2A_BRIDGE_KEEPALIVE), the
+// environment over the file.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge"
 	"github.com/mattn/go-isatty"
@@ -74,6 +76,7 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (bri
 	configPath := fs.String("config", getenv("A2A_BRIDGE_CONFIG"), "YAML config `file` (env A2A_BRIDGE_CONFIG)")
 	listen := fs.String("listen", "", "`address` to serve on (env A2A_BRIDGE_LISTEN; default "+bridge.DefaultListen+")")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (env A2A_BRIDGE_LOG_LEVEL)")
+	keepalive := fs.String("keepalive", "", "write an SSE comment on a stream silent this long, e.g. 10s; 0 turns it off (env A2A_BRIDGE_KEEPALIVE)")
 	fs.Var(&agents, "agent", "an agent as `NAME=URL` (repeatable)")
 	fs.Var(&keys, "api-key", "an accepted API `key` (repeatable; env A2A_BRIDGE_API_KEYS, comma-separated)")
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +94,13 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (bri
 	}
 	cfg.Listen = firstSet(*listen, getenv("A2A_BRIDGE_LISTEN"), cfg.Listen)
 	cfg.LogLevel = firstSet(*logLevel, getenv("A2A_BRIDGE_LOG_LEVEL"), cfg.LogLevel)
+	if ka := firstSet(*keepalive, getenv("A2A_BRIDGE_KEEPALIVE")); ka != "" {
+		d, err := time.ParseDuration(ka)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("--keepalive %q: want a duration such as 10s, or 0", ka)
+		}
+		cfg.Keepalive = &bridge.Duration{Duration: d}
+	}
 	if env := splitList(getenv("A2A_BRIDGE_API_KEYS")); len(keys) > 0 {
 		cfg.APIKeys = keys
 	} else if len(env) > 0 {

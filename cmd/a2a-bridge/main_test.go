@@ -64,6 +64,24 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+func TestKeepaliveSetting(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+	}{
+		{nil, nil, 10 * time.Second},
+		{nil, map[string]string{"A2A_BRIDGE_KEEPALIVE": "0"}, 0},
+		{[]string{"--keepalive", "3s"}, map[string]string{"A2A_BRIDGE_KEEPALIVE": "0"}, 3 * time.Second},
+	}
+	for _, tc := range cases {
+		cfg, err := configure(tc.args, envOf(tc.env), io.Discard)
+		if err != nil || cfg.Keepalive.Duration != tc.want {
+			t.Errorf("configure(%q, %v) keepalive = %v, %v; want %v", tc.args, tc.env, cfg.Keepalive, err, tc.want)
+		}
+	}
+}
+
 func TestAgentFlags(t *testing.T) {
 	cfg, err := configure([]string{"--agent", "a=http://127.0.0.1:1", "--agent", "b=https://b.example/x"}, envOf(nil), io.Discard)
 	if err != nil {
@@ -86,6 +104,7 @@ func TestBadCommandLine(t *testing.T) {
 		{"agent with bad url", []string{"--agent", "a=localhost:1"}, "agents[0].url"},
 		{"unknown flag", []string{"--colour"}, "colour"},
 		{"stray argument", []string{"serve"}, "serve"},
+		{"bad keepalive", []string{"--keepalive", "often"}, "often"},
 		{"missing config file", []string{"--config", "/nonexistent/bridge.yaml"}, "/nonexistent/bridge.yaml"},
 		{"bad config file", []string{"--config", bad}, "soon"},
 	}

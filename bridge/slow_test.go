@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// TestKeepaliveSlowAgent: an agent that takes 3 s to its first event, a
+// client that gives up on 2 s of silence (as idle proxies do). Keepalive
+// comments every second keep the stream alive, and the answer is intact.
+func TestKeepaliveSlowAgent(t *testing.T) {
+	p := startJSPeer(t, "js03.mjs")
+	cfg := agentsFor(p)
+	cfg.Keepalive = &Duration{time.Second}
+	base := startBridge(t, cfg)
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := chatBody("a2a/js03", true, "user", "wait MODE:slow")
+	fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	var got strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second)) // the client's idle read timeout
+		n, err := conn.Read(buf)
+		got.Write(buf[:n])
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("client read after %q: %v", got.String(), err)
+		}
+	}
+	s := got.String()
+	if !strings.Contains(s, "\r\n\r\n: keepalive\n\n") && !strings.Contains(s, "\n: keepalive\n\n") {
+		t.Errorf("no keepalive comment in %q", s)
+	}
+	_, sse, _ := strings.Cut(s, "\r\n\r\n")
+	frames, done := chunks(t, []byte(dechunk(t, sse)))
+	if content, _ := streamText(t, frames); !done || content != "echo: user: wait MODE:slow" {
+		t.Errorf("content %q (done %v) after keepalives", content, done)
+	}
+}
+
+// dechunk undoes HTTP/1.1 chunked transfer encoding.
+func dechunk(t *testing.T, s string) string {
+	t.Helper()
+	var out strings.Builder
+	r := bufio.NewReader(strings.NewReader(s))
+	for {
+		var size int
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("chunked body: %v in %q", err, s)
+		}
+		if _, err := fmt.Sscanf(strings.TrimSpace(line), "%x", &size); err != nil || size == 0 {
+			return out.String()
+		}
+		chunk := make([]byte, size+2)
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			t.Fatal(err)
+		}
+		out.Write(chunk[:size])
+	}
+}
+
+// TestKeepaliveSDKs: keepalive comments never corrupt what the SDKs parse.
+func TestKeepaliveSDKs(t *testing.T) {
+	p := startJSPeer(t, "js03.mjs")
+	cfg := agentsFor(p)
+	cfg.Keepalive = &Duration{200 * time.Millisecond}
+	base := startBridge(t, cfg)
+	const want = "echo: user: wait MODE:slow"
+
+	oc := openai.DefaultConfig("unused")
+	oc.BaseURL = base + "/v1"
+	oc.HTTPClient = httpClient(t)
+	s, err := openai.NewClientWithConfig(oc).CreateChatCompletionStream(context.Background(), openai.ChatCompletionRequest{
+		Model: "a2a/js03", Messages: []openai.ChatCompletionMessage{{Role: "user", Content: "wait MODE:slow"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var content strings.Builder
+	for {
+		chunk, err := s.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("go-openai Recv: %v", err)
+		}
+		content.WriteString(chunk.Choices[0].Delta.Content)
+	}
+	s.Close()
+	if content.String() != want {
+		t.Errorf("go-openai streamed %q, want %q", content.String(), want)
+	}
+
+	var r nodeResult
+	runNode(t, "openai-chat.mjs", map[string]any{"baseURL": base + "/v1", "scenario": "stream",
+		"request": map[string]any{"model": "a2a/js03", "messages": []map[string]string{{"role": "user", "content": "wait MODE:slow"}}}}, &r)
+	if !r.OK || r.Content != want {
+		t.Errorf("openai npm streamed %+v, want %q", r, want)
+	}
+}
+
+// TestClientGoneCancelsTask: a client that disconnects mid-stream makes the
+// agent see tasks/cancel for its task within a second, and the bridge keeps
+// no goroutine behind (TestMain's leak check).
+func TestClientGoneCancelsTask(t *testing.T) {
+	var mu sync.Mutex
+	var cancelled []string
+	var cancelAt time.Time
+	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
+		_, body := lastBody(r)
+		if strings.Contains(body, `"tasks/cancel"`) {
+			mu.Lock()
+			cancelled, cancelAt = append(cancelled, body), time.Now()
+			mu.Unlock()
+			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t1","status":{"state":"canceled"}}}`)
+			return
+		}
+		sse(w, evTask, evPart)
+		<-r.Context().Done()
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/chat/completions",
+		strings.NewReader(chatBody("a2a/a", true, "user", "long job")))
+	c := httpClient(t)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(resp.Body).ReadString('\n') // the stream has started
+	if !strings.HasPrefix(line, "data: ") {
+		t.Fatalf("first line %q", line)
+	}
+	gone := time.Now()
+	cancel()
+	resp.Body.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n, at := len(cancelled), cancelAt
+		mu.Unlock()
+		if n > 0 {
+			if d := at.Sub(gone); d > time.Second {
+				t.Errorf("tasks/cancel came %v after the client left, want within 1s", d)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !strings.Contains(cancelled[0], `"params":{"id":"t1"}`) {
+				t.Errorf("cancel request %s, want the task t1", cancelled[0])
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the agent never saw tasks/cancel")
+}
+
+// lastBody is the body the fault agent read for r.
+func lastBody(r *http.Request) (http.Header, string) {
+	b, _ := io.ReadAll(r.Body)
+	return r.Header, string(b)
+}
