@@ -44,6 +44,8 @@ type Send struct {
 	Text      string // the flattened conversation
 	Tenant    string // A2A 1.0 interface tenant, when the card names one
 	Params    []byte // Request.Params: sent as the message metadata {"openai": Params}
+	ContextID string // the agent's context to continue, in context mode
+	TaskID    string // the interrupted task this message answers
 }
 
 // SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
@@ -74,6 +76,8 @@ type message03 struct {
 	Kind      string   `json:"kind"`
 	Role      string   `json:"role"`
 	MessageID string   `json:"messageId"`
+	ContextID string   `json:"contextId,omitempty"`
+	TaskID    string   `json:"taskId,omitempty"`
 	Parts     []part03 `json:"parts"`
 	Metadata  *openAI  `json:"metadata,omitempty"`
 }
@@ -102,6 +106,8 @@ type part10 struct {
 type message10 struct {
 	Role      string   `json:"role"`
 	MessageID string   `json:"messageId"`
+	ContextID string   `json:"contextId,omitempty"`
+	TaskID    string   `json:"taskId,omitempty"`
 	Parts     []part10 `json:"parts"`
 	Metadata  *openAI  `json:"metadata,omitempty"`
 }
@@ -119,8 +125,8 @@ func sendParams(s Send) any {
 			Configuration config10  `json:"configuration"`
 			Tenant        string    `json:"tenant,omitempty"`
 		}{
-			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, Parts: []part10{{Text: s.Text}},
-				Metadata: metadata(s.Params)},
+			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
+				Parts: []part10{{Text: s.Text}}, Metadata: metadata(s.Params)},
 			Configuration: config10{AcceptedOutputModes: textModes},
 			Tenant:        s.Tenant,
 		}
@@ -129,7 +135,7 @@ func sendParams(s Send) any {
 		Message       message03 `json:"message"`
 		Configuration config03  `json:"configuration"`
 	}{
-		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID,
+		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
 			Parts: []part03{{Kind: "text", Text: s.Text}}, Metadata: metadata(s.Params)},
 		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
 	}

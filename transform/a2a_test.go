@@ -27,6 +27,16 @@ func TestSendRequest(t *testing.T) {
 			want: `{"jsonrpc":"2.0","id":"r1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m1","parts":[{"text":"x"}],"metadata":{"openai":{"user":"u"}}},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
 		},
 		{
+			name: "0.3 continuing a context and answering a task",
+			in:   Send{Dialect: V03, RPCID: "r1", MessageID: "m1", Text: "Paris", ContextID: "C1", TaskID: "T1"},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m1","contextId":"C1","taskId":"T1","parts":[{"kind":"text","text":"Paris"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "1.0 continuing a context",
+			in:   Send{Dialect: V10, RPCID: "r1", MessageID: "m1", Text: "more", ContextID: "C1"},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m1","contextId":"C1","parts":[{"text":"more"}]},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
+		},
+		{
 			name: "0.3 stream",
 			in:   Send{Dialect: V03, Stream: true, RPCID: "r2", MessageID: "m2", Text: "user: hi"},
 			want: `{"jsonrpc":"2.0","id":"r2","method":"message/stream","params":{"message":{"kind":"message","role":"user","messageId":"m2","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,

@@ -1,6 +1,11 @@
 package transform
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+)
 
 // Flatten renders the whole conversation as the one text part an A2A agent
 // receives: every message in order, one block per message that starts with
@@ -27,4 +32,34 @@ func Flatten(msgs []Message) string {
 		b.WriteString(m.Text)
 	}
 	return b.String()
+}
+
+// NewTurns returns the messages after the last assistant message: what an
+// agent that keeps its own context has not seen yet. A conversation with no
+// assistant message is new turns all through.
+func NewTurns(msgs []Message) []Message {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
+			return msgs[i+1:]
+		}
+	}
+	return msgs
+}
+
+// ConversationKey names a conversation by its turns: the same turns give
+// the same key. The bridge stores an answered conversation under the key
+// of its turns plus the answer, and finds it again when the client sends
+// them back with one more turn.
+func ConversationKey(user string, msgs []Message) string {
+	h := sha256.New()
+	h.Write([]byte(user))
+	for _, m := range msgs {
+		for _, f := range []string{m.Role, m.Name, m.ToolCallID, m.Text} {
+			var n [8]byte
+			binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+			h.Write(n[:])
+			h.Write([]byte(f))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

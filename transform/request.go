@@ -40,6 +40,8 @@ type Request struct {
 	// Unsupported names the fields an A2A agent cannot honour (tools,
 	// functions, a JSON response_format) that the request carries.
 	Unsupported []string
+	// User is the OpenAI user field, part of a conversation's name.
+	User string
 }
 
 // PassedParams are the request fields passed to the agent, as they are,
@@ -89,6 +91,7 @@ func ParseRequest(body []byte) (Request, error) {
 		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
 	}
 	r.Params = params(root)
+	r.User = root.Get("user").String()
 	r.Unsupported = unsupported(root)
 	r.Messages, err = parseMessages(root.Get("messages"))
 	return r, err

@@ -118,7 +118,7 @@ var parseRequestTests = []struct {
 		name: "unknown fields ignored, parameters gathered in a fixed order",
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":"hi","x_extra":1}],"temperature":0.2,"top_p":1,"max_tokens":10,"max_completion_tokens":10,"n":1,"seed":1,"user":"u","metadata":{"a":"b"},"logprobs":false,"presence_penalty":0,"frequency_penalty":0,"store":false,"reasoning_effort":"low","response_format":{"type":"text"},"parallel_tool_calls":true,"future_field":{"nested":[1,2]}}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}},
-			Params: []byte(`{"temperature":0.2,"top_p":1,"max_tokens":10,"max_completion_tokens":10,"seed":1,"user":"u","metadata":{"a":"b"},"presence_penalty":0,"frequency_penalty":0,"reasoning_effort":"low"}`)},
+			Params: []byte(`{"temperature":0.2,"top_p":1,"max_tokens":10,"max_completion_tokens":10,"seed":1,"user":"u","metadata":{"a":"b"},"presence_penalty":0,"frequency_penalty":0,"reasoning_effort":"low"}`), User: "u"},
 	},
 	{
 		name: "stop as a string accepted",

@@ -204,3 +204,46 @@ func FuzzTranslator(f *testing.F) {
 		}
 	})
 }
+
+func TestNewTurns(t *testing.T) {
+	u := func(s string) Message { return Message{Role: "user", Text: s} }
+	a := func(s string) Message { return Message{Role: "assistant", Text: s} }
+	cases := []struct {
+		name string
+		in   []Message
+		want int // how many trailing messages are new
+	}{
+		{"first turn", []Message{{Role: "system", Text: "s"}, u("hi")}, 2},
+		{"after an answer", []Message{u("hi"), a("hello"), u("more")}, 1},
+		{"tool results after the answer", []Message{u("hi"), a("call"), {Role: "tool", Text: "42"}, u("so?")}, 2},
+		{"ends with the assistant", []Message{u("hi"), a("hello")}, 0},
+	}
+	for _, tc := range cases {
+		got := NewTurns(tc.in)
+		if len(got) != tc.want || (tc.want > 0 && &got[0] != &tc.in[len(tc.in)-tc.want]) {
+			t.Errorf("%s: NewTurns = %v, want the last %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestConversationKey(t *testing.T) {
+	base := []Message{{Role: "user", Text: "hi"}, {Role: "assistant", Text: "hello"}}
+	k := ConversationKey("u1", base)
+	cases := []struct {
+		name string
+		user string
+		msgs []Message
+		same bool
+	}{
+		{"same turns", "u1", []Message{{Role: "user", Text: "hi"}, {Role: "assistant", Text: "hello"}}, true},
+		{"other user", "u2", base, false},
+		{"other answer", "u1", []Message{{Role: "user", Text: "hi"}, {Role: "assistant", Text: "hell"}}, false},
+		{"boundary moved between fields", "u1", []Message{{Role: "user", Text: "hia"}, {Role: "ssistant", Text: "hello"}}, false},
+		{"one more turn", "u1", append(append([]Message{}, base...), Message{Role: "user", Text: "x"}), false},
+	}
+	for _, tc := range cases {
+		if got := ConversationKey(tc.user, tc.msgs) == k; got != tc.same {
+			t.Errorf("%s: same key = %v, want %v", tc.name, got, tc.same)
+		}
+	}
+}
