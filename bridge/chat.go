@@ -20,6 +20,9 @@ type chatCall struct {
 	prompt    string // the flattened conversation sent to the agent
 	messageID string
 	meta      transform.Meta
+	scope     string // the conversation key prefix: caller and agent
+	contextID string // the agent's context this call continues
+	taskID    string // the interrupted task this call answers
 }
 
 // chat serves POST /v1/chat/completions.
@@ -50,6 +53,9 @@ func (s *Server) chat(c echo.Context) error {
 		meta: transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
 			Created: s.now().Unix(), Model: req.Model},
 	}
+	if err := s.continuation(c, cc); err != nil {
+		return err
+	}
 	if req.Stream {
 		return s.streamChat(c, cc)
 	}
@@ -60,7 +66,8 @@ func (s *Server) chat(c echo.Context) error {
 // The messageId stays the same when the call is retried in another dialect.
 func (cc *chatCall) sendBody(tg target, sse bool) []byte {
 	return transform.SendRequest(transform.Send{Dialect: tg.dialect, Stream: sse, RPCID: uuid.NewString(),
-		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant, Params: cc.req.Params})
+		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant, Params: cc.req.Params,
+		ContextID: cc.contextID, TaskID: cc.taskID})
 }
 
 // unsupported refuses the fields an A2A agent cannot honour (tools,
@@ -82,7 +89,7 @@ func unsupported(c echo.Context, a *Agent, req transform.Request) error {
 // translator follows the agent's answer to cc.
 func (s *Server) translator(cc *chatCall) *transform.Translator {
 	return &transform.Translator{Prompt: cc.prompt, ShowProgress: cc.agent.cfg.ShowProgress,
-		MaxAnswer: int(s.cfg.Limits.MaxAnswer)}
+		MaxAnswer: int(s.cfg.Limits.MaxAnswer), Continuing: cc.taskID != ""}
 }
 
 // readBody reads a request body whatever its Content-Type (curl -d sends
@@ -129,6 +136,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	}
 	content := tr.Text()
 	cc.meta.Ext = tr.Ext()
+	s.remember(c, cc, tr)
 	usage := transform.EstimateUsage(cc.prompt, content)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
 }

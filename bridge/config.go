@@ -22,10 +22,18 @@ type Config struct {
 	LogLevel string   `yaml:"log_level"`
 	// Keepalive is how long a stream may stay silent before an SSE comment
 	// is written; nil means DefaultKeepalive, 0 turns it off.
-	Keepalive *Duration     `yaml:"keepalive"`
-	Limits    Limits        `yaml:"limits"`
-	Server    ServerConfig  `yaml:"server"`
-	Agents    []AgentConfig `yaml:"agents"`
+	Keepalive     *Duration           `yaml:"keepalive"`
+	Conversations ConversationsConfig `yaml:"conversations"`
+	Limits        Limits              `yaml:"limits"`
+	Server        ServerConfig        `yaml:"server"`
+	Agents        []AgentConfig       `yaml:"agents"`
+}
+
+// ConversationsConfig bounds the conversations the bridge remembers (context
+// mode, input-required continuation).
+type ConversationsConfig struct {
+	TTL        Duration `yaml:"ttl"`
+	MaxEntries int      `yaml:"max_entries"`
 }
 
 // Limits bound what a client or an agent can make the bridge hold.
@@ -54,6 +62,10 @@ type AgentConfig struct {
 	Protocol string `yaml:"protocol"`
 	// ShowProgress streams the text of working status messages as content.
 	ShowProgress bool `yaml:"show_progress"`
+	// Conversation is "flatten" (every call sends the whole conversation in
+	// a new context) or "context" (the agent keeps the context; only the
+	// turns it has not seen are sent).
+	Conversation string `yaml:"conversation"`
 	// IgnoreUnsupported ignores tools, functions and a JSON response_format
 	// (with an X-A2A-Bridge-Warning header) instead of refusing them.
 	IgnoreUnsupported bool `yaml:"ignore_unsupported"`
@@ -148,6 +160,9 @@ func (c *Config) Validate() error {
 		}
 		seen[a.Name] = true
 	}
+	if c.Conversations.MaxEntries < 0 {
+		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
+	}
 	for i, k := range c.APIKeys {
 		if strings.TrimSpace(k) == "" {
 			return fmt.Errorf("api_keys[%d]: empty key", i)
@@ -176,6 +191,11 @@ func (a AgentConfig) validate(field string) error {
 	default:
 		return fmt.Errorf("%s.protocol: %q is not one of auto, 0.3, 1.0", field, a.Protocol)
 	}
+	switch a.Conversation {
+	case "", "flatten", "context":
+	default:
+		return fmt.Errorf("%s.conversation: %q is not one of flatten, context", field, a.Conversation)
+	}
 	if a.CardURL != "" {
 		if err := checkURL(a.CardURL); err != nil {
 			return fmt.Errorf("%s.card_url: %w", field, err)
@@ -202,6 +222,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
+	}
+	if c.Conversations.TTL.Duration == 0 {
+		c.Conversations.TTL.Duration = time.Hour
+	}
+	if c.Conversations.MaxEntries == 0 {
+		c.Conversations.MaxEntries = 10000
 	}
 	if c.Keepalive == nil {
 		c.Keepalive = &Duration{DefaultKeepalive}

@@ -14,6 +14,7 @@ type reqInfo struct {
 	agent  string
 	stream bool
 	taskID string
+	scope  string // a digest of the caller's API key, when keys are configured
 	err    *Error
 }
 

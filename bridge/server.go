@@ -5,7 +5,9 @@ package bridge
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -22,6 +24,7 @@ type Server struct {
 	log     zerolog.Logger
 	echo    *echo.Echo
 	agents  *Registry
+	convs   *conversations
 	client  *http.Client
 	now     func() time.Time
 	started time.Time // the "created" of every model
@@ -47,6 +50,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		now:    time.Now,
 	}
 	s.started = s.now()
+	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
 	s.agents = newRegistry(cfg.Agents, s.client, log)
 	s.echo = s.routes()
 	return s, nil
@@ -142,14 +146,18 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	return func(c echo.Context) error {
 		got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		got = strings.TrimSpace(got)
 		match := 0
 		for _, k := range s.cfg.APIKeys {
 			// Compare with every key, in constant time, to leak nothing by timing.
-			match |= subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(k))
+			match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
 		}
 		if !ok || match == 0 {
 			return ErrUnauthorized
 		}
+		// Conversations are scoped to the key: a digest, not the key itself.
+		sum := sha256.Sum256([]byte(got))
+		infoOf(c).scope = hex.EncodeToString(sum[:8])
 		return next(c)
 	}
 }

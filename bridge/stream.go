@@ -59,7 +59,11 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	if err := s.poll(ctx, cc, r.tr, emit); err != nil {
 		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
 	}
-	return r.finish()
+	err = r.finish()
+	if err == nil {
+		s.remember(c, cc, r.tr)
+	}
+	return err
 }
 
 // relay writes the OpenAI chunks of one stream answer. Its writes are

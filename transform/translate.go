@@ -50,7 +50,12 @@ type Translator struct {
 	ShowProgress bool
 	MaxAnswer    int // bytes; 0 means no bound
 	MaxArtifacts int // 0 means DefaultMaxArtifacts
+	// Continuing says the message answers an interrupted task. Some servers
+	// (@a2a-js/sdk 1.x) start such a stream by re-sending the task as it
+	// was, still input-required: that is not the end of this exchange.
+	Continuing bool
 
+	events   int
 	deltas   Deltas
 	out      []byte // everything emitted
 	status   string // the agent's last status message
@@ -62,6 +67,11 @@ type Translator struct {
 
 // Feed reads one event and returns the text to add to the answer.
 func (t *Translator) Feed(ev Event) (string, error) {
+	t.events++
+	if t.Continuing && t.events == 1 && ev.Kind == KindTask && ev.State.Interrupted() {
+		t.note(ev)
+		return "", nil // the task as it was before this answer
+	}
 	t.note(ev)
 	switch ev.Kind {
 	case KindMessage:

@@ -131,6 +131,33 @@ func equalErr(got, want error) bool {
 	return errors.Is(got, want)
 }
 
+// TestTranslatorContinuing: a stream that answers an input-required task
+// may start with the task as it was (@a2a-js/sdk 1.x); that does not end it.
+func TestTranslatorContinuing(t *testing.T) {
+	events := []string{
+		`{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"T","status":{"state":"TASK_STATE_INPUT_REQUIRED","message":{"role":"ROLE_AGENT","parts":[{"text":"Which city?"}]}}}}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"artifactUpdate":{"taskId":"T","artifact":{"artifactId":"a","parts":[{"text":"Paris it is"}]}}}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"statusUpdate":{"taskId":"T","status":{"state":"TASK_STATE_COMPLETED"}}}}`,
+	}
+	for _, continuing := range []bool{true, false} {
+		tr := &Translator{Continuing: continuing}
+		for _, raw := range events {
+			e, _ := ReadResponse([]byte(raw))
+			if _, err := tr.Feed(e); err != nil || tr.Done() {
+				break
+			}
+		}
+		tail, _ := tr.Finish()
+		want := "Paris it is"
+		if !continuing {
+			want = "Which city?" // a fresh message: the first event is the end
+		}
+		if got := tr.Text(); got != want || tail != map[bool]string{true: "", false: want}[continuing] {
+			t.Errorf("Continuing=%v: answer %q, want %q", continuing, got, want)
+		}
+	}
+}
+
 func TestTranslatorPending(t *testing.T) {
 	tr := &Translator{}
 	e, _ := ReadResponse([]byte(task("submitted")))

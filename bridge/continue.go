@@ -1,0 +1,82 @@
+package bridge
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
+)
+
+// Request headers that name what a call continues.
+const (
+	headerContextID = "X-A2A-Context-Id" // a conversation: the agent's context id the bridge returned, or the caller's own name
+	headerTaskID    = "X-A2A-Task-Id"    // a task to continue, as the bridge returned it
+)
+
+// continuation finds the conversation cc continues, if any, and decides
+// what to send: in context mode, or when the last task waits for an answer
+// (input-required), only the turns the agent has not seen, in its context
+// (and to that task). A conversation is named by X-A2A-Task-Id, else
+// X-A2A-Context-Id, else by the OpenAI user field and its earlier turns;
+// every name is scoped to the caller's API key and the agent.
+func (s *Server) continuation(c echo.Context, cc *chatCall) error {
+	cc.scope = infoOf(c).scope + "\x00" + cc.agent.Name + "\x00"
+	h := c.Request().Header
+	msgs := cc.req.Messages
+	var conv conversation
+	var found bool
+	switch {
+	case h.Get(headerTaskID) != "":
+		id := h.Get(headerTaskID)
+		if conv, found = s.convs.get(cc.scope + "task:" + id); !found {
+			return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "task_not_found", Param: headerTaskID,
+				Msg: fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", id)}
+		}
+	case h.Get(headerContextID) != "":
+		conv, found = s.convs.get(cc.scope + "ctx:" + h.Get(headerContextID))
+	default:
+		if earlier := msgs[:len(msgs)-len(transform.NewTurns(msgs))]; len(earlier) > 0 {
+			conv, found = s.convs.get(cc.scope + "turns:" + transform.ConversationKey(cc.req.User, earlier))
+		}
+	}
+	if !found || (cc.agent.cfg.Conversation != "context" && !conv.interrupted()) {
+		return nil // a new conversation, or flatten mode: the whole history in a new context
+	}
+	if turns := transform.NewTurns(msgs); len(turns) > 0 {
+		cc.prompt = transform.Flatten(turns)
+	}
+	cc.contextID = conv.ContextID
+	if conv.interrupted() {
+		// Only an interrupted task is written to again, never a terminal one.
+		cc.taskID = conv.TaskID
+	}
+	return nil
+}
+
+// remember keeps the conversation after an answer under every name the
+// next call may use: its task, the agent's context id, the caller's own
+// context name, and its turns with this answer.
+func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator) {
+	ext := tr.Ext()
+	if ext == nil || (ext.ContextID == "" && ext.TaskID == "") {
+		return
+	}
+	conv := conversation{ContextID: ext.ContextID, TaskID: ext.TaskID, State: ext.State}
+	if conv.ContextID == "" {
+		conv.ContextID = cc.contextID // Go SDKs leave it out of bare Message replies
+	}
+	var keys []string
+	if conv.TaskID != "" {
+		keys = append(keys, cc.scope+"task:"+conv.TaskID)
+	}
+	if conv.ContextID != "" {
+		keys = append(keys, cc.scope+"ctx:"+conv.ContextID)
+	}
+	if name := c.Request().Header.Get(headerContextID); name != "" {
+		keys = append(keys, cc.scope+"ctx:"+name)
+	}
+	turns := append(append([]transform.Message(nil), cc.req.Messages...), transform.Message{Role: "assistant", Text: tr.Text()})
+	keys = append(keys, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, turns))
+	s.convs.put(conv, keys...)
+}
