@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -217,6 +218,59 @@ func TestLangChain(t *testing.T) {
 			}
 			if r.Usage == nil || r.Usage.Input == 0 || r.Usage.Output == 0 {
 				t.Errorf("usage_metadata = %+v, want token counts", r.Usage)
+			}
+		})
+	}
+}
+
+type turnsResult struct {
+	OK         bool           `json:"ok"`
+	Answers    []string       `json:"answers"`
+	TaskIDs    []string       `json:"taskIds"`
+	ContextIDs []string       `json:"contextIds"`
+	History    int            `json:"history"`
+	Error      map[string]any `json:"error"`
+}
+
+// TestMultiTurnClients: real clients re-send the whole history each call.
+// In flatten mode the agent gets it all; in context mode only the new turn
+// reaches the agent, in one context (MODE:count says how many it received).
+func TestMultiTurnClients(t *testing.T) {
+	js := startJSPeer(t, "js03.mjs")
+	cfg := agentsFor(js)
+	cfg.Agents = append(cfg.Agents, AgentConfig{Name: "ctx", URL: js.url, Conversation: "context", Timeout: cfg.Agents[0].Timeout})
+	base := startBridge(t, cfg) + "/v1"
+	turns := []string{"one MODE:count", "two MODE:count", "three MODE:count"}
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprint("openai/context/stream=", stream), func(t *testing.T) {
+			var r turnsResult
+			runNode(t, "openai-turns.mjs", map[string]any{"baseURL": base, "model": "a2a/ctx", "stream": stream, "turns": turns}, &r)
+			want := []string{"turn 1: user: one MODE:count", "turn 2: user: two MODE:count", "turn 3: user: three MODE:count"}
+			if !r.OK || strings.Join(r.Answers, "|") != strings.Join(want, "|") {
+				t.Fatalf("answers %q (error %v), want %q", r.Answers, r.Error, want)
+			}
+			if r.ContextIDs[0] == "" || r.ContextIDs[1] != r.ContextIDs[0] || r.ContextIDs[2] != r.ContextIDs[0] {
+				t.Errorf("context ids %q, want one context", r.ContextIDs)
+			}
+		})
+	}
+	t.Run("openai/flatten", func(t *testing.T) {
+		var r turnsResult
+		runNode(t, "openai-turns.mjs", map[string]any{"baseURL": base, "model": "a2a/js03", "turns": turns[:2]}, &r)
+		want := "turn 1: user: one MODE:count\nassistant: turn 1: user: one MODE:count\nuser: two MODE:count"
+		if !r.OK || len(r.Answers) != 2 || r.Answers[1] != want {
+			t.Errorf("answers %q (error %v), want the second to carry the whole history: %q", r.Answers, r.Error, want)
+		}
+	})
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprint("langchain-history/context/stream=", stream), func(t *testing.T) {
+			var r turnsResult
+			runNode(t, "langchain-history.mjs", map[string]any{"baseURL": base, "model": "a2a/ctx", "stream": stream,
+				"system": "Count.", "turns": turns}, &r)
+			// The first turn carries the system prompt; later turns only the new human message.
+			want := []string{"turn 1: system: Count.\nuser: one MODE:count", "turn 2: user: two MODE:count", "turn 3: user: three MODE:count"}
+			if !r.OK || strings.Join(r.Answers, "|") != strings.Join(want, "|") || r.History != 6 {
+				t.Errorf("answers %q, history %d (error %v), want %q and 6 messages", r.Answers, r.History, r.Error, want)
 			}
 		})
 	}
