@@ -137,8 +137,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	content := tr.Text()
 	cc.meta.Ext = tr.Ext()
 	s.remember(c, cc, tr)
-	usage := transform.EstimateUsage(cc.prompt, content)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, tr.Usage()))
 }
 
 // follow feeds the reply's events to tr, giving each event's text to emit,

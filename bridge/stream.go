@@ -170,8 +170,7 @@ func (r *relay) finish() error {
 		return err
 	}
 	if r.cc.req.IncludeUsage {
-		u := transform.EstimateUsage(r.cc.prompt, r.tr.Text())
-		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, u)); err != nil {
+		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, r.tr.Usage())); err != nil {
 			return err
 		}
 	}

@@ -130,18 +130,3 @@ func UsageChunk(m Meta, u Usage) []byte {
 	})
 	return b
 }
-
-// EstimateTokens is a rough token count (about four bytes a token) used
-// for usage until a real tokenizer counts them.
-func EstimateTokens(s string) int {
-	if s == "" {
-		return 0
-	}
-	return (len(s) + 3) / 4
-}
-
-// EstimateUsage returns the estimated usage of one call.
-func EstimateUsage(prompt, completion string) Usage {
-	p, c := EstimateTokens(prompt), EstimateTokens(completion)
-	return Usage{PromptTokens: p, CompletionTokens: c, TotalTokens: p + c}
-}

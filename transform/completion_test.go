@@ -160,21 +160,48 @@ func TestErrorBody(t *testing.T) {
 	}
 }
 
-func TestEstimateUsage(t *testing.T) {
+func TestCountUsage(t *testing.T) {
 	tests := []struct {
 		prompt, completion string
 		want               Usage
 	}{
 		{"", "", Usage{}},
-		{"p", "", Usage{PromptTokens: 1, TotalTokens: 1}},
-		{"abcd", "abcde", Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}},
-		{strings.Repeat("x", 400), "héllo", Usage{PromptTokens: 100, CompletionTokens: 2, TotalTokens: 102}},
+		{"user: hello world", "echo: user: hello world", Usage{PromptTokens: 4, CompletionTokens: 6, TotalTokens: 10}},
+		{"user: café 😀", "ok", Usage{PromptTokens: 4, CompletionTokens: 1, TotalTokens: 5}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.prompt+"|"+tc.completion, func(t *testing.T) {
-			if got := EstimateUsage(tc.prompt, tc.completion); got != tc.want {
-				t.Errorf("EstimateUsage(%q, %q) = %+v, want %+v", tc.prompt, tc.completion, got, tc.want)
-			}
-		})
+		if got := CountUsage(tc.prompt, tc.completion); got != tc.want {
+			t.Errorf("CountUsage(%q, %q) = %+v, want %+v", tc.prompt, tc.completion, got, tc.want)
+		}
+	}
+}
+
+func TestReportedUsageWins(t *testing.T) {
+	cases := []struct {
+		name, meta string
+		want       *Usage
+	}{
+		{"openai names", `{"usage":{"prompt_tokens":7,"completion_tokens":3}}`, &Usage{PromptTokens: 7, CompletionTokens: 3, TotalTokens: 10}},
+		{"input/output names", `{"usage":{"input_tokens":2,"output_tokens":5}}`, &Usage{PromptTokens: 2, CompletionTokens: 5, TotalTokens: 7}},
+		{"ADK", `{"adk_usage_metadata":{"promptTokenCount":11,"candidatesTokenCount":4}}`, &Usage{PromptTokens: 11, CompletionTokens: 4, TotalTokens: 15}},
+		{"none", `{"other":1}`, nil},
+		{"not numbers", `{"usage":{"prompt_tokens":"7","completion_tokens":3}}`, nil},
+	}
+	for _, tc := range cases {
+		body := `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"T","status":{"state":"completed"},"metadata":` + tc.meta +
+			`,"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"answer"}]}]}}`
+		ev, err := ReadResponse([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := &Translator{Prompt: "user: q"}
+		_, _ = tr.Feed(ev)
+		want := CountUsage("user: q", "answer")
+		if tc.want != nil {
+			want = *tc.want
+		}
+		if got := tr.Usage(); got != want {
+			t.Errorf("%s: Usage() = %+v, want %+v", tc.name, got, want)
+		}
 	}
 }

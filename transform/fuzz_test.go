@@ -150,10 +150,10 @@ func FuzzReadResponse(f *testing.F) {
 		answer := answerOf(ev)
 		m := Meta{ID: "chatcmpl-f", Created: 1, Model: "a2a/f", Ext: &Ext{TaskID: ev.TaskID, ContextID: ev.ContextID, State: ev.State}}
 		for _, out := range [][]byte{
-			Completion(m, answer, EstimateUsage("p", answer)),
+			Completion(m, answer, CountUsage("p", answer)),
 			Chunk(m, TextDelta(answer), "", true),
 			Chunk(m, Delta{}, openai.FinishReasonStop, false),
-			UsageChunk(m, EstimateUsage("p", answer)),
+			UsageChunk(m, CountUsage("p", answer)),
 			ErrorBody(answer, "agent_error", "", ""),
 		} {
 			if !json.Valid(out) {

@@ -53,7 +53,7 @@ func TestGoldenResult(t *testing.T) {
 				t.Fatalf("ReadResponse(%s) error = %v, want nil", path, err)
 			}
 			answer := answerOf(ev)
-			out := Completion(goldenMeta, answer, EstimateUsage("p", answer))
+			out := Completion(goldenMeta, answer, CountUsage("p", answer))
 			got, err := indentJSON(out)
 			if err != nil {
 				t.Fatalf("Completion(%s) = %s, not valid JSON: %v", path, out, err)

@@ -29,8 +29,9 @@ type Event struct {
 	Text      string // KindMessage: its text; KindTask/KindStatus: status.message text
 	Role      string // the role of that message, normalised: "agent", "user"
 	Artifacts []Artifact
-	Append    bool // KindArtifact: the parts add to a known artifact
-	LastChunk bool // KindArtifact
+	Append    bool   // KindArtifact: the parts add to a known artifact
+	LastChunk bool   // KindArtifact
+	Usage     *Usage // token usage the agent reported in its metadata, if any
 }
 
 // Artifact is an artifact's id and the text of its parts.
@@ -115,7 +116,7 @@ func kindOf(v gjson.Result) Kind {
 }
 
 func read(k Kind, v gjson.Result) Event {
-	ev := Event{Kind: k, ContextID: v.Get("contextId").String()}
+	ev := Event{Kind: k, ContextID: v.Get("contextId").String(), Usage: readUsage(v.Get("metadata"))}
 	switch k {
 	case KindTask:
 		ev.TaskID = v.Get("id").String()

@@ -61,6 +61,7 @@ type Translator struct {
 	status   string // the agent's last status message
 	shown    string // the last status message emitted as progress
 	ext      Ext
+	usage    *Usage // the last usage the agent reported
 	done     bool
 	diverged int
 }
@@ -94,6 +95,9 @@ func (t *Translator) Feed(ev Event) (string, error) {
 }
 
 func (t *Translator) note(ev Event) {
+	if ev.Usage != nil {
+		t.usage = ev.Usage
+	}
 	if ev.TaskID != "" {
 		t.ext.TaskID = ev.TaskID
 	}
@@ -206,6 +210,15 @@ func (t *Translator) Finish() (string, error) {
 		return t.emit(t.sep() + t.status)
 	}
 	return "", nil
+}
+
+// Usage is the usage of the exchange: what the agent reported, if it did,
+// else the bridge's own count of the prompt sent and the answer.
+func (t *Translator) Usage() Usage {
+	if t.usage != nil {
+		return *t.usage
+	}
+	return CountUsage(t.Prompt, string(t.out))
 }
 
 // Text returns everything emitted so far: the answer.

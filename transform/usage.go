@@ -1,0 +1,56 @@
+package transform
+
+import (
+	"sync"
+
+	"github.com/tidwall/gjson"
+	"github.com/tiktoken-go/tokenizer"
+)
+
+// o200k is OpenAI's o200k_base encoding (GPT-4o and later), loaded once on
+// first use from the vocabulary compiled into tiktoken-go: no network.
+var o200k = sync.OnceValue(func() tokenizer.Codec {
+	enc, err := tokenizer.Get(tokenizer.O200kBase)
+	if err != nil {
+		panic("transform: o200k_base encoding: " + err.Error()) // compiled in: cannot fail
+	}
+	return enc
+})
+
+// CountTokens counts the tokens of s in o200k_base.
+func CountTokens(s string) int {
+	if s == "" {
+		return 0
+	}
+	n, err := o200k().Count(s)
+	if err != nil {
+		return (len(s) + 3) / 4 // not reached for valid strings; a rough count beats none
+	}
+	return n
+}
+
+// CountUsage is the bridge's own count of one call: the prompt is the text
+// actually sent to the agent, the completion the answer.
+func CountUsage(prompt, completion string) Usage {
+	p, c := CountTokens(prompt), CountTokens(completion)
+	return Usage{PromptTokens: p, CompletionTokens: c, TotalTokens: p + c}
+}
+
+// readUsage reads token usage an agent reports in a metadata object:
+// OpenAI's names (metadata.usage.prompt_tokens, completion_tokens), the
+// input/output names, or ADK's usage metadata.
+func readUsage(meta gjson.Result) *Usage {
+	for _, f := range []struct{ path, in, out string }{
+		{"usage", "prompt_tokens", "completion_tokens"},
+		{"usage", "input_tokens", "output_tokens"},
+		{"adk_usage_metadata", "promptTokenCount", "candidatesTokenCount"},
+		{"adk_usage_metadata", "prompt_token_count", "candidates_token_count"},
+	} {
+		u := meta.Get(f.path)
+		in, out := u.Get(f.in), u.Get(f.out)
+		if in.Type == gjson.Number && out.Type == gjson.Number && in.Int() >= 0 && out.Int() >= 0 {
+			return &Usage{PromptTokens: int(in.Int()), CompletionTokens: int(out.Int()), TotalTokens: int(in.Int() + out.Int())}
+		}
+	}
+	return nil
+}
