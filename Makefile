@@ -27,7 +27,8 @@ lint: ## go vet, staticcheck, gofmt, go mod tidy check
 	$(GO) run $(STATICCHECK) ./...
 	@test -z "$$(gofmt -l cmd bridge transform stream)" || { gofmt -l cmd bridge transform stream; echo "gofmt needed"; exit 1; }
 	$(GO) mod tidy -diff
-	cd testdata/peers/go03 && $(GO) vet ./...
+	cd testdata/peers/go03 && $(GO) vet ./... && $(GO) mod tidy -diff
+	cd testdata/peers/gov2 && $(GO) vet ./... && $(GO) mod tidy -diff
 
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json ## install the Node test peers and clients from the lock file
 

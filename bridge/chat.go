@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,7 +163,11 @@ func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(
 			return fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete)
 		}
 		if err != nil {
-			return upstreamErr(ctx, err)
+			if e := upstreamErr(ctx, err); !errors.Is(e, ErrAgentDown) {
+				return e
+			}
+			// The connection broke mid-stream: the stream was cut.
+			return fmt.Errorf("%w: the stream broke: %v", transform.ErrIncomplete, err)
 		}
 		if ev, err = transform.ReadResponse(raw.Data); err != nil {
 			return err

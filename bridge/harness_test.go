@@ -36,8 +36,9 @@ var repoRoot = func() string {
 
 // peer is a running test agent process.
 type peer struct {
-	name string
-	url  string // base URL
+	name     string
+	url      string // base URL
+	protocol string // the agent's protocol setting, when pinned
 }
 
 // startProcess runs cmd, waits for its "READY <url>" line and stops it when
@@ -174,7 +175,7 @@ func startBridge(t *testing.T, cfg Config) string {
 func agentsFor(peers ...peer) Config {
 	var cfg Config
 	for _, p := range peers {
-		cfg.Agents = append(cfg.Agents, AgentConfig{Name: p.name, URL: p.url, Timeout: Duration{20 * time.Second}})
+		cfg.Agents = append(cfg.Agents, AgentConfig{Name: p.name, URL: p.url, Protocol: p.protocol, Timeout: Duration{20 * time.Second}})
 	}
 	return cfg
 }

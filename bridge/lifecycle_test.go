@@ -114,7 +114,8 @@ func checkBehaviour(t *testing.T, res result, model string, stream bool, want fu
 // TestNoStreamAgents: agents whose card says streaming:false still stream
 // to the client, from one send.
 func TestNoStreamAgents(t *testing.T) {
-	peers := []peer{startJSPeer(t, "js03.mjs", "--no-stream"), startJSPeer(t, "js10.mjs", "--no-stream")}
+	peers := []peer{startJSPeer(t, "js03.mjs", "--no-stream"), startJSPeer(t, "js10.mjs", "--no-stream"),
+		startGoPeer(t, "go03", "-no-stream"), startGoPeer(t, "gov2", "-no-stream")}
 	base := startBridge(t, agentsFor(peers...))
 	c := httpClient(t)
 	for _, p := range peers {

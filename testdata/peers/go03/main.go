@@ -1,15 +1,16 @@
 // Command go03 is an A2A 0.3 test peer for a2a-bridge, built on the official SDK
-// github.com/a2aproject/a2a-go v0.3.15. It echoes the user's text back as
-// R = "echo: " + T (T = all text parts joined, byte for byte):
+// github.com/a2aproject/a2a-go v0.3.15. It implements every behaviour of
+// testdata/peers/MODES.md: the reply is R = "echo: " + T (T = all text parts
+// joined, byte for byte), shaped by the first "MODE:<name>" marker in T
+// (agent.go); a follow-up on a stored open task (MODE:input's answer) always
+// completes it with R. MODE:nonblocking and -no-stream hook into the SDK with a
+// CallInterceptor, MODE:cut aborts the HTTP response after 4 events (wire.go).
+// Routes: JSON-RPC at /invoke, card at /.well-known/agent-card.json.
 //
-//	T contains "MODE:message"  -> a bare agent Message with R, no task
-//	T contains "MODE:snapshot" -> task; R streamed as append chunks, then R re-sent
-//	                              whole on the same artifact (append=false,
-//	                              lastChunk=true), like Google ADK; completed
-//	otherwise                  -> task; R streamed as append chunks; completed
-//
-// Usage: go03 [-port N]. Prints "READY http://127.0.0.1:<port>" once listening;
-// exits on stdin EOF, SIGTERM or SIGINT.
+// Usage: go03 [-port N] [-no-stream]. Prints "READY http://127.0.0.1:<port>" once
+// listening (and nothing else on stdout); exits on stdin EOF, SIGTERM or SIGINT.
+// -no-stream serves capabilities.streaming false (the SDK omits false, so the card
+// has "capabilities":{}) and answers message/stream with -32004 (wire.go).
 package main
 
 import (
@@ -22,90 +23,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"unicode"
 
 	"github.com/a2aproject/a2a-go/a2a"
 	"github.com/a2aproject/a2a-go/a2asrv"
-	"github.com/a2aproject/a2a-go/a2asrv/eventqueue"
 )
-
-type echo struct{}
-
-func (echo) Execute(ctx context.Context, rc *a2asrv.RequestContext, q eventqueue.Queue) error {
-	var in strings.Builder
-	for _, p := range rc.Message.Parts {
-		if t, ok := p.(a2a.TextPart); ok {
-			in.WriteString(t.Text)
-		}
-	}
-	t := in.String()
-	r := "echo: " + t
-	if strings.Contains(t, "MODE:message") {
-		return q.Write(ctx, a2a.NewMessage(a2a.MessageRoleAgent, a2a.TextPart{Text: r}))
-	}
-	snapshot := strings.Contains(t, "MODE:snapshot")
-
-	var events []a2a.Event
-	if rc.StoredTask == nil {
-		events = append(events, a2a.NewSubmittedTask(rc, rc.Message))
-	}
-	events = append(events, a2a.NewStatusUpdateEvent(rc, a2a.TaskStateWorking, nil))
-	var id a2a.ArtifactID
-	chunks := split(r)
-	for i, c := range chunks {
-		var ev *a2a.TaskArtifactUpdateEvent
-		if i == 0 {
-			ev = a2a.NewArtifactEvent(rc, a2a.TextPart{Text: c})
-			id = ev.Artifact.ID
-		} else {
-			ev = a2a.NewArtifactUpdateEvent(rc, id, a2a.TextPart{Text: c}) // Append=true
-		}
-		ev.LastChunk = !snapshot && i == len(chunks)-1
-		events = append(events, ev)
-	}
-	if snapshot { // cumulative re-send: same artifact ID, Append=false, LastChunk=true
-		ev := a2a.NewArtifactUpdateEvent(rc, id, a2a.TextPart{Text: r})
-		ev.Append, ev.LastChunk = false, true
-		events = append(events, ev)
-	}
-	done := a2a.NewStatusUpdateEvent(rc, a2a.TaskStateCompleted, nil)
-	done.Final = true // 0.3: Final ends the stream
-	events = append(events, done)
-
-	for _, ev := range events {
-		if err := q.Write(ctx, ev); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (echo) Cancel(ctx context.Context, rc *a2asrv.RequestContext, q eventqueue.Queue) error {
-	ev := a2a.NewStatusUpdateEvent(rc, a2a.TaskStateCanceled, nil)
-	ev.Final = true
-	return q.Write(ctx, ev)
-}
-
-// split cuts s into chunks whose concatenation is s: each chunk is a run of
-// non-whitespace plus its trailing whitespace; leading whitespace is its own chunk.
-func split(s string) []string {
-	var out []string
-	start, inSpace := 0, false
-	for i, c := range s {
-		sp := unicode.IsSpace(c)
-		if !sp && inSpace { // a word starts after whitespace: close the chunk
-			out = append(out, s[start:i])
-			start = i
-		}
-		inSpace = sp
-	}
-	return append(out, s[start:]) // always at least one chunk
-}
 
 func main() {
 	port := flag.Int("port", 0, "TCP port on 127.0.0.1 (0 = random)")
+	noStream := flag.Bool("no-stream", false, "serve a card with capabilities.streaming false and refuse stream calls")
 	flag.Parse()
 
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
@@ -123,12 +49,13 @@ func main() {
 		Provider:           &a2a.AgentProvider{Org: "a2a-go tests", URL: "https://example.invalid"},
 		DefaultInputModes:  []string{"text/plain"},
 		DefaultOutputModes: []string{"text/plain"},
-		Capabilities:       a2a.AgentCapabilities{Streaming: true},
+		Capabilities:       a2a.AgentCapabilities{Streaming: !*noStream},
 		Skills: []a2a.AgentSkill{{ID: "echo", Name: "echo", Tags: []string{"echo"},
-			Description: `replies "echo: " + input; MODE:message / MODE:snapshot change the reply shape`}},
+			Description: `replies "echo: " + input; a MODE:<name> marker picks the behaviour (testdata/peers/MODES.md)`}},
 	}
+	handler := a2asrv.NewHandler(newAgent(), a2asrv.WithCallInterceptor(interceptor{noStream: *noStream}))
 	mux := http.NewServeMux()
-	mux.Handle("/invoke", a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(echo{})))
+	mux.Handle("/invoke", withCut(a2asrv.NewJSONRPCHandler(handler)))
 	mux.Handle(a2asrv.WellKnownAgentCardPath, a2asrv.NewStaticAgentCardHandler(card))
 	srv := &http.Server{Handler: mux}
 
