@@ -15,7 +15,7 @@ var benchMeta = Meta{ID: "chatcmpl-0f5a9c6e8d7b4c3a9e2f1a2b3c4d5e6f", Created: 1
 func BenchmarkCompletion(b *testing.B) {
 	for _, size := range []int{1 << 10, 16 << 10} {
 		content := benchWords(size)
-		u := EstimateUsage(benchWords(2048), content)
+		u := CountUsage(benchWords(2048), content)
 		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
@@ -52,7 +52,7 @@ func BenchmarkChunk(b *testing.B) {
 }
 
 func BenchmarkUsageChunk(b *testing.B) {
-	u := EstimateUsage(benchWords(2048), benchWords(1024))
+	u := CountUsage(benchWords(2048), benchWords(1024))
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = UsageChunk(benchMeta, u)
