@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/google/uuid"
@@ -28,7 +29,7 @@ type chatCall struct {
 
 // chat serves POST /v1/chat/completions.
 func (s *Server) chat(c echo.Context) error {
-	body, err := readBody(c.Request(), int64(s.cfg.Limits.MaxRequestBody))
+	body, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
@@ -94,17 +95,24 @@ func (s *Server) translator(cc *chatCall) *transform.Translator {
 }
 
 // readBody reads a request body whatever its Content-Type (curl -d sends
-// form encoding), bounded by max.
-func readBody(r *http.Request, max int64) ([]byte, error) {
+// form encoding), bounded by limits.max_request_body, within
+// server.read_body_timeout: a client that trickles its body is cut.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
+	rc := http.NewResponseController(c.Response())
+	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
 	tooLarge := fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max)
 	if r.ContentLength > max {
 		return nil, tooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Type: "invalid_request_error",
-			Msg: "The request body could not be read.", Cause: err}
+		// Close rather than drain what is left of a body that stopped coming.
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		return nil, &Error{Status: http.StatusRequestTimeout, Type: "invalid_request_error", Code: "request_timeout",
+			Msg: "The request body did not arrive in time.", Cause: err}
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	if int64(len(body)) > max {
 		return nil, tooLarge
 	}

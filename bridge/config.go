@@ -46,7 +46,10 @@ type Limits struct {
 // ServerConfig holds the HTTP server's timeouts.
 type ServerConfig struct {
 	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
-	ShutdownGrace     Duration `yaml:"shutdown_grace"`
+	// ReadBodyTimeout cuts a client whose request body has not arrived by
+	// then (slowloris). Streams are unaffected: it covers the request only.
+	ReadBodyTimeout Duration `yaml:"read_body_timeout"`
+	ShutdownGrace   Duration `yaml:"shutdown_grace"`
 }
 
 // AgentConfig is one A2A agent served as the model "a2a/<name>".
@@ -237,6 +240,9 @@ func (c Config) WithDefaults() Config {
 	setDefault(&c.Limits.MaxAnswer, DefaultMaxAnswer)
 	if c.Server.ReadHeaderTimeout.Duration == 0 {
 		c.Server.ReadHeaderTimeout.Duration = 10 * time.Second
+	}
+	if c.Server.ReadBodyTimeout.Duration == 0 {
+		c.Server.ReadBodyTimeout.Duration = 30 * time.Second
 	}
 	if c.Server.ShutdownGrace.Duration == 0 {
 		c.Server.ShutdownGrace.Duration = 30 * time.Second

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -31,6 +32,8 @@ type Error struct {
 	Param  string
 	Msg    string
 	Cause  error
+	// RetryAfter is passed on as the Retry-After header (an agent's 429).
+	RetryAfter string
 }
 
 func (e *Error) Error() string {
@@ -53,9 +56,14 @@ func toError(err error) *Error {
 	var rpcErr *transform.RPCError
 	var httpErr *echo.HTTPError
 	var taskErr *transform.TaskError
+	var st *statusError
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &st) && st.code == http.StatusTooManyRequests:
+		// An agent's rate limit passes through, so SDKs back off as it asks.
+		return &Error{Status: 429, Type: "rate_limit_exceeded", Code: "rate_limit_exceeded", RetryAfter: st.retryAfter,
+			Msg: "The agent is rate limiting requests; retry later.", Cause: err}
 	case errors.Is(err, transform.ErrInvalidJSON):
 		return &Error{Status: 400, Type: "invalid_request_error", Msg: "We could not parse the JSON body of your request: " + err.Error() + "."}
 	case errors.As(err, &reqErr):
@@ -126,6 +134,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.As(e, &taskErr) {
 		// The agent's task failed: asking again cannot help, so SDKs should not retry.
 		c.Response().Header().Set("X-Should-Retry", "false")
+	}
+	if e.RetryAfter != "" {
+		c.Response().Header().Set("Retry-After", e.RetryAfter)
 	}
 	_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.Body())
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,14 +21,15 @@ import (
 
 // Server is one bridge: an Echo server in front of a registry of agents.
 type Server struct {
-	cfg     Config
-	log     zerolog.Logger
-	echo    *echo.Echo
-	agents  *Registry
-	convs   *conversations
-	client  *http.Client
-	now     func() time.Time
-	started time.Time // the "created" of every model
+	cfg      Config
+	log      zerolog.Logger
+	echo     *echo.Echo
+	agents   *Registry
+	convs    *conversations
+	client   *http.Client
+	now      func() time.Time
+	started  time.Time   // the "created" of every model
+	draining atomic.Bool // shutting down: new requests get 503
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -60,7 +62,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.accessLog)
+	e.Use(s.accessLog, s.refuseWhileDraining)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	v1 := e.Group("/v1", s.auth)
 	v1.POST("/chat/completions", s.chat)
@@ -108,6 +110,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Requests that still arrive on open connections get 503; Shutdown
+	// stops accepting new ones and lets those in flight finish.
+	s.draining.Store(true)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace.Duration)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
@@ -136,6 +141,18 @@ func (s *Server) warnIfOpen(addr net.Addr) {
 	if len(s.cfg.APIKeys) == 0 && !isLoopback(host) {
 		s.log.Warn().Str("listen", addr.String()).
 			Msg("NO API KEY CONFIGURED and listening beyond loopback: anyone who reaches this address can call your agents; set api_keys or --api-key")
+	}
+}
+
+// refuseWhileDraining answers 503 once shutdown has begun.
+func (s *Server) refuseWhileDraining(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.draining.Load() {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return &Error{Status: http.StatusServiceUnavailable, Type: "service_unavailable", Code: "service_unavailable",
+				Msg: "The bridge is shutting down; retry on another instance."}
+		}
+		return next(c)
 	}
 }
 

@@ -223,7 +223,10 @@ func upstreamErr(ctx context.Context, err error) error {
 }
 
 // statusError is an agent's non-2xx HTTP answer.
-type statusError struct{ code int }
+type statusError struct {
+	code       int
+	retryAfter string // its Retry-After, for 429
+}
 
 func (e *statusError) Error() string { return fmt.Sprintf("agent answered HTTP %d", e.code) }
 func (e *statusError) Unwrap() error { return ErrAgentStatus }
@@ -236,7 +239,7 @@ func readStatusError(resp *http.Response) error {
 	if _, err := transform.ReadResponse(body); errors.As(err, &rpc) {
 		return err
 	}
-	return &statusError{code: resp.StatusCode}
+	return &statusError{code: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
 }
 
 // readAll reads a whole answer, bounded by max.
