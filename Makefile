@@ -4,7 +4,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NODE_DIR    := testdata/node
 ARGS        ?=
 
-.PHONY: help run build test unit lint node-deps fuzz bench clean
+.PHONY: help run build test unit lint node-deps fuzz bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>
 
 bench: ## the benchmark against a bare reverse-proxy hop
 	@echo "make bench: not built yet (the benchmark issue builds it); nothing was measured"; exit 1
+
+soak: ## 1,000 concurrent streams for SOAK_DURATION (default 30s): zero errors, flat memory
+	bash -o pipefail -c "A2A_BRIDGE_SOAK=1 SOAK_DURATION=$(or $(SOAK_DURATION),30s) $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 10m ./bridge/ 2>&1 | grep -v harness_test.go"
 
 clean:
 	rm -rf bin
