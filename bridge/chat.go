@@ -19,7 +19,8 @@ type chatCall struct {
 	agent     *Agent
 	target    target
 	req       transform.Request
-	prompt    string // the flattened conversation sent to the agent
+	sent      []transform.Message // the messages sent to the agent: all, or the new turns
+	prompt    string              // sent, flattened
 	messageID string
 	meta      transform.Meta
 	scope     string // the conversation key prefix: caller and agent
@@ -50,12 +51,16 @@ func (s *Server) chat(c echo.Context) error {
 		agent:     agent,
 		target:    s.agents.Target(c.Request().Context(), agent),
 		req:       req,
-		prompt:    transform.Flatten(req.Messages),
+		sent:      req.Messages,
 		messageID: uuid.NewString(),
 		meta: transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
 			Created: s.now().Unix(), Model: req.Model},
 	}
 	if err := s.continuation(c, cc); err != nil {
+		return err
+	}
+	cc.prompt = transform.Flatten(cc.sent)
+	if err := acceptsFiles(cc); err != nil {
 		return err
 	}
 	if req.Stream {
@@ -69,7 +74,23 @@ func (s *Server) chat(c echo.Context) error {
 func (cc *chatCall) sendBody(tg target, sse bool) []byte {
 	return transform.SendRequest(transform.Send{Dialect: tg.dialect, Stream: sse, RPCID: uuid.NewString(),
 		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant, Params: cc.req.Params,
-		ContextID: cc.contextID, TaskID: cc.taskID})
+		ContextID: cc.contextID, TaskID: cc.taskID, Files: transform.Files(cc.sent)})
+}
+
+// acceptsFiles refuses images and files the agent's card does not take
+// (defaultInputModes): sent anyway, they would be dropped or fail there.
+func acceptsFiles(cc *chatCall) error {
+	for _, f := range transform.Files(cc.sent) {
+		if !cc.target.card.Accepts(f.MediaType) {
+			modes := strings.Join(cc.target.card.InputModes, ", ")
+			if modes == "" {
+				modes = "none declared"
+			}
+			return &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "unsupported_content", Param: "messages",
+				Msg: fmt.Sprintf("The agent %s takes text only: its card does not accept %s (its input modes: %s).", cc.req.Model, f.MediaType, modes)}
+		}
+	}
+	return nil
 }
 
 // unsupported refuses the fields an A2A agent cannot honour (tools,

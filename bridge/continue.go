@@ -44,7 +44,7 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 		return nil // a new conversation, or flatten mode: the whole history in a new context
 	}
 	if turns := transform.NewTurns(msgs); len(turns) > 0 {
-		cc.prompt = transform.Flatten(turns)
+		cc.sent = turns
 	}
 	cc.contextID = conv.ContextID
 	if conv.interrupted() {

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -259,5 +260,59 @@ func TestRequestFields(t *testing.T) {
 	res = post(t, c, base+"/v1/chat/completions", `{"model":"a2a/lax","n":3,"messages":[{"role":"user","content":"hi"}]}`)
 	if e := decodeError(t, res.body); res.status != 400 || deref(e.Error.Param) != "n" {
 		t.Errorf("n=3: %d %s, want 400 param n", res.status, res.body)
+	}
+}
+
+// TestFileParts: images and files go to the agent as A2A file parts when
+// its card accepts their media type; otherwise the client gets a 400 that
+// says the agent takes text only.
+func TestFileParts(t *testing.T) {
+	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"seen"}]}}`)
+	})
+	imageCard := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"url":%q,"defaultInputModes":["text/plain","image/*"]}`, agent.URL+"/rpc")
+	}))
+	t.Cleanup(imageCard.Close)
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "text", URL: agent.URL}, {Name: "vision", URL: agent.URL, CardURL: imageCard.URL}}})
+	c := httpClient(t)
+	body := `{"model":"a2a/%s","messages":[{"role":"user","content":[{"type":"text","text":"what is it?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,aGVsbG8="}}]}]}`
+	res := post(t, c, base+"/v1/chat/completions", fmt.Sprintf(body, "vision"))
+	_, up := agent.last()
+	if res.status != 200 || gjson.Get(up, "params.message.parts.1").Raw != `{"kind":"file","file":{"mimeType":"image/png","bytes":"aGVsbG8="}}` {
+		t.Errorf("status %d, upstream parts %s", res.status, gjson.Get(up, "params.message.parts").Raw)
+	}
+	res = post(t, c, base+"/v1/chat/completions", fmt.Sprintf(body, "text"))
+	if e := decodeError(t, res.body); res.status != 400 || deref(e.Error.Code) != "unsupported_content" || !strings.Contains(e.Error.Message, "takes text only") {
+		t.Errorf("image to a text-only agent: %d %s", res.status, res.body)
+	}
+}
+
+// TestFilePartsRealAgents: the official SDKs accept the file parts the
+// bridge sends, in both dialects (a2a-go rejects malformed parts). Their
+// cards say text only, so a card server re-serves each card with image
+// input allowed.
+func TestFilePartsRealAgents(t *testing.T) {
+	for _, p := range []peer{startGoPeer(t, "go03"), startGoPeer(t, "gov2"), startJSPeer(t, "js10.mjs")} {
+		t.Run(p.name, func(t *testing.T) {
+			card := get(t, httpClient(t), p.url+"/.well-known/agent-card.json", "A2A-Version", "1.0")
+			var m map[string]any
+			if err := json.Unmarshal(card.body, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["defaultInputModes"] = []string{"text/plain", "image/png", "application/pdf"}
+			modes, _ := json.Marshal(m)
+			cards := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(modes) }))
+			t.Cleanup(cards.Close)
+			base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: p.url, CardURL: cards.URL + "/.well-known/agent-card.json"}}})
+			body := `{"model":"a2a/a","messages":[{"role":"user","content":[{"type":"text","text":"look"},` +
+				`{"type":"image_url","image_url":{"url":"https://example.invalid/cat.png"}},` +
+				`{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]}]}`
+			res := post(t, httpClient(t), base+"/v1/chat/completions", body)
+			content, _ := completionText(t, res.body)
+			if res.status != 200 || !strings.HasPrefix(content, "echo: user: look\n[image: https://example.invalid/cat.png]") {
+				t.Errorf("%d %q", res.status, content)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"encoding/json"
+	"strings"
 )
 
 // Dialect is the A2A protocol version an agent speaks on JSON-RPC.
@@ -46,6 +47,7 @@ type Send struct {
 	Params    []byte // Request.Params: sent as the message metadata {"openai": Params}
 	ContextID string // the agent's context to continue, in context mode
 	TaskID    string // the interrupted task this message answers
+	Files     []File // sent as file parts after the text part
 }
 
 // SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
@@ -68,8 +70,16 @@ type rpcRequest struct {
 }
 
 type part03 struct {
-	Kind string `json:"kind"`
-	Text string `json:"text"`
+	Kind string  `json:"kind"`
+	Text *string `json:"text,omitempty"`
+	File *file03 `json:"file,omitempty"`
+}
+
+type file03 struct {
+	Name     string `json:"name,omitempty"`
+	MimeType string `json:"mimeType,omitempty"`
+	URI      string `json:"uri,omitempty"`
+	Bytes    string `json:"bytes,omitempty"`
 }
 
 type message03 struct {
@@ -100,7 +110,35 @@ type config03 struct {
 }
 
 type part10 struct {
-	Text string `json:"text"`
+	Text      *string `json:"text,omitempty"`
+	URL       string  `json:"url,omitempty"`
+	Raw       string  `json:"raw,omitempty"`
+	MediaType string  `json:"mediaType,omitempty"`
+	Filename  string  `json:"filename,omitempty"`
+}
+
+// concrete drops a wildcard media type ("image/*"): a part names a real one or none.
+func concrete(mt string) string {
+	if strings.Contains(mt, "*") {
+		return ""
+	}
+	return mt
+}
+
+func parts03(s Send) []part03 {
+	ps := []part03{{Kind: "text", Text: &s.Text}}
+	for _, f := range s.Files {
+		ps = append(ps, part03{Kind: "file", File: &file03{Name: f.Name, MimeType: concrete(f.MediaType), URI: f.URI, Bytes: f.Data}})
+	}
+	return ps
+}
+
+func parts10(s Send) []part10 {
+	ps := []part10{{Text: &s.Text}}
+	for _, f := range s.Files {
+		ps = append(ps, part10{URL: f.URI, Raw: f.Data, MediaType: concrete(f.MediaType), Filename: f.Name})
+	}
+	return ps
 }
 
 type message10 struct {
@@ -126,7 +164,7 @@ func sendParams(s Send) any {
 			Tenant        string    `json:"tenant,omitempty"`
 		}{
 			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
-				Parts: []part10{{Text: s.Text}}, Metadata: metadata(s.Params)},
+				Parts: parts10(s), Metadata: metadata(s.Params)},
 			Configuration: config10{AcceptedOutputModes: textModes},
 			Tenant:        s.Tenant,
 		}
@@ -136,7 +174,7 @@ func sendParams(s Send) any {
 		Configuration config03  `json:"configuration"`
 	}{
 		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
-			Parts: []part03{{Kind: "text", Text: s.Text}}, Metadata: metadata(s.Params)},
+			Parts: parts03(s), Metadata: metadata(s.Params)},
 		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
 	}
 }

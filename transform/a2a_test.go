@@ -37,6 +37,17 @@ func TestSendRequest(t *testing.T) {
 			want: `{"jsonrpc":"2.0","id":"r1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m1","contextId":"C1","parts":[{"text":"more"}]},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
 		},
 		{
+			name: "0.3 file parts after the text",
+			in: Send{Dialect: V03, RPCID: "r1", MessageID: "m1", Text: "x", Files: []File{
+				{MediaType: "image/png", URI: "https://e.x/a.png"}, {Name: "n.txt", MediaType: "text/plain", Data: "aGk="}, {MediaType: "image/*", URI: "https://e.x/i"}}},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m1","parts":[{"kind":"text","text":"x"},{"kind":"file","file":{"mimeType":"image/png","uri":"https://e.x/a.png"}},{"kind":"file","file":{"name":"n.txt","mimeType":"text/plain","bytes":"aGk="}},{"kind":"file","file":{"uri":"https://e.x/i"}}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,
+		},
+		{
+			name: "1.0 file parts after the text",
+			in:   Send{Dialect: V10, RPCID: "r1", MessageID: "m1", Text: "", Files: []File{{MediaType: "image/png", URI: "https://e.x/a.png"}, {Name: "n.txt", MediaType: "text/plain", Data: "aGk="}}},
+			want: `{"jsonrpc":"2.0","id":"r1","method":"SendMessage","params":{"message":{"role":"ROLE_USER","messageId":"m1","parts":[{"text":""},{"url":"https://e.x/a.png","mediaType":"image/png"},{"raw":"aGk=","mediaType":"text/plain","filename":"n.txt"}]},"configuration":{"acceptedOutputModes":["text/plain"]}}}`,
+		},
+		{
 			name: "0.3 stream",
 			in:   Send{Dialect: V03, Stream: true, RPCID: "r2", MessageID: "m2", Text: "user: hi"},
 			want: `{"jsonrpc":"2.0","id":"r2","method":"message/stream","params":{"message":{"kind":"message","role":"user","messageId":"m2","parts":[{"kind":"text","text":"user: hi"}]},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}}}`,

@@ -19,6 +19,26 @@ type Card struct {
 	// Interfaces holds every JSON-RPC interface the card offers, by
 	// dialect; hybrid cards offer both.
 	Interfaces map[Dialect]Interface
+	// InputModes are the media types the agent accepts (defaultInputModes).
+	InputModes []string
+}
+
+// Accepts reports whether the card's input modes take media type mt:
+// exactly, by a wildcard ("image/*", "*/*"), or, for a file whose exact
+// type is unknown ("image/*"), by any mode of that kind.
+func (c Card) Accepts(mt string) bool {
+	kind, _, _ := strings.Cut(mt, "/")
+	for _, m := range c.InputModes {
+		mk, ms, _ := strings.Cut(m, "/")
+		switch {
+		case m == mt, m == "*/*", m == "*":
+		case mk == kind && (ms == "*" || strings.HasSuffix(mt, "/*")):
+		default:
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // Interface is one JSON-RPC endpoint of an agent.
@@ -54,6 +74,10 @@ func ReadCard(body []byte, base string) (Card, error) {
 		Streaming: root.Get("capabilities.streaming").Bool(),
 		Provider:  root.Get("provider.organization").String(),
 	}
+	root.Get("defaultInputModes").ForEach(func(_, m gjson.Result) bool {
+		c.InputModes = append(c.InputModes, m.String())
+		return true
+	})
 	c.Interfaces = map[Dialect]Interface{}
 	if ifaces := root.Get("supportedInterfaces"); ifaces.IsArray() {
 		for _, d := range []struct {

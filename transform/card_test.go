@@ -153,7 +153,7 @@ func TestReadCard(t *testing.T) {
 					t.Errorf("ReadCard(%s).For(%v) = %+v, want the preferred endpoint %q", tc.card, got.Dialect, pref, got.Endpoint)
 				}
 			}
-			got.Interfaces = nil // checked by TestReadCardInterfaces
+			got.Interfaces, got.InputModes = nil, nil // checked by TestReadCardInterfaces, TestCardAccepts
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("ReadCard(%s, %q)\n = %+v\nwant %+v", tc.card, tc.base, got, tc.want)
 			}
@@ -189,5 +189,26 @@ func TestReadCardInterfaces(t *testing.T) {
 	}
 	if got := only03.For(V10); got.URL != "http://a/rpc" {
 		t.Errorf("a 0.3-only card's For(V10) = %+v, want its one endpoint", got)
+	}
+}
+
+func TestCardAccepts(t *testing.T) {
+	cases := []struct {
+		modes []string
+		mt    string
+		want  bool
+	}{
+		{[]string{"text/plain"}, "image/png", false},
+		{[]string{"text/plain", "image/png"}, "image/png", true},
+		{[]string{"image/*"}, "image/jpeg", true},
+		{[]string{"*/*"}, "application/pdf", true},
+		{[]string{"image/png"}, "image/*", true}, // an image of unknown type, to an agent that takes some images
+		{[]string{"application/pdf"}, "image/*", false},
+		{nil, "image/png", false},
+	}
+	for _, tc := range cases {
+		if got := (Card{InputModes: tc.modes}).Accepts(tc.mt); got != tc.want {
+			t.Errorf("Card{InputModes: %q}.Accepts(%q) = %v, want %v", tc.modes, tc.mt, got, tc.want)
+		}
 	}
 }

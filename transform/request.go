@@ -55,6 +55,15 @@ type Message struct {
 	Name       string
 	ToolCallID string
 	Text       string
+	Files      []File // image_url and file parts, also named in Text
+}
+
+// File is a file or image a message carries: by URI, or inline (base64).
+type File struct {
+	Name      string
+	MediaType string
+	URI       string
+	Data      string // base64
 }
 
 // ParseRequest reads an OpenAI chat-completions request body. It checks the
@@ -185,7 +194,7 @@ func parseMessage(param string, m gjson.Result) (Message, error) {
 	if !knownRoles[role] {
 		return Message{}, badParam(param+".role", "%s.role must be one of system, developer, user, assistant, tool, function", param)
 	}
-	text, err := contentText(param+".content", m.Get("content"))
+	text, files, err := contentText(param+".content", m.Get("content"))
 	if err != nil {
 		return Message{}, err
 	}
@@ -200,47 +209,122 @@ func parseMessage(param string, m gjson.Result) (Message, error) {
 		Name:       m.Get("name").String(),
 		ToolCallID: m.Get("tool_call_id").String(),
 		Text:       text,
+		Files:      files,
 	}, nil
 }
 
 // contentText reduces a message's content (a string, null, or an array of
-// parts) to text. Text parts are joined with a newline; parts that cannot be
-// carried as text are refused.
-func contentText(param string, c gjson.Result) (string, error) {
+// parts) to text, and the files it carries. Text parts are joined with a
+// newline; an image or file is named in the text where it stands, and
+// returned to be sent as an A2A file part; parts that cannot be carried at
+// all are refused.
+func contentText(param string, c gjson.Result) (string, []File, error) {
 	switch {
 	case c.Type == gjson.String:
-		return c.Str, nil
+		return c.Str, nil, nil
 	case c.Type == gjson.Null:
-		return "", nil
+		return "", nil, nil
 	case !c.IsArray():
-		return "", badParam(param, "%s must be a string or an array of content parts", param)
+		return "", nil, badParam(param, "%s must be a string or an array of content parts", param)
 	}
 	var texts []string
+	var files []File
 	var err error
 	c.ForEach(func(i, p gjson.Result) bool {
 		var t string
-		t, err = partText(fmt.Sprintf("%s[%d]", param, i.Int()), p)
+		var f *File
+		t, f, err = partText(fmt.Sprintf("%s[%d]", param, i.Int()), p)
 		texts = append(texts, t)
+		if f != nil {
+			files = append(files, *f)
+		}
 		return err == nil
 	})
-	return strings.Join(texts, "\n"), err
+	return strings.Join(texts, "\n"), files, err
 }
 
-func partText(param string, p gjson.Result) (string, error) {
+func partText(param string, p gjson.Result) (string, *File, error) {
 	switch typ := p.Get("type").String(); typ {
 	case "text", "input_text":
-		return p.Get("text").String(), nil
+		return p.Get("text").String(), nil, nil
 	case "refusal":
-		return p.Get("refusal").String(), nil
+		return p.Get("refusal").String(), nil, nil
 	case "image_url":
-		return fmt.Sprintf("[image: %s]", describeURL(p.Get("image_url.url").String())), nil
+		u := p.Get("image_url.url").String()
+		f, err := urlFile(param+".image_url.url", u, "image")
+		return fmt.Sprintf("[image: %s]", describeURL(u)), f, err
 	case "file":
-		return fmt.Sprintf("[file: %s]", firstNonEmpty(p.Get("file.filename").String(), p.Get("file.file_id").String(), "unnamed")), nil
+		return filePart(param, p.Get("file"))
 	case "":
-		return "", badParam(param+".type", "%s.type is required", param)
+		return "", nil, badParam(param+".type", "%s.type is required", param)
 	default:
-		return "", badParam(param+".type", "content parts of type %q cannot be sent to an A2A agent", typ)
+		return "", nil, badParam(param+".type", "content parts of type %q cannot be sent to an A2A agent", typ)
 	}
+}
+
+// urlFile reads an http(s) or data: URL as a file.
+func urlFile(param, u, kind string) (*File, error) {
+	if head, data, ok := strings.Cut(u, ","); ok && strings.HasPrefix(head, "data:") {
+		media, _, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
+		if !strings.HasSuffix(head, ";base64") || media == "" {
+			return nil, badParam(param, "a data: URL must be base64 with a media type (data:image/png;base64,...)")
+		}
+		return &File{MediaType: media, Data: data}, nil
+	}
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return nil, badParam(param, "%s must be an http(s) URL or a base64 data: URL", param)
+	}
+	return &File{URI: u, MediaType: mediaTypeOf(u, kind)}, nil
+}
+
+// filePart reads an OpenAI file part: inline file_data (a data: URL or
+// bare base64) with a filename. A file_id names a file stored at OpenAI,
+// which the bridge cannot fetch.
+func filePart(param string, f gjson.Result) (string, *File, error) {
+	name := f.Get("filename").String()
+	if f.Get("file_data").String() == "" {
+		return "", nil, badParam(param+".file", "only inline file_data can be sent to an A2A agent (a file_id cannot be resolved)")
+	}
+	data := f.Get("file_data").String()
+	file := &File{Name: name, MediaType: mediaTypeOf(name, "application/octet-stream"), Data: data}
+	if strings.HasPrefix(data, "data:") {
+		u, err := urlFile(param+".file.file_data", data, "")
+		if err != nil {
+			return "", nil, err
+		}
+		file.MediaType, file.Data = u.MediaType, u.Data
+	}
+	return fmt.Sprintf("[file: %s]", firstNonEmpty(name, "unnamed")), file, nil
+}
+
+// mediaTypes are the common extensions of files clients send.
+var mediaTypes = map[string]string{
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+	".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/markdown", ".csv": "text/csv", ".json": "application/json",
+}
+
+// mediaTypeOf guesses a media type from a name's extension; fallback is a
+// default such as "image" (any image) or "application/octet-stream".
+func mediaTypeOf(name, fallback string) string {
+	path, _, _ := strings.Cut(name, "?")
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		if mt, ok := mediaTypes[strings.ToLower(path[i:])]; ok {
+			return mt
+		}
+	}
+	if fallback == "image" {
+		return "image/*"
+	}
+	return fallback
+}
+
+// Files returns the files of msgs, in order.
+func Files(msgs []Message) []File {
+	var out []File
+	for _, m := range msgs {
+		out = append(out, m.Files...)
+	}
+	return out
 }
 
 // describeURL keeps an http(s) URL as it is and shortens a data: URL to its

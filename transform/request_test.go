@@ -74,25 +74,27 @@ var parseRequestTests = []struct {
 		name: "image_url with an http URL",
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"high"}}]}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{
-			{Role: "user", Text: "what is this?\n[image: https://example.com/cat.png]"}}},
+			{Role: "user", Text: "what is this?\n[image: https://example.com/cat.png]",
+				Files: []File{{MediaType: "image/png", URI: "https://example.com/cat.png"}}}}},
 	},
 	{
 		name: "image_url with a base64 data URL",
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,aGVsbG8="}}]}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{
-			{Role: "user", Text: "[image: inline image/png, 5 bytes of data]"}}},
+			{Role: "user", Text: "[image: inline image/png, 5 bytes of data]", Files: []File{{MediaType: "image/png", Data: "aGVsbG8="}}}}},
 	},
 	{
-		name: "image_url with a plain data URL",
-		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,abc"}}]}]}`,
+		name: "image_url without an extension is some image",
+		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/img?id=1"}}]}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{
-			{Role: "user", Text: "[image: inline data, 3 bytes of data]"}}},
+			{Role: "user", Text: "[image: https://example.com/img?id=1]", Files: []File{{MediaType: "image/*", URI: "https://example.com/img?id=1"}}}}},
 	},
 	{
-		name: "file part by filename and by file_id",
-		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,AAAA"}},{"type":"file","file":{"file_id":"file-1"}},{"type":"file","file":{}}]}]}`,
+		name: "file parts with a data: URL and with bare base64",
+		body: `{"model":"a2a/echo","messages":[{"role":"user","content":[{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,AAAA"}},{"type":"file","file":{"filename":"notes.txt","file_data":"aGk="}}]}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{
-			{Role: "user", Text: "[file: a.pdf]\n[file: file-1]\n[file: unnamed]"}}},
+			{Role: "user", Text: "[file: a.pdf]\n[file: notes.txt]", Files: []File{
+				{Name: "a.pdf", MediaType: "application/pdf", Data: "AAAA"}, {Name: "notes.txt", MediaType: "text/plain", Data: "aGk="}}}}},
 	},
 	{
 		name: "refusal part",
@@ -180,6 +182,9 @@ var parseRequestErrorTests = []struct {
 	body    string
 	wantErr error
 }{
+	{"file by file_id", `{"model":"a2a/x","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-1"}}]}]}`, &RequestError{Param: "messages[0].content[0].file"}},
+	{"data: URL without base64", `{"model":"a2a/x","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,abc"}}]}]}`, &RequestError{Param: "messages[0].content[0].image_url.url"}},
+	{"image_url not a URL", `{"model":"a2a/x","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x/y.png"}}]}]}`, &RequestError{Param: "messages[0].content[0].image_url.url"}},
 	// A missing or non-string model is a 400 in OpenAI ("you must provide a
 	// model parameter"), not the 404 model_not_found of a *ModelError.
 	{"missing model", `{"messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "model"}},
