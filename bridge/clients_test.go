@@ -275,3 +275,22 @@ func TestMultiTurnClients(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestFieldsReachAgents: the parameters an OpenAI SDK sends reach
+// real agents (0.3 and 1.0) in the message metadata under "openai".
+func TestRequestFieldsReachAgents(t *testing.T) {
+	for _, p := range []peer{startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs")} {
+		t.Run(p.name, func(t *testing.T) {
+			base := startBridge(t, agentsFor(p)) + "/v1"
+			var r nodeResult
+			runNode(t, "openai-chat.mjs", map[string]any{"baseURL": base, "scenario": "nonstream", "request": map[string]any{
+				"model": "a2a/" + p.name, "messages": []map[string]string{{"role": "user", "content": "MODE:meta"}},
+				"temperature": 0.2, "top_p": 0.9, "max_tokens": 50, "stop": []string{"END"}, "seed": 7, "user": "u-1",
+				"metadata": map[string]string{"k": "v"}, "n": 1, "logprobs": false}}, &r)
+			want := `meta: {"openai":{"temperature":0.2,"top_p":0.9,"max_tokens":50,"stop":["END"],"seed":7,"user":"u-1","metadata":{"k":"v"}}}`
+			if !r.OK || r.Completion.Choices[0].Message.Content != want {
+				t.Errorf("agent saw %+v (error %+v), want %s", r.Completion.Choices, r.Error, want)
+			}
+		})
+	}
+}

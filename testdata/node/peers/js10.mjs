@@ -61,7 +61,7 @@ class Echo {
 
   async execute(rc, bus) {
     const { taskId, contextId, userMessage, task } = rc;
-    const { steps } = plan(textOf(userMessage), { followUp: !!task, turn: this.turns.next(contextId) });
+    const { steps } = plan(textOf(userMessage), { followUp: !!task, turn: this.turns.next(contextId), metadata: userMessage.metadata });
     const agentMessage = (text, extra = {}) => ({ messageId: randomUUID(), contextId, taskId, role: Role.ROLE_AGENT,
       parts: [part({ text })], metadata: undefined, extensions: [], referenceTaskIds: [], ...extra });
     const statusUpdate = (s, text) => AgentEvent.statusUpdate({ taskId, contextId, metadata: undefined,

@@ -24,7 +24,7 @@ export class KindEcho {
   async execute(rc, bus) {
     const { taskId, contextId, userMessage, task } = rc;
     this.contexts.set(taskId, contextId);
-    const { steps } = plan(textOf(userMessage), { followUp: !!task, turn: this.turns.next(contextId) });
+    const { steps } = plan(textOf(userMessage), { followUp: !!task, turn: this.turns.next(contextId), metadata: userMessage.metadata });
     const agentMessage = (text) => ({ kind: 'message', role: 'agent', messageId: randomUUID(), taskId, contextId,
       parts: [{ kind: 'text', text }] });
     for (const s of steps) {

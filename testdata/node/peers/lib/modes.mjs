@@ -22,7 +22,7 @@
 export const ARTIFACT_ID = 'a1';
 
 export const MODES = ['message', 'snapshot', 'input', 'fail', 'reject', 'data', 'file', 'progress', 'statusonly',
-  'echo', 'slow', 'nonblocking', 'cut', 'count'];
+  'echo', 'slow', 'nonblocking', 'cut', 'count', 'meta'];
 const MODE_RE = new RegExp(`MODE:(${MODES.join('|')})`);
 
 /** modeOf returns the first marker's mode found in t, or 'default'. */
@@ -69,8 +69,9 @@ const completed = (text) => status('completed', text, true);
  * plan returns {mode, steps} for the user text t.
  *   followUp: the message continues a stored task (rc.task is set)
  *   turn:     how many messages this agent has now received in the message's contextId (for MODE:count)
+ *   metadata: the message's metadata (for MODE:meta)
  */
-export function plan(t, { followUp = false, turn = 1 } = {}) {
+export function plan(t, { followUp = false, turn = 1, metadata } = {}) {
   const r = 'echo: ' + t;
   if (followUp) return { mode: 'followup', steps: [status('working'), ...chunkSteps(r), completed()] };
 
@@ -112,6 +113,8 @@ export function plan(t, { followUp = false, turn = 1 } = {}) {
       return { mode, steps: [submitted(), status('working'), ...chunkSteps(r, { open: true, limit: 2 })] };
     case 'count':
       return { mode, steps: plain(`turn ${turn}: ` + t) };
+    case 'meta':
+      return { mode, steps: [{ op: 'message', text: 'meta: ' + JSON.stringify(metadata ?? null) }] };
     default:
       return { mode, steps: plain(r) };
   }
