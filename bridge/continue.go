@@ -62,6 +62,12 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 	if ext == nil || (ext.ContextID == "" && ext.TaskID == "") {
 		return
 	}
+	if cc.agent.cfg.Conversation != "context" && !ext.State.Interrupted() && cc.taskID == "" {
+		// Flatten mode continues only interrupted tasks: unless this call
+		// interrupted or answered one, there is nothing to keep, and no
+		// history to hash on the hot path.
+		return
+	}
 	conv := conversation{ContextID: ext.ContextID, TaskID: ext.TaskID, State: ext.State}
 	if conv.ContextID == "" {
 		conv.ContextID = cc.contextID // Go SDKs leave it out of bare Message replies

@@ -131,6 +131,11 @@ func TestInputRequiredContinuation(t *testing.T) {
 				if r3.header.Get("X-A2A-Task-Id") == task {
 					t.Error("a completed task was written to again")
 				}
+				// Named by its context id, the conversation's finished task is not written to either.
+				_, r4 := answer(t, base, turnsBody(model, false, "more"), "X-A2A-Context-Id", r1.header.Get("X-A2A-Context-Id"))
+				if r4.header.Get("X-A2A-Task-Id") == task {
+					t.Error("a completed task was written to again through its context id")
+				}
 			})
 		}
 	}
