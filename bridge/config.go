@@ -22,7 +22,10 @@ type Config struct {
 	LogLevel string   `yaml:"log_level"`
 	// Keepalive is how long a stream may stay silent before an SSE comment
 	// is written; nil means DefaultKeepalive, 0 turns it off.
-	Keepalive     *Duration           `yaml:"keepalive"`
+	Keepalive *Duration `yaml:"keepalive"`
+	// Usage is how usage is counted: "tokenizer" (o200k_base, exact, about
+	// 0.1 ms per KiB of text) or "estimate" (four bytes a token, free).
+	Usage         string              `yaml:"usage"`
 	Conversations ConversationsConfig `yaml:"conversations"`
 	Limits        Limits              `yaml:"limits"`
 	Server        ServerConfig        `yaml:"server"`
@@ -170,6 +173,11 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(k) == "" {
 			return fmt.Errorf("api_keys[%d]: empty key", i)
 		}
+	}
+	switch c.Usage {
+	case "", "tokenizer", "estimate":
+	default:
+		return fmt.Errorf("usage: %q is not one of tokenizer, estimate", c.Usage)
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

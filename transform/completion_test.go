@@ -176,6 +176,15 @@ func TestCountUsage(t *testing.T) {
 	}
 }
 
+func TestEstimateUsage(t *testing.T) {
+	tr := &Translator{Prompt: "user: hello world", Estimate: true} // 17 bytes
+	e, _ := ReadResponse([]byte(`{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","parts":[{"kind":"text","text":"12345678"}]}}`))
+	_, _ = tr.Feed(e)
+	if got, want := tr.Usage(), (Usage{PromptTokens: 5, CompletionTokens: 2, TotalTokens: 7}); got != want {
+		t.Errorf("estimated Usage() = %+v, want %+v", got, want)
+	}
+}
+
 func TestReportedUsageWins(t *testing.T) {
 	cases := []struct {
 		name, meta string

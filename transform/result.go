@@ -59,40 +59,101 @@ func ReadResponse(body []byte) (Event, error) {
 	if !gjson.ValidBytes(body) {
 		return Event{}, ErrBadResponse
 	}
-	root := gjson.ParseBytes(body)
-	if e := root.Get("error"); e.IsObject() {
-		return Event{}, &RPCError{Code: e.Get("code").Int(), Message: e.Get("message").String()}
-	} else if e.Exists() && e.Type != gjson.Null {
+	var errMember, res gjson.Result
+	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "error":
+			first(&errMember, v)
+		case "result":
+			first(&res, v)
+		}
+		return true
+	})
+	if errMember.IsObject() {
+		return Event{}, &RPCError{Code: errMember.Get("code").Int(), Message: errMember.Get("message").String()}
+	} else if errMember.Exists() && errMember.Type != gjson.Null {
 		return Event{}, ErrBadResponse
 	}
-	res := root.Get("result")
 	if !res.IsObject() {
 		return Event{}, ErrBadResponse
 	}
 	return ReadResult(res), nil
 }
 
+// members are the top-level members of an A2A object the reader uses,
+// gathered in one pass: events are read on the hot path of every stream.
+type members struct {
+	kind, id, taskID, contextID, role, final, appendFlag, lastChunk gjson.Result
+	status, artifact, artifacts, parts, metadata                    gjson.Result
+	wrapped                                                         gjson.Result // 1.0: the one member's value
+	wrappedKind                                                     Kind
+}
+
+// first keeps the first occurrence of a member, as gjson.Get does.
+func first(dst *gjson.Result, v gjson.Result) {
+	if !dst.Exists() {
+		*dst = v
+	}
+}
+
+func scan(v gjson.Result) members {
+	var m members
+	v.ForEach(func(k, val gjson.Result) bool {
+		switch k.Str {
+		case "kind":
+			first(&m.kind, val)
+		case "id":
+			first(&m.id, val)
+		case "taskId":
+			first(&m.taskID, val)
+		case "contextId":
+			first(&m.contextID, val)
+		case "role":
+			first(&m.role, val)
+		case "final":
+			first(&m.final, val)
+		case "append":
+			first(&m.appendFlag, val)
+		case "lastChunk":
+			first(&m.lastChunk, val)
+		case "status":
+			first(&m.status, val)
+		case "artifact":
+			first(&m.artifact, val)
+		case "artifacts":
+			first(&m.artifacts, val)
+		case "parts":
+			first(&m.parts, val)
+		case "metadata":
+			first(&m.metadata, val)
+		default:
+			if kind, ok := wrappers[k.Str]; ok && val.IsObject() && m.wrappedKind == KindUnknown {
+				m.wrapped, m.wrappedKind = val, kind
+			}
+		}
+		return true
+	})
+	return m
+}
+
 // ReadResult reads an A2A result object of any version: by wrapper member
 // (1.0: "task", "message", "statusUpdate", "artifactUpdate"), then by
 // "kind" (0.2/0.3), then by shape.
 func ReadResult(res gjson.Result) Event {
-	for _, w := range wrappers {
-		if v := res.Get(w.member); v.IsObject() {
-			return read(w.kind, v)
-		}
+	m := scan(res)
+	if m.wrappedKind != KindUnknown {
+		return read(m.wrappedKind, scan(m.wrapped))
 	}
-	return read(kindOf(res), res)
+	return read(kindOf(m), m)
 }
 
-var wrappers = []struct {
-	member string
-	kind   Kind
-}{
-	{"task", KindTask}, {"message", KindMessage}, {"statusUpdate", KindStatus}, {"artifactUpdate", KindArtifact},
+// wrappers are the 1.0 result members, by the kind they hold.
+var wrappers = map[string]Kind{
+	"task": KindTask, "message": KindMessage, "statusUpdate": KindStatus, "artifactUpdate": KindArtifact,
 }
 
-func kindOf(v gjson.Result) Kind {
-	switch v.Get("kind").String() {
+func kindOf(m members) Kind {
+	switch m.kind.String() {
 	case "task":
 		return KindTask
 	case "message":
@@ -103,48 +164,51 @@ func kindOf(v gjson.Result) Kind {
 		return KindArtifact
 	}
 	switch {
-	case v.Get("artifact").IsObject():
+	case m.artifact.IsObject():
 		return KindArtifact
-	case v.Get("taskId").Exists() && v.Get("status").IsObject():
+	case m.taskID.Exists() && m.status.IsObject():
 		return KindStatus
-	case v.Get("status").IsObject():
+	case m.status.IsObject():
 		return KindTask
-	case v.Get("parts").IsArray():
+	case m.parts.IsArray():
 		return KindMessage
 	}
 	return KindUnknown
 }
 
-func read(k Kind, v gjson.Result) Event {
-	ev := Event{Kind: k, ContextID: v.Get("contextId").String(), Usage: readUsage(v.Get("metadata"))}
+func read(k Kind, m members) Event {
+	ev := Event{Kind: k, ContextID: m.contextID.String(), Usage: readUsage(m.metadata)}
 	switch k {
 	case KindTask:
-		ev.TaskID = v.Get("id").String()
-		ev.State = ParseState(v.Get("status.state"))
-		ev.Text = partsText(v.Get("status.message.parts"))
-		ev.Role = ParseRole(v.Get("status.message.role").String())
-		v.Get("artifacts").ForEach(func(_, a gjson.Result) bool {
+		ev.TaskID = m.id.String()
+		readStatus(&ev, m.status)
+		m.artifacts.ForEach(func(_, a gjson.Result) bool {
 			ev.Artifacts = append(ev.Artifacts, readArtifact(a))
 			return true
 		})
 	case KindStatus:
-		ev.TaskID = v.Get("taskId").String()
-		ev.State = ParseState(v.Get("status.state"))
-		ev.Text = partsText(v.Get("status.message.parts"))
-		ev.Role = ParseRole(v.Get("status.message.role").String())
-		ev.Final = v.Get("final").Bool()
+		ev.TaskID = m.taskID.String()
+		readStatus(&ev, m.status)
+		ev.Final = m.final.Bool()
 	case KindArtifact:
-		ev.TaskID = v.Get("taskId").String()
-		ev.Artifacts = []Artifact{readArtifact(v.Get("artifact"))}
+		ev.TaskID = m.taskID.String()
+		ev.Artifacts = []Artifact{readArtifact(m.artifact)}
 		// 1.0 JSON leaves out false booleans: a missing append is false.
-		ev.Append = v.Get("append").Bool()
-		ev.LastChunk = v.Get("lastChunk").Bool()
+		ev.Append = m.appendFlag.Bool()
+		ev.LastChunk = m.lastChunk.Bool()
 	case KindMessage:
-		ev.TaskID = v.Get("taskId").String()
-		ev.Text = partsText(v.Get("parts"))
-		ev.Role = ParseRole(v.Get("role").String())
+		ev.TaskID = m.taskID.String()
+		ev.Text = partsText(m.parts)
+		ev.Role = ParseRole(m.role.String())
 	}
 	return ev
+}
+
+func readStatus(ev *Event, status gjson.Result) {
+	ev.State = ParseState(status.Get("state"))
+	msg := status.Get("message")
+	ev.Text = partsText(msg.Get("parts"))
+	ev.Role = ParseRole(msg.Get("role").String())
 }
 
 func readArtifact(a gjson.Result) Artifact {

@@ -50,6 +50,9 @@ type Translator struct {
 	ShowProgress bool
 	MaxAnswer    int // bytes; 0 means no bound
 	MaxArtifacts int // 0 means DefaultMaxArtifacts
+	// Estimate counts usage at about four bytes a token instead of with
+	// the o200k_base tokenizer.
+	Estimate bool
 	// Continuing says the message answers an interrupted task. Some servers
 	// (@a2a-js/sdk 1.x) start such a stream by re-sending the task as it
 	// was, still input-required: that is not the end of this exchange.
@@ -215,8 +218,11 @@ func (t *Translator) Finish() (string, error) {
 // Usage is the usage of the exchange: what the agent reported, if it did,
 // else the bridge's own count of the prompt sent and the answer.
 func (t *Translator) Usage() Usage {
-	if t.usage != nil {
+	switch {
+	case t.usage != nil:
 		return *t.usage
+	case t.Estimate:
+		return EstimateUsage(t.Prompt, string(t.out))
 	}
 	return CountUsage(t.Prompt, string(t.out))
 }
