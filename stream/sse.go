@@ -114,33 +114,41 @@ func (d *decoder) field(line []byte) error {
 	return nil // "retry" and unknown fields are ignored
 }
 
-// readLine reads one line without its end, whatever the line end, bounded by max.
+// readLine reads one line without its end, whatever the line end, bounded
+// by max. It scans what bufio has buffered for the next CR or LF, so the
+// common case is one IndexAny and one copy per line.
 func (d *decoder) readLine() ([]byte, error) {
 	d.line = d.line[:0]
 	for {
-		b, err := d.r.ReadByte()
-		if err != nil {
+		p, err := d.r.Peek(max(d.r.Buffered(), 1))
+		if len(p) == 0 {
 			if err == io.EOF && len(d.line) > 0 {
 				return d.line, nil
 			}
 			return nil, err
 		}
 		if d.lastCR {
+			// The previous line ended in CR: a following LF belongs to it.
 			d.lastCR = false
-			if b == '\n' {
+			if p[0] == '\n' {
+				_, _ = d.r.Discard(1)
 				continue
 			}
 		}
-		switch b {
-		case '\n':
-			return d.line, nil
-		case '\r':
-			d.lastCR = true
-			return d.line, nil
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			d.line = append(d.line, p...)
+			_, _ = d.r.Discard(len(p))
+		} else {
+			d.line = append(d.line, p[:i]...)
+			d.lastCR = p[i] == '\r'
+			_, _ = d.r.Discard(i + 1)
 		}
-		d.line = append(d.line, b)
 		if len(d.line) > d.max {
 			return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
+		}
+		if i >= 0 {
+			return d.line, nil
 		}
 	}
 }

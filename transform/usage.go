@@ -48,6 +48,9 @@ func EstimateUsage(prompt, completion string) Usage {
 // OpenAI's names (metadata.usage.prompt_tokens, completion_tokens), the
 // input/output names, or ADK's usage metadata.
 func readUsage(meta gjson.Result) *Usage {
+	if !meta.IsObject() {
+		return nil
+	}
 	for _, f := range []struct{ path, in, out string }{
 		{"usage", "prompt_tokens", "completion_tokens"},
 		{"usage", "input_tokens", "output_tokens"},
