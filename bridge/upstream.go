@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"mime"
 	"net"
 	"net/http"
@@ -131,8 +130,15 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 		}
 		return &reply{first: ev}, nil
 	}
-	next, stop := iter.Pull2(stream.Events(resp.Body, int(s.cfg.Limits.MaxEvent)))
-	rp := &reply{next: next, stop: stop, body: resp.Body}
+	dec := stream.NewDecoder(resp.Body, int(s.cfg.Limits.MaxEvent))
+	next := func() (stream.Event, error, bool) {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			return ev, nil, false
+		}
+		return ev, err, true
+	}
+	rp := &reply{next: next, body: resp.Body}
 	ev, err, ok := next()
 	if !ok {
 		err = fmt.Errorf("%w: the stream ended before its first event", transform.ErrIncomplete)

@@ -31,13 +31,9 @@ type Event struct {
 // The yielded Data is only valid until the next iteration.
 func Events(r io.Reader, max int) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
-		d := decoder{r: bufio.NewReaderSize(r, 16<<10), max: max}
-		// The SSE specification strips one leading UTF-8 byte order mark.
-		if bom, err := d.r.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
-			_, _ = d.r.Discard(3)
-		}
+		dec := NewDecoder(r, max)
 		for {
-			ev, err := d.next()
+			ev, err := dec.Next()
 			if err == io.EOF {
 				return
 			}
@@ -46,6 +42,33 @@ func Events(r io.Reader, max int) iter.Seq2[Event, error] {
 			}
 		}
 	}
+}
+
+// Decoder reads the events of an SSE stream one at a time, as Events does,
+// for callers that pull events without an iterator (and its goroutine).
+type Decoder struct {
+	d       decoder
+	started bool
+}
+
+// NewDecoder returns a Decoder reading r, bounding each event by max bytes.
+func NewDecoder(r io.Reader, max int) *Decoder {
+	// 4 KiB of buffer: a bridge holds one per open stream, and longer
+	// events are gathered line by line anyway.
+	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 4<<10), max: max}}
+}
+
+// Next returns the next event; io.EOF at the clean end of the stream. The
+// event's Data is only valid until the next call.
+func (dec *Decoder) Next() (Event, error) {
+	if !dec.started {
+		dec.started = true
+		// The SSE specification strips one leading UTF-8 byte order mark.
+		if bom, err := dec.d.r.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+			_, _ = dec.d.r.Discard(3)
+		}
+	}
+	return dec.d.next()
 }
 
 type decoder struct {

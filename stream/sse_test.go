@@ -228,3 +228,25 @@ func renderEvents(evs []ev) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestDecoderMatchesEvents: pulling events with a Decoder yields what the
+// Events iterator yields.
+func TestDecoderMatchesEvents(t *testing.T) {
+	in := "\xef\xbb\xbfdata: a\r\n\r\n: ping\n\nevent: error\nid: 7\ndata: b\ndata: c\n\ndata: d"
+	var want []string
+	for ev, err := range Events(strings.NewReader(in), 1<<10) {
+		want = append(want, fmt.Sprintf("%s|%s|%s|%v", ev.Type, ev.ID, ev.Data, err))
+	}
+	dec := NewDecoder(strings.NewReader(in), 1<<10)
+	var got []string
+	for {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s|%s|%s|%v", ev.Type, ev.ID, ev.Data, err))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != 3 {
+		t.Errorf("Decoder = %q, Events = %q", got, want)
+	}
+}
