@@ -51,11 +51,18 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer rp.close()
 	emit := func(text string) error {
 		idle.Reset(timeout)
-		return r.text(text)
+		if err := r.text(text); err != nil {
+			return err
+		}
+		if rp.ready != nil && rp.ready() {
+			return nil // the next event is here already: flush them together
+		}
+		return r.flush()
 	}
 	if err := follow(ctx, rp, r.tr, emit); err != nil {
 		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
 	}
+	rp.ready = nil // polls come one by one: flush each
 	if err := s.poll(ctx, cc, r.tr, emit); err != nil {
 		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
 	}
@@ -140,11 +147,26 @@ func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error
 	return r.writeLocked(transform.Chunk(r.cc.meta, d, finish, r.cc.req.IncludeUsage))
 }
 
+// writeLocked writes one frame, buffered: emit flushes once the upstream
+// has no event ready, so a burst of events costs one write to the client.
 func (r *relay) writeLocked(b []byte) error {
 	if r.ka != nil {
 		r.ka.Reset(r.every)
 	}
-	if err := r.w.Data(b); err != nil {
+	if err := r.w.Frame(b); err != nil {
+		return fmt.Errorf("write to client: %w", context.Canceled)
+	}
+	return nil
+}
+
+// flush sends the buffered frames.
+func (r *relay) flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.w == nil {
+		return nil
+	}
+	if err := r.w.Flush(); err != nil {
 		return fmt.Errorf("write to client: %w", context.Canceled)
 	}
 	return nil

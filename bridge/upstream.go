@@ -42,6 +42,7 @@ func newTransport() *http.Transport {
 type reply struct {
 	first transform.Event
 	next  func() (stream.Event, error, bool)
+	ready func() bool // a next event is already buffered
 	stop  func()
 	body  io.Closer
 }
@@ -138,7 +139,7 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 		}
 		return ev, err, true
 	}
-	rp := &reply{next: next, body: resp.Body}
+	rp := &reply{next: next, ready: dec.Ready, body: resp.Body}
 	ev, err, ok := next()
 	if !ok {
 		err = fmt.Errorf("%w: the stream ended before its first event", transform.ErrIncomplete)

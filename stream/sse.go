@@ -58,6 +58,13 @@ func NewDecoder(r io.Reader, max int) *Decoder {
 	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 4<<10), max: max}}
 }
 
+// Ready reports whether a whole event is already buffered, so that Next
+// will not wait for the network: a writer may hold its flush until then.
+func (dec *Decoder) Ready() bool {
+	p, _ := dec.d.r.Peek(dec.d.r.Buffered())
+	return bytes.Contains(p, []byte("\n\n")) || bytes.Contains(p, []byte("\r\n\r\n")) || bytes.Contains(p, []byte("\r\r"))
+}
+
 // Next returns the next event; io.EOF at the clean end of the stream. The
 // event's Data is only valid until the next call.
 func (dec *Decoder) Next() (Event, error) {

@@ -250,3 +250,19 @@ func TestDecoderMatchesEvents(t *testing.T) {
 		t.Errorf("Decoder = %q, Events = %q", got, want)
 	}
 }
+
+func TestDecoderReady(t *testing.T) {
+	dec := NewDecoder(strings.NewReader("data: a\n\ndata: b\n\ndata: c"), 1<<10)
+	var ready []bool
+	for {
+		_, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		ready = append(ready, dec.Ready())
+	}
+	// After a: b is buffered whole; after b: c has no blank line yet; after c: nothing.
+	if fmt.Sprint(ready) != "[true false false]" {
+		t.Errorf("Ready after each event = %v, want [true false false]", ready)
+	}
+}

@@ -37,12 +37,25 @@ func SetHeaders(h http.Header) {
 // b must not contain a newline (JSON encoders do not write one inside a
 // document; a trailing one is trimmed).
 func (sw *Writer) Data(b []byte) error {
+	if err := sw.Frame(b); err != nil {
+		return err
+	}
+	return sw.flush()
+}
+
+// Frame writes one "data:" frame like Data but leaves it buffered: a caller
+// that knows more frames follow at once flushes them together (Flush).
+func (sw *Writer) Frame(b []byte) error {
 	for len(b) > 0 && b[len(b)-1] == '\n' {
 		b = b[:len(b)-1]
 	}
 	sw.buf = append(append(append(sw.buf[:0], "data: "...), b...), "\n\n"...)
-	return sw.write()
+	_, err := sw.w.Write(sw.buf)
+	return err
 }
+
+// Flush sends what Frame left buffered.
+func (sw *Writer) Flush() error { return sw.flush() }
 
 // Comment writes an SSE comment line (skipped by every SSE parser), used as
 // a keepalive on idle streams.

@@ -153,3 +153,14 @@ func TestSetHeaders(t *testing.T) {
 		t.Errorf("SetHeaders(h) = %v, want %v", h, want)
 	}
 }
+
+func TestWriterFrameWaitsForFlush(t *testing.T) {
+	rec := httptest.NewRecorder()
+	w := NewWriter(rec)
+	if err := w.Frame([]byte(`{"a":1}`)); err != nil || rec.Flushed {
+		t.Fatalf("Frame: err %v, flushed %v; want written, not flushed", err, rec.Flushed)
+	}
+	if err := w.Flush(); err != nil || !rec.Flushed || rec.Body.String() != "data: {\"a\":1}\n\n" {
+		t.Errorf("after Flush: err %v, flushed %v, body %q", err, rec.Flushed, rec.Body.String())
+	}
+}
