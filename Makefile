@@ -43,8 +43,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
 	@for f in $(FUZZ_STREAM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./stream/ || exit 1; done
 
-bench: ## the benchmark against a bare reverse-proxy hop
-	@echo "make bench: not built yet (the benchmark issue builds it); nothing was measured"; exit 1
+BENCH_ARGS ?= -rounds 3
+bench: ## the bridge against a bare httputil.ReverseProxy hop (table + testdata/bench/latest.json), then the micro-benchmarks
+	$(GO) run ./bench $(BENCH_ARGS)
+	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./transform/ ./stream/ | tee testdata/bench/micro-latest.txt
 
 soak: ## 1,000 concurrent streams for SOAK_DURATION (default 30s): zero errors, flat memory
 	bash -o pipefail -c "A2A_BRIDGE_SOAK=1 SOAK_DURATION=$(or $(SOAK_DURATION),30s) $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 10m ./bridge/ 2>&1 | grep -v harness_test.go"

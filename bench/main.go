@@ -1,0 +1,175 @@
+// Command bench measures a2a-bridge against a bare net/http/httputil.ReverseProxy
+// hop in front of the same A2A agent, on loopback, and what an idle open
+// stream costs the bridge in memory (issue #5, "Benchmark: make bench").
+//
+//	go run ./bench [-c 64] [-d 10s] [-warmup 2s] [-answer 1024] [-chunks 32]
+//	               [-idle 1000,10000] [-out testdata/bench/latest.json] [-profile DIR]
+//
+// One run re-executes this binary in role mode for each server, so that each
+// has its own open-file limit, heap and profile: the agent (-role=agent), the
+// proxy hop (-role=proxy) and the bridge hop (-role=bridge); the load
+// generator and the idle-stream clients run in the parent. Every child dies
+// with the parent (Pdeathsig on Linux) and exits when its stdin closes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command line of both the parent and the role children.
+type options struct {
+	role      string // "" for the parent; agent, proxy or bridge for a child
+	upstream  string // proxy and bridge roles: the agent's base URL
+	bridgeLog string // bridge role: nop (the default) or json (to io.Discard)
+	usage     string // bridge role: the config's usage ("" for its default)
+	memRate   int    // role: runtime.MemProfileRate, 1 for an exact heap profile
+
+	concurrency int
+	rounds      int
+	duration    time.Duration
+	warmup      time.Duration
+	answerBytes int
+	chunks      int
+	promptBytes int
+	history     bool
+	unloaded    bool
+	only        string
+	idle        string
+	perProc     int
+	out         string
+	profileDir  string
+	timeout     time.Duration
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&o.role, "role", "", "internal: serve as a child `role` (agent, proxy, bridge)")
+	fs.StringVar(&o.upstream, "upstream", "", "internal: the agent's base `URL` for the proxy and bridge roles")
+	fs.IntVar(&o.memRate, "memprofilerate", 0, "internal: runtime.MemProfileRate of a role child (0: Go's default)")
+	fs.StringVar(&o.bridgeLog, "bridge-log", "nop", "bridge logger: nop (zerolog.Nop) or json (JSON lines to io.Discard, the production cost)")
+	fs.StringVar(&o.usage, "usage", "", "the bridge's usage counting: tokenizer or estimate (empty: the bridge's default)")
+	fs.IntVar(&o.concurrency, "c", 64, "concurrent clients per scenario")
+	fs.IntVar(&o.rounds, "rounds", 1, "measure every scenario this many times, alternating which hop goes first; report the median")
+	fs.DurationVar(&o.duration, "d", 10*time.Second, "measured `duration` of each scenario")
+	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up before each scenario")
+	fs.IntVar(&o.answerBytes, "answer", 1024, "bytes of the agent's answer")
+	fs.IntVar(&o.chunks, "chunks", 32, "artifact-update events the answer is streamed in")
+	fs.IntVar(&o.promptBytes, "prompt", 1024, "bytes of the user message sent")
+	fs.BoolVar(&o.history, "history", true, "the agent echoes the user message in the task's history, as the A2A SDKs do")
+	fs.BoolVar(&o.unloaded, "unloaded", true, "also run every scenario with 1 client, for latency without queueing")
+	fs.StringVar(&o.only, "only", "send,stream,idle", "comma-separated scenarios to run: send, stream, idle")
+	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
+	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
+	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file` (empty: none)")
+	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of each hop to `dir`")
+	fs.DurationVar(&o.timeout, "timeout", 0, "stop everything after this long (default: planned time + 3m)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.concurrency < 1 || o.rounds < 1 || o.chunks < 1 || o.answerBytes < o.chunks || o.duration <= 0 {
+		return o, errors.New("want -c ≥ 1, -rounds ≥ 1, -chunks ≥ 1, -answer ≥ -chunks, -d > 0")
+	}
+	return o, nil
+}
+
+func main() {
+	raiseFDLimit()
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if o.role != "" {
+		err = serveRole(o)
+	} else {
+		err = runParent(o)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench%s: %v\n", roleSuffix(o.role), err)
+		os.Exit(1)
+	}
+}
+
+func roleSuffix(role string) string {
+	if role == "" {
+		return ""
+	}
+	return " (" + role + ")"
+}
+
+// runParent runs the whole benchmark under a watchdog, so that it always
+// stops by itself.
+func runParent(o options) error {
+	if o.timeout == 0 {
+		o.timeout = o.planned() + 3*time.Minute
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("bench: over -timeout %s", o.timeout))
+	defer cancel()
+	err := run(ctx, o)
+	if cause := context.Cause(ctx); cause != nil && err != nil {
+		return fmt.Errorf("%w (%v)", err, cause)
+	}
+	return err
+}
+
+// planned is how long the scenarios take, warm-ups included.
+func (o options) planned() time.Duration {
+	runs := 0
+	for _, s := range []string{"send", "stream"} {
+		if o.runs(s) {
+			runs += 2 // proxy and bridge
+		}
+	}
+	if o.unloaded {
+		runs *= 2
+	}
+	runs *= o.rounds
+	return time.Duration(runs) * (o.warmup + o.duration + time.Second)
+}
+
+func (o options) runs(scenario string) bool {
+	for _, s := range strings.Split(o.only, ",") {
+		if strings.TrimSpace(s) == scenario {
+			return true
+		}
+	}
+	return false
+}
+
+func (o options) idleCounts() ([]int, error) {
+	var ns []int
+	for _, s := range strings.Split(o.idle, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-idle: %q is not a count", s)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
+}
+
+// childArgs are the flags every role child gets: the agent's shape.
+func (o options) childArgs() []string {
+	return []string{
+		"-answer", strconv.Itoa(o.answerBytes), "-chunks", strconv.Itoa(o.chunks),
+		"-history=" + strconv.FormatBool(o.history), "-bridge-log", o.bridgeLog, "-usage=" + o.usage,
+	}
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// The targets of issue #5, on the 2-core machine, everything on loopback.
+const (
+	targetSendRatio   = 1.0
+	targetStreamRatio = 0.9
+	targetAddedP50    = 100.0 // µs
+	targetAddedTTFC   = 200.0 // µs
+	targetIdleHeap    = 32 << 10
+)
+
+// markdown writes the report as tables ready for the README.
+func (r *report) markdown(w io.Writer) {
+	p := r.Params
+	fmt.Fprintf(w, "\n### a2a-bridge vs a bare `httputil.ReverseProxy` hop\n\n")
+	fmt.Fprintf(w, "`%s` on %s, commit %s, %s %s, %d CPUs (%s), GOMAXPROCS %d in every process; load average %s before, %s after (which counts this benchmark's own processes).\n",
+		r.Command, r.Date[:10], r.Commit, r.GoVersion, r.Platform, r.NumCPU, r.CPU, r.GOMAXPROCS, r.LoadBefore, r.LoadAfter)
+	loads := fmt.Sprintf("%d clients", p.Concurrency)
+	if p.Unloaded {
+		loads += " and 1 client (no queueing)"
+	}
+	fmt.Fprintf(w, "Agent answer %d B in %d stream chunks, prompt %d B; %s; %.0f s per scenario after %.0f s of warm-up, %s; bridge logger %s, usage counted by %s%s.\n\n",
+		p.AnswerBytes, p.Chunks, p.PromptBytes, loads, p.Duration, p.Warmup, roundsNote(p.Rounds), p.BridgeLog,
+		cmp.Or(p.Usage, "the bridge's default"), profiledNote(p.Profiled))
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+	if len(r.Scenarios) > 0 {
+		r.scenarioTable(w)
+		r.ratioTable(w)
+	}
+	if len(r.Idle) > 0 {
+		r.idleTable(w)
+	}
+	fmt.Fprintln(w)
+}
+
+func roundsNote(n int) string {
+	if n == 1 {
+		return "1 round"
+	}
+	return fmt.Sprintf("median of %d rounds (hops alternating first)", n)
+}
+
+func profiledNote(on bool) string {
+	if on {
+		return ", **profiling on** (figures a few % low)"
+	}
+	return ""
+}
+
+func (r *report) scenarioTable(w io.Writer) {
+	fmt.Fprintf(w, "\n")
+	writeRow(w, "scenario", "hop", "clients", "req/s", "p50", "p95", "p99", "TTFC p50", "TTFC p99", "errors",
+		"hop CPU/req", "hop allocs/req", "hop syscalls/req (r/w)", "agent CPU/req", "loadgen CPU/req")
+	writeRow(w, strings.Split(strings.Repeat("---,", 15), ",")[:15]...)
+	for _, s := range r.Scenarios {
+		t50, t99 := "–", "–"
+		if s.TTFC != nil {
+			t50, t99 = micros(s.TTFC.P50), micros(s.TTFC.P99)
+		}
+		writeRow(w, s.Scenario, s.Hop, fmt.Sprint(s.Concurrency), fmt.Sprintf("%.0f", s.RPS),
+			micros(s.Latency.P50), micros(s.Latency.P95), micros(s.Latency.P99), t50, t99, fmt.Sprint(s.Errors),
+			micros(s.HopCPU), fmt.Sprintf("%.0f (%s)", s.HopAllocs, kib(s.HopBytes)),
+			fmt.Sprintf("%.1f / %.1f", s.HopReads, s.HopWrites), micros(s.AgentCPU), micros(s.LoadCPU))
+	}
+}
+
+func (r *report) ratioTable(w io.Writer) {
+	fmt.Fprintf(w, "\n")
+	writeRow(w, "scenario", "clients", "throughput bridge/proxy", "added p50", "added p99", "added TTFC p50",
+		"added TTFC p99", "added hop CPU/req", "targets (issue #5)")
+	writeRow(w, strings.Split(strings.Repeat("---,", 9), ",")[:9]...)
+	for _, q := range r.Ratios {
+		t50, t99 := "–", "–"
+		if q.AddedTTFCP50 != nil {
+			t50, t99 = micros(*q.AddedTTFCP50), micros(*q.AddedTTFCP99)
+		}
+		writeRow(w, q.Scenario, fmt.Sprint(q.Concurrency), fmt.Sprintf("%.2f×", q.Throughput),
+			micros(q.AddedP50), micros(q.AddedP99), t50, t99, micros(q.AddedCPU), verdict(q))
+	}
+}
+
+// verdict says which targets one row meets. Throughput is judged under
+// load, added latency without queueing (1 client) as well as under load.
+func verdict(q ratio) string {
+	var out []string
+	want := targetSendRatio
+	if q.Scenario == "stream" {
+		want = targetStreamRatio
+	}
+	if q.Concurrency > 1 {
+		out = append(out, check3(q.Throughput >= want, fmt.Sprintf("≥ %.1f×", want)))
+	}
+	out = append(out, check3(q.AddedP50 <= targetAddedP50, "p50 +≤ 100 µs"))
+	if q.AddedTTFCP50 != nil {
+		out = append(out, check3(*q.AddedTTFCP50 <= targetAddedTTFC, "TTFC +≤ 200 µs"))
+	}
+	return strings.Join(out, ", ")
+}
+
+func check3(ok bool, what string) string {
+	if ok {
+		return what + " met"
+	}
+	return what + " **not met**"
+}
+
+func (r *report) idleTable(w io.Writer) {
+	fmt.Fprintf(w, "\n")
+	writeRow(w, "idle streams", "bridge processes", "opened", "errors", "heap/stream", "stacks/stream",
+		"RSS/stream", "goroutines/stream", "fds/stream", "target ≤ 32 KiB heap, no errors")
+	writeRow(w, strings.Split(strings.Repeat("---,", 10), ",")[:10]...)
+	for _, s := range r.Idle {
+		ok := s.Errors == 0 && s.Opened == s.Streams && s.Heap <= targetIdleHeap
+		writeRow(w, fmt.Sprint(s.Streams), fmt.Sprint(s.Procs), fmt.Sprint(s.Opened), fmt.Sprint(s.Errors),
+			kib(s.Heap), kib(s.Stack), kib(s.RSS), fmt.Sprintf("%.1f", s.Goroutines), fmt.Sprintf("%.1f", s.FDs),
+			check3(ok, "target"))
+	}
+	fmt.Fprintf(w, "\nAn HTTP/1.1 stream through the bridge holds 2 sockets in it (client side and agent side); the open-file limit here is %d per process, so more than %d streams are spread over several bridge processes and the per-stream figures are their sums divided by the streams.\n",
+		r.FDLimit, r.Params.StreamsPerProc)
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+)
+
+// run starts the agent, then the hop scenarios, then the idle streams,
+// and writes the report.
+func run(ctx context.Context, o options) error {
+	rep := newReport(o)
+	fmt.Println("command:", rep.Command)
+	agent, err := startChild(ctx, "agent", o.childArgs()...)
+	if err != nil {
+		return err
+	}
+	defer agent.stop()
+	if o.runs("send") || o.runs("stream") {
+		if err := runHops(ctx, o, agent, rep); err != nil {
+			return err
+		}
+	}
+	if o.runs("idle") {
+		counts, err := o.idleCounts()
+		if err != nil {
+			return err
+		}
+		for _, n := range counts {
+			progress("idle: opening %d streams", n)
+			r, err := idleRun(ctx, o, agent, n)
+			if err != nil {
+				return fmt.Errorf("idle %d: %w", n, err)
+			}
+			rep.Idle = append(rep.Idle, r)
+		}
+	}
+	rep.finish()
+	rep.markdown(os.Stdout)
+	if err := rep.writeJSON(o.out); err != nil {
+		return err
+	}
+	if n := rep.failures(); n > 0 {
+		return fmt.Errorf("%d requests or streams failed: the figures above are not valid", n)
+	}
+	return nil
+}
+
+// hops are the two servers under test, and the agent behind them.
+type hops struct{ proxy, bridge, agent *child }
+
+func (h hops) of(t target) *child {
+	if t.hop == "proxy" {
+		return h.proxy
+	}
+	return h.bridge
+}
+
+// runHops measures the proxy hop and the bridge hop with the same agent,
+// load and duration, for each scenario and load, -rounds times; each round
+// swaps which hop goes first, so that a drift in the machine's load does
+// not always favour the same one. The report keeps each row's median round.
+func runHops(ctx context.Context, o options, agent *child, rep *report) error {
+	args := append(o.childArgs(), "-upstream", agent.url)
+	h := hops{agent: agent}
+	var err error
+	if h.proxy, err = startChild(ctx, "proxy", args...); err != nil {
+		return err
+	}
+	defer h.proxy.stop()
+	if h.bridge, err = startChild(ctx, "bridge", args...); err != nil {
+		return err
+	}
+	defer h.bridge.stop()
+	pairs, err := scenarioTargets(ctx, o, h)
+	if err != nil {
+		return err
+	}
+	loads := []int{o.concurrency}
+	if o.unloaded && o.concurrency != 1 {
+		loads = append(loads, 1)
+	}
+	for round := range o.rounds {
+		for _, pair := range pairs {
+			for _, conc := range loads {
+				for i := range pair {
+					t := pair[(i+round)%2]
+					r := measure(ctx, o, conc, t, h)
+					r.Round = round
+					progress("round %d %-6s %-6s c=%-3d %8.0f req/s  p50 %s  errors %d %s", round+1, r.Scenario, t.hop,
+						conc, r.RPS, micros(r.Latency.P50), r.Errors, r.FirstError)
+					rep.Rounds = append(rep.Rounds, r)
+					if ctx.Err() != nil {
+						return context.Cause(ctx)
+					}
+				}
+			}
+		}
+	}
+	rep.Scenarios = medianRows(rep.Rounds)
+	return nil
+}
+
+// scenarioTargets checks both hops for each scenario and returns their
+// targets, the proxy's first. The proxy is sent the bytes the agent
+// received from the bridge for the same conversation.
+func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error) {
+	var pairs [][2]target
+	for _, scenario := range []string{"send", "stream"} {
+		if !o.runs(scenario) {
+			continue
+		}
+		bt := bridgeTarget(h.bridge.url, scenario == "stream", o)
+		if err := check(ctx, bt, o); err != nil {
+			return nil, err
+		}
+		body, err := recorded(ctx, h.agent, scenario)
+		if err != nil {
+			return nil, err
+		}
+		pt := proxyTarget(h.proxy.url, body, bt.stream)
+		if err := check(ctx, pt, o); err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, [2]target{pt, bt})
+	}
+	return pairs, nil
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+// recorded is the first request body of the scenario the agent received,
+// which the bridge sent.
+func recorded(ctx context.Context, agent *child, scenario string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, agent.url+"/recorded/"+scenario, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the agent recorded no %s request from the bridge", scenario)
+	}
+	return io.ReadAll(resp.Body)
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// target is what the load generator sends to one hop and how it knows a
+// good answer: the same conversation, as an OpenAI request to the bridge
+// and as the A2A JSON-RPC request the bridge would send to the proxy.
+type target struct {
+	hop     string // "proxy" or "bridge"
+	url     string
+	body    []byte
+	stream  bool
+	content func(data []byte) bool // an SSE data frame that carries answer text
+	done    func(data []byte) bool // the data frame that ends a good stream
+	ok      func(body []byte) bool // a good non-stream answer
+}
+
+func (t target) scenario() string {
+	if t.stream {
+		return "stream"
+	}
+	return "send"
+}
+
+const systemPrompt = "You are the a2a-bridge benchmark agent. Answer briefly."
+
+// promptText is the user message: n bytes of plain words.
+func promptText(n int) string {
+	const words = "Please summarise what an A2A bridge does for an OpenAI client in a few words. "
+	return strings.Repeat(words, n/len(words)+1)[:n]
+}
+
+func bridgeTarget(url string, stream bool, o options) target {
+	body, _ := json.Marshal(map[string]any{
+		"model": benchModel, "stream": stream,
+		"messages": []map[string]string{
+			{"role": "system", "content": systemPrompt},
+			{"role": "user", "content": promptText(o.promptBytes)},
+		},
+	})
+	return target{
+		hop: "bridge", url: url + "/v1/chat/completions", body: body, stream: stream,
+		content: func(d []byte) bool {
+			i := bytes.Index(d, []byte(`"content":"`))
+			return i >= 0 && i+11 < len(d) && d[i+11] != '"'
+		},
+		done: func(d []byte) bool { return string(d) == "[DONE]" },
+		ok:   func(b []byte) bool { return bytes.Contains(b, []byte(`"finish_reason":"stop"`)) },
+	}
+}
+
+// proxyTarget sends, through the proxy, the very bytes the bridge sent
+// upstream for the same conversation (recorded by the agent), so that the
+// agent does the same work behind both hops.
+func proxyTarget(url string, body []byte, stream bool) target {
+	return target{
+		hop: "proxy", url: url + "/", body: body, stream: stream,
+		content: func(d []byte) bool { return bytes.Contains(d, []byte(`"kind":"artifact-update"`)) },
+		done:    func(d []byte) bool { return bytes.Contains(d, []byte(`"final":true`)) },
+		ok:      func(b []byte) bool { return bytes.Contains(b, []byte(`"state":"completed"`)) },
+	}
+}
+
+// answerOf decodes a whole answer of t, for the check before the load: the
+// text the client would show.
+func answerOf(t target, body []byte) (string, error) {
+	if !t.stream {
+		return answerOfJSON(t.hop, body)
+	}
+	var text strings.Builder
+	for _, line := range strings.Split(string(body), "\n") {
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok || data == "[DONE]" {
+			continue
+		}
+		s, err := answerOfJSON(t.hop, []byte(data))
+		if err != nil {
+			return "", err
+		}
+		text.WriteString(s)
+	}
+	return text.String(), nil
+}
+
+func answerOfJSON(hop string, b []byte) (string, error) {
+	var v struct {
+		Choices []struct {
+			Message struct{ Content string } `json:"message"`
+			Delta   struct{ Content string } `json:"delta"`
+		} `json:"choices"`
+		Result struct {
+			Kind      string `json:"kind"`
+			Artifact  struct{ Parts []struct{ Text string } }
+			Artifacts []struct{ Parts []struct{ Text string } }
+		} `json:"result"`
+		Error json.RawMessage `json:"error"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || v.Error != nil {
+		return "", fmt.Errorf("%s answered %.200s", hop, b)
+	}
+	var s strings.Builder
+	for _, c := range v.Choices {
+		s.WriteString(c.Message.Content + c.Delta.Content)
+	}
+	for _, p := range v.Result.Artifact.Parts {
+		s.WriteString(p.Text)
+	}
+	for _, a := range v.Result.Artifacts {
+		for _, p := range a.Parts {
+			s.WriteString(p.Text)
+		}
+	}
+	return s.String(), nil
+}
