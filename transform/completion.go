@@ -102,22 +102,15 @@ func RoleDelta() Delta {
 // TextDelta is a delta that adds text.
 func TextDelta(s string) Delta { return Delta{Content: &s} }
 
-var nullUsage = json.RawMessage("null")
-
 // Chunk returns one chat.completion.chunk. finish is empty on all but the
 // last content chunk. withUsage writes "usage": null, as OpenAI does on every
 // chunk when the caller asked for stream_options.include_usage.
 func Chunk(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
-	c := chunk{
-		ID: m.ID, Object: "chat.completion.chunk", Created: m.Created, Model: m.Model,
-		Choices: []chunkChoice{{Delta: d, FinishReason: finish}},
-		A2A:     m.Ext,
+	n := 200 + len(m.ID) + len(m.Model)
+	if d.Content != nil {
+		n += len(*d.Content) + len(*d.Content)/8
 	}
-	if withUsage {
-		c.Usage = nullUsage
-	}
-	b, _ := json.Marshal(c)
-	return b
+	return appendChunk(make([]byte, 0, n), m, d, finish, withUsage)
 }
 
 // UsageChunk returns the last chunk of a stream whose caller asked for

@@ -214,3 +214,45 @@ func TestReportedUsageWins(t *testing.T) {
 		}
 	}
 }
+
+// chunkByJSON is what encoding/json writes for a chunk: the reference the
+// appending encoder must match byte for byte.
+func chunkByJSON(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
+	c := chunk{ID: m.ID, Object: "chat.completion.chunk", Created: m.Created, Model: m.Model,
+		Choices: []chunkChoice{{Delta: d, FinishReason: finish}}, A2A: m.Ext}
+	if withUsage {
+		c.Usage = json.RawMessage("null")
+	}
+	b, _ := json.Marshal(c)
+	return b
+}
+
+func TestChunkMatchesJSON(t *testing.T) {
+	content := "a <b> & \"q\" \\ \n\r\t\b\f \x01 \u2028\u2029 é 😀 \xff end"
+	exts := []*Ext{nil, {}, {TaskID: "t"}, {ContextID: "c", State: StateWorking}, {TaskID: "t<", ContextID: "c", State: StateCompleted}}
+	deltas := []Delta{{}, RoleDelta(), TextDelta(""), TextDelta(content), {Role: "assistant"}}
+	for _, ext := range exts {
+		for _, d := range deltas {
+			for _, finish := range []openai.FinishReason{"", openai.FinishReasonStop, openai.FinishReasonNull} {
+				for _, usage := range []bool{false, true} {
+					m := Meta{ID: "chatcmpl-<x>", Created: 1700000000, Model: "a2a/é&", Ext: ext}
+					if got, want := Chunk(m, d, finish, usage), chunkByJSON(m, d, finish, usage); string(got) != string(want) {
+						t.Errorf("Chunk(%+v, %+v, %q, %v)\n = %s\nwant %s", m, d, finish, usage, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "<>&\"\\", "\x00\x1f\x7f", "\u2028", "\xff\xfe", "é😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
