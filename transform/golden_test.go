@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 // update rewrites the expected sections of the golden files, as
@@ -80,7 +82,7 @@ func goldenFiles(t *testing.T, kind string) []string {
 
 // checkGolden compares got with section name of a, after normalize; with
 // -update it rewrites the section and the file instead.
-func checkGolden(t *testing.T, path string, a *archive, name string, got []byte, normalize func([]byte) []byte) {
+func checkGolden(t *testing.T, path string, a archive, name string, got []byte, normalize func([]byte) []byte) {
 	t.Helper()
 	if *update {
 		a.set(name, got)
@@ -112,128 +114,49 @@ func indentJSON(b []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// archive is a txtar archive: a free comment, then files each introduced by
-// a "-- name --" line. This is the subset of golang.org/x/tools/txtar the
-// golden files use, kept here to add no dependency.
-type archive struct {
-	comment []byte
-	files   []archiveFile
-}
+// archive is a txtar golden file (golang.org/x/tools/txtar): a comment,
+// then sections each introduced by a "-- name --" line.
+type archive struct{ *txtar.Archive }
 
-type archiveFile struct {
-	name string
-	data []byte
-}
-
-func readArchive(t *testing.T, path string) *archive {
+func readArchive(t testing.TB, path string) archive {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	a, err := txtar.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return parseArchive(b)
+	return archive{a}
 }
 
-func parseArchive(b []byte) *archive {
-	a := &archive{}
-	cur := &a.comment
-	for len(b) > 0 {
-		line, rest, _ := bytes.Cut(b, []byte("\n"))
-		if name, ok := marker(line); ok {
-			a.files = append(a.files, archiveFile{name: name})
-			cur = &a.files[len(a.files)-1].data
-		} else {
-			*cur = append(*cur, line...)
-			*cur = append(*cur, '\n')
-		}
-		b = rest
-	}
-	return a
-}
+func parseArchive(b []byte) archive { return archive{txtar.Parse(b)} }
 
-func marker(line []byte) (string, bool) {
-	s := strings.TrimSuffix(string(line), "\r")
-	if !strings.HasPrefix(s, "-- ") || !strings.HasSuffix(s, " --") || len(s) < 7 {
-		return "", false
-	}
-	return strings.TrimSpace(s[3 : len(s)-3]), true
-}
-
-func (a *archive) get(name string) ([]byte, bool) {
-	for _, f := range a.files {
-		if f.name == name {
-			return f.data, true
+// get returns the section called name.
+func (a archive) get(name string) ([]byte, bool) {
+	for _, f := range a.Files {
+		if f.Name == name {
+			return f.Data, true
 		}
 	}
 	return nil, false
 }
 
-func (a *archive) mustGet(t *testing.T, name string) []byte {
+// set replaces or adds the section called name.
+func (a archive) set(name string, data []byte) {
+	for i := range a.Files {
+		if a.Files[i].Name == name {
+			a.Files[i].Data = data
+			return
+		}
+	}
+	a.Files = append(a.Files, txtar.File{Name: name, Data: data})
+}
+
+func (a archive) format() []byte { return txtar.Format(a.Archive) }
+
+func (a archive) mustGet(t *testing.T, name string) []byte {
 	t.Helper()
 	b, ok := a.get(name)
 	if !ok {
 		t.Fatalf("golden file has no section %q", name)
 	}
 	return b
-}
-
-func (a *archive) set(name string, data []byte) {
-	for i := range a.files {
-		if a.files[i].name == name {
-			a.files[i].data = data
-			return
-		}
-	}
-	a.files = append(a.files, archiveFile{name: name, data: data})
-}
-
-func (a *archive) format() []byte {
-	var b bytes.Buffer
-	b.Write(a.comment)
-	for _, f := range a.files {
-		b.WriteString("-- " + f.name + " --\n")
-		b.Write(f.data)
-		if len(f.data) > 0 && f.data[len(f.data)-1] != '\n' {
-			b.WriteByte('\n')
-		}
-	}
-	return b.Bytes()
-}
-
-func TestParseArchive(t *testing.T) {
-	tests := []struct {
-		name        string
-		in          string
-		wantComment string
-		wantFiles   []archiveFile
-	}{
-		{"empty", "", "", nil},
-		{"comment only", "a case\n", "a case\n", nil},
-		{"two files", "c\n-- a --\nx\ny\n-- b --\nz\n", "c\n", []archiveFile{{"a", []byte("x\ny\n")}, {"b", []byte("z\n")}}},
-		{"no final newline", "-- a --\nx", "", []archiveFile{{"a", []byte("x\n")}}},
-		{"empty section", "-- a --\n-- b --\nz\n", "", []archiveFile{{"a", nil}, {"b", []byte("z\n")}}},
-		{"not a marker", "-- a\n--a--\n", "-- a\n--a--\n", nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			a := parseArchive([]byte(tc.in))
-			if string(a.comment) != tc.wantComment {
-				t.Errorf("parseArchive(%q).comment = %q, want %q", tc.in, a.comment, tc.wantComment)
-			}
-			if len(a.files) != len(tc.wantFiles) {
-				t.Fatalf("parseArchive(%q) has %d files, want %d", tc.in, len(a.files), len(tc.wantFiles))
-			}
-			for i, f := range a.files {
-				if f.name != tc.wantFiles[i].name || !bytes.Equal(f.data, tc.wantFiles[i].data) {
-					t.Errorf("parseArchive(%q).files[%d] = %q %q, want %q %q", tc.in, i, f.name, f.data, tc.wantFiles[i].name, tc.wantFiles[i].data)
-				}
-			}
-			// format is parse's inverse on a well-formed archive.
-			if tc.in != "" && strings.HasSuffix(tc.in, "\n") {
-				if got := string(a.format()); got != tc.in {
-					t.Errorf("format(parseArchive(%q)) = %q, want the input", tc.in, got)
-				}
-			}
-		})
-	}
 }
