@@ -149,28 +149,9 @@ func TestGoOpenAIClient(t *testing.T) {
 		}
 	})
 	t.Run("stream", func(t *testing.T) {
-		s, err := client.CreateChatCompletionStream(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		var content strings.Builder
-		var finish openai.FinishReason
-		for {
-			chunk, err := s.Recv()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("Recv: %v", err)
-			}
-			content.WriteString(chunk.Choices[0].Delta.Content)
-			if chunk.Choices[0].FinishReason != "" {
-				finish = chunk.Choices[0].FinishReason
-			}
-		}
-		if content.String() != want || finish != openai.FinishReasonStop {
-			t.Errorf("streamed %q finish %q, want %q stop", content.String(), finish, want)
+		content, finish := goOpenAIStream(t, client, req)
+		if content != want || finish != openai.FinishReasonStop {
+			t.Errorf("streamed %q finish %q, want %q stop", content, finish, want)
 		}
 	})
 	t.Run("models", func(t *testing.T) {
@@ -292,5 +273,31 @@ func TestRequestFieldsReachAgents(t *testing.T) {
 				t.Errorf("agent saw %+v (error %+v), want %s", r.Completion.Choices, r.Error, want)
 			}
 		})
+	}
+}
+
+// goOpenAIStream reads a whole stream with go-openai's reader, the strictest
+// of the SDKs, and returns its content and last finish_reason.
+func goOpenAIStream(t *testing.T, client *openai.Client, req openai.ChatCompletionRequest) (string, openai.FinishReason) {
+	t.Helper()
+	s, err := client.CreateChatCompletionStream(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var content strings.Builder
+	var finish openai.FinishReason
+	for {
+		chunk, err := s.Recv()
+		if errors.Is(err, io.EOF) {
+			return content.String(), finish
+		}
+		if err != nil {
+			t.Fatalf("go-openai Recv: %v", err)
+		}
+		content.WriteString(chunk.Choices[0].Delta.Content)
+		if chunk.Choices[0].FinishReason != "" {
+			finish = chunk.Choices[0].FinishReason
+		}
 	}
 }

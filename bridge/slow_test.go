@@ -89,25 +89,10 @@ func TestKeepaliveSDKs(t *testing.T) {
 	oc := openai.DefaultConfig("unused")
 	oc.BaseURL = base + "/v1"
 	oc.HTTPClient = httpClient(t)
-	s, err := openai.NewClientWithConfig(oc).CreateChatCompletionStream(context.Background(), openai.ChatCompletionRequest{
+	content, finish := goOpenAIStream(t, openai.NewClientWithConfig(oc), openai.ChatCompletionRequest{
 		Model: "a2a/js03", Messages: []openai.ChatCompletionMessage{{Role: "user", Content: "wait MODE:slow"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var content strings.Builder
-	for {
-		chunk, err := s.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("go-openai Recv: %v", err)
-		}
-		content.WriteString(chunk.Choices[0].Delta.Content)
-	}
-	s.Close()
-	if content.String() != want {
-		t.Errorf("go-openai streamed %q, want %q", content.String(), want)
+	if content != want || finish != openai.FinishReasonStop {
+		t.Errorf("go-openai streamed %q finish %q through keepalives, want %q stop", content, finish, want)
 	}
 
 	var r nodeResult
