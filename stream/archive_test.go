@@ -19,8 +19,6 @@ func readArchive(t testing.TB, path string) archive {
 	return archive{a}
 }
 
-func parseArchive(b []byte) archive { return archive{txtar.Parse(b)} }
-
 // get returns the section called name.
 func (a archive) get(name string) ([]byte, bool) {
 	for _, f := range a.Files {
