@@ -12,34 +12,37 @@ import "strings"
 // artifacts are shown one after the other, separated by a newline, the way
 // a non-stream answer joins them.
 type Deltas struct {
-	seen  map[string]string // artifactId -> text already shown
-	order []string          // artifact ids in first-seen order
-	total int               // bytes shown in all
+	seen  map[string]*[]byte // artifactId -> text already shown
+	order []string           // artifact ids in first-seen order
+	total int                // bytes shown in all
 }
 
 // Artifact records one artifact update and returns the text to emit, and
 // whether the update was a snapshot that diverged from what was shown (the
-// caller may log it; nothing more is emitted for it).
+// caller may log it; nothing more is emitted for it). Appends grow the
+// artifact's buffer in place: a long answer streamed in many chunks costs
+// linear time, not a copy of the whole text per chunk.
 func (d *Deltas) Artifact(id, text string, appendMode bool) (delta string, diverged bool) {
 	if d.seen == nil {
-		d.seen = make(map[string]string)
+		d.seen = make(map[string]*[]byte)
 	}
 	prev, known := d.seen[id]
 	switch {
 	case !known:
 		d.order = append(d.order, id)
-		d.seen[id] = text
+		b := []byte(text)
+		d.seen[id] = &b
 		if len(d.order) > 1 {
 			delta = "\n" + text
 		} else {
 			delta = text
 		}
 	case appendMode:
-		d.seen[id] = prev + text
+		*prev = append(*prev, text...)
 		delta = text
-	case strings.HasPrefix(text, prev):
-		d.seen[id] = text
-		delta = text[len(prev):]
+	case len(text) >= len(*prev) && text[:len(*prev)] == string(*prev):
+		delta = text[len(*prev):]
+		*prev = append(*prev, delta...)
 	default:
 		// A replacement that does not extend what the client saw cannot be
 		// taken back on an append-only stream: keep what was shown.
@@ -56,7 +59,7 @@ func (d *Deltas) Shown() int { return d.total }
 func (d *Deltas) Text() string {
 	parts := make([]string, len(d.order))
 	for i, id := range d.order {
-		parts[i] = d.seen[id]
+		parts[i] = string(*d.seen[id])
 	}
 	return strings.Join(parts, "\n")
 }
