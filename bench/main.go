@@ -70,7 +70,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.only, "only", "send,stream,idle", "comma-separated scenarios to run: send, stream, idle")
 	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
 	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
-	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file` (empty: none)")
+	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file`, with its tables in the same name ending in .md (empty: none)")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of each hop to `dir`")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop everything after this long (default: planned time + 3m)")
 	if err := fs.Parse(args); err != nil {

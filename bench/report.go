@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -127,7 +128,9 @@ func (r *report) failures() int {
 	return n
 }
 
-func (r *report) writeJSON(path string) error {
+// write saves the report as JSON at path, and its Markdown tables next to
+// it (the same name ending in .md), so that the two always agree.
+func (r *report) write(path string) error {
 	if path == "" {
 		return nil
 	}
@@ -138,8 +141,14 @@ func (r *report) writeJSON(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "bench: wrote", path)
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	r.markdown(&md)
+	mdPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".md"
+	fmt.Fprintln(os.Stderr, "bench: wrote", path, "and", mdPath)
+	return os.WriteFile(mdPath, md.Bytes(), 0o644)
 }
 
 func gitCommit() string {

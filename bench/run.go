@@ -39,7 +39,7 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.finish()
 	rep.markdown(os.Stdout)
-	if err := rep.writeJSON(o.out); err != nil {
+	if err := rep.write(o.out); err != nil {
 		return err
 	}
 	if n := rep.failures(); n > 0 {
