@@ -43,10 +43,15 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
 	@for f in $(FUZZ_STREAM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./stream/ || exit 1; done
 
-BENCH_ARGS ?= -rounds 3
-bench: ## the bridge against a bare httputil.ReverseProxy hop (table + testdata/bench/latest.json), then the micro-benchmarks
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH_ARGS  ?= -rounds 3
+MICRO_FLAGS ?= -count=6
+MICRO_BASE  ?= $(lastword $(sort $(wildcard testdata/bench/micro-2*.txt)))
+
+bench: ## the bridge vs a bare httputil.ReverseProxy hop (table, testdata/bench/latest.{json,md}), then the micro-benchmarks compared with MICRO_BASE by benchstat
 	$(GO) run ./bench $(BENCH_ARGS)
-	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./transform/ ./stream/ | tee testdata/bench/micro-latest.txt
+	$(GO) test -run='^$$' -bench=. -benchmem $(MICRO_FLAGS) ./transform/ ./stream/ > testdata/bench/micro-latest.txt
+	$(if $(MICRO_BASE),$(GO) run $(BENCHSTAT) $(MICRO_BASE) testdata/bench/micro-latest.txt)
 
 soak: ## 1,000 concurrent streams for SOAK_DURATION (default 30s): zero errors, flat memory
 	bash -o pipefail -c "A2A_BRIDGE_SOAK=1 SOAK_DURATION=$(or $(SOAK_DURATION),30s) $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 10m ./bridge/ 2>&1 | grep -v harness_test.go"
