@@ -64,6 +64,7 @@ type Translator struct {
 	status   string // the agent's last status message
 	shown    string // the last status message emitted as progress
 	ext      Ext
+	shared   *Ext   // the copy Ext last returned; replaced, never changed, when ext changes
 	usage    *Usage // the last usage the agent reported
 	done     bool
 	diverged int
@@ -232,12 +233,18 @@ func (t *Translator) Text() string { return string(t.out) }
 
 // Ext returns the task and context ids and the task state seen so far, or
 // nil when none was.
+//
+// The result is shared between calls until the ids or state change (it is
+// read once per event on the hot path), so callers must not modify it.
 func (t *Translator) Ext() *Ext {
 	if t.ext == (Ext{}) {
 		return nil
 	}
-	e := t.ext
-	return &e
+	if t.shared == nil || *t.shared != t.ext {
+		e := t.ext
+		t.shared = &e
+	}
+	return t.shared
 }
 
 // Diverged counts snapshots that did not extend what was already shown

@@ -274,3 +274,20 @@ func TestConversationKey(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslatorExtIsStable: Ext returns the same value until the ids or
+// the state change, and a changed one never alters what was returned.
+func TestTranslatorExtIsStable(t *testing.T) {
+	tr := &Translator{}
+	e, _ := ReadResponse([]byte(task("submitted")))
+	_, _ = tr.Feed(e)
+	first := tr.Ext()
+	if tr.Ext() != first {
+		t.Error("Ext() allocated again with nothing changed")
+	}
+	e, _ = ReadResponse([]byte(status("working", "", "", false)))
+	_, _ = tr.Feed(e)
+	if second := tr.Ext(); second == first || first.State != StateSubmitted || second.State != StateWorking {
+		t.Errorf("after a change: first %+v, second %+v", first, second)
+	}
+}
