@@ -250,9 +250,11 @@ func partText(param string, p gjson.Result) (string, *File, error) {
 	case "refusal":
 		return p.Get("refusal").String(), nil, nil
 	case "image_url":
-		u := p.Get("image_url.url").String()
-		f, err := urlFile(param+".image_url.url", u, "image")
-		return fmt.Sprintf("[image: %s]", describeURL(u)), f, err
+		f, err := urlFile(param+".image_url.url", p.Get("image_url.url").String(), "image")
+		if err != nil {
+			return "", nil, err
+		}
+		return fmt.Sprintf("[image: %s]", describe(f)), f, nil
 	case "file":
 		return filePart(param, p.Get("file"))
 	case "":
@@ -327,20 +329,18 @@ func Files(msgs []Message) []File {
 	return out
 }
 
-// describeURL keeps an http(s) URL as it is and shortens a data: URL to its
-// media type and size, which is all a text-only agent could use of it.
-func describeURL(u string) string {
-	head, data, ok := strings.Cut(u, ",")
-	if !ok || !strings.HasPrefix(head, "data:") {
-		return u
+// describe names a file in the flattened text: its URL, or for inline
+// data its media type and size.
+func describe(f *File) string {
+	if f.URI != "" {
+		return f.URI
 	}
-	media, params, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
-	n := len(data)
-	if params == "base64" || strings.HasSuffix(params, ";base64") {
-		n = len(strings.TrimRight(data, "=")) * 3 / 4 // the decoded size, not the base64 text's
-	}
-	return fmt.Sprintf("inline %s, %d bytes of data", firstNonEmpty(media, "data"), n)
+	return fmt.Sprintf("inline %s, %d bytes of data", f.MediaType, decodedLen(f.Data))
 }
+
+// decodedLen is the size of the data a base64 text holds: padding carries
+// none ("aGVsbG8=" is 5 bytes, not 6).
+func decodedLen(b64 string) int { return len(strings.TrimRight(b64, "=")) * 3 / 4 }
 
 func toolCallsText(calls gjson.Result) string {
 	var lines []string

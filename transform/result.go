@@ -246,8 +246,7 @@ func PartText(p gjson.Result) string {
 	}
 	if raw := firstNonEmpty(f.Get("bytes").String(), f.Get("raw").String()); raw != "" {
 		media := firstNonEmpty(f.Get("mimeType").String(), f.Get("mediaType").String(), "application/octet-stream")
-		// Base64 padding carries no data: "aGVsbG8=" is 5 bytes, not 6.
-		return fmt.Sprintf("[%s: %s, %d bytes inline]", name, media, len(strings.TrimRight(raw, "="))*3/4)
+		return fmt.Sprintf("[%s: %s, %d bytes inline]", name, media, decodedLen(raw))
 	}
 	return ""
 }
