@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,7 @@ type model struct {
 func (s *Server) modelOf(c echo.Context, a *Agent) model {
 	card := s.agents.Card(c.Request().Context(), a)
 	return model{ID: transform.ModelPrefix + a.Name, Object: "model", Created: s.started.Unix(),
-		OwnedBy: firstOf(card.Provider, "a2a-bridge")}
+		OwnedBy: cmp.Or(card.Provider, "a2a-bridge")}
 }
 
 // listModels serves GET /v1/models: one model "a2a/<name>" per agent.
@@ -46,11 +47,4 @@ func (s *Server) getModel(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, s.modelOf(c, a))
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -296,7 +297,7 @@ func filePart(param string, f gjson.Result) (string, *File, error) {
 		}
 		file.MediaType, file.Data = u.MediaType, u.Data
 	}
-	return fmt.Sprintf("[file: %s]", firstNonEmpty(name, "unnamed")), file, nil
+	return fmt.Sprintf("[file: %s]", cmp.Or(name, "unnamed")), file, nil
 }
 
 // mediaTypes are the common extensions of files clients send.
@@ -364,13 +365,4 @@ func joinNonEmpty(a, b string) string {
 		return b
 	}
 	return a + "\n" + b
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

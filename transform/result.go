@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -240,12 +241,12 @@ func PartText(p gjson.Result) string {
 	if !f.IsObject() {
 		f = p // 1.0: url/raw/filename/mediaType on the part itself
 	}
-	name := firstNonEmpty(f.Get("name").String(), f.Get("filename").String(), "file")
-	if uri := firstNonEmpty(f.Get("uri").String(), f.Get("url").String()); uri != "" {
+	name := cmp.Or(f.Get("name").String(), f.Get("filename").String(), "file")
+	if uri := cmp.Or(f.Get("uri").String(), f.Get("url").String()); uri != "" {
 		return fmt.Sprintf("[%s](%s)", name, uri)
 	}
-	if raw := firstNonEmpty(f.Get("bytes").String(), f.Get("raw").String()); raw != "" {
-		media := firstNonEmpty(f.Get("mimeType").String(), f.Get("mediaType").String(), "application/octet-stream")
+	if raw := cmp.Or(f.Get("bytes").String(), f.Get("raw").String()); raw != "" {
+		media := cmp.Or(f.Get("mimeType").String(), f.Get("mediaType").String(), "application/octet-stream")
 		return fmt.Sprintf("[%s: %s, %d bytes inline]", name, media, decodedLen(raw))
 	}
 	return ""

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -92,9 +93,9 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (bri
 			return cfg, err
 		}
 	}
-	cfg.Listen = firstSet(*listen, getenv("A2A_BRIDGE_LISTEN"), cfg.Listen)
-	cfg.LogLevel = firstSet(*logLevel, getenv("A2A_BRIDGE_LOG_LEVEL"), cfg.LogLevel)
-	if ka := firstSet(*keepalive, getenv("A2A_BRIDGE_KEEPALIVE")); ka != "" {
+	cfg.Listen = cmp.Or(*listen, getenv("A2A_BRIDGE_LISTEN"), cfg.Listen)
+	cfg.LogLevel = cmp.Or(*logLevel, getenv("A2A_BRIDGE_LOG_LEVEL"), cfg.LogLevel)
+	if ka := cmp.Or(*keepalive, getenv("A2A_BRIDGE_KEEPALIVE")); ka != "" {
 		d, err := time.ParseDuration(ka)
 		if err != nil || d < 0 {
 			return cfg, fmt.Errorf("--keepalive %q: want a duration such as 10s, or 0", ka)
@@ -117,15 +118,6 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (bri
 		return cfg, err
 	}
 	return cfg.WithDefaults(), nil
-}
-
-func firstSet(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func splitList(s string) []string {
