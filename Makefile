@@ -19,7 +19,7 @@ test: lint node-deps ## lint, every test with the race detector (real A2A peers 
 	$(GO) test -race -shuffle=on -count=1 -timeout 8m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
-unit: ## the tests of transform and stream only (no peers, a few seconds)
+unit: node-deps ## the tests of transform and stream only (no peers; o200k is checked against npm tiktoken)
 	$(GO) test -race -count=1 ./transform/ ./stream/
 
 lint: ## go vet, staticcheck, gofmt, go mod tidy check
@@ -36,7 +36,7 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
 FUZZTIME ?= 30s
-FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzAppendString
+FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzAppendString FuzzCountTokens
 FUZZ_STREAM    := FuzzEvents
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz

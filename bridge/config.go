@@ -24,7 +24,7 @@ type Config struct {
 	// is written; nil means DefaultKeepalive, 0 turns it off.
 	Keepalive *Duration `yaml:"keepalive"`
 	// Usage is how usage is counted: "tokenizer" (o200k_base, exact, about
-	// 0.1 ms per KiB of text) or "estimate" (four bytes a token, free).
+	// 5 µs per KiB of text) or "estimate" (four bytes a token, free).
 	Usage         string              `yaml:"usage"`
 	Conversations ConversationsConfig `yaml:"conversations"`
 	Limits        Limits              `yaml:"limits"`

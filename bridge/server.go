@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 )
@@ -52,6 +53,9 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		now:    time.Now,
 	}
 	s.started = s.now()
+	if cfg.Usage != "estimate" {
+		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
+	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
 	s.agents = newRegistry(cfg.Agents, s.client, log)
 	s.echo = s.routes()
