@@ -1,8 +1,6 @@
 package transform
 
 import (
-	"encoding/json"
-
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -28,63 +26,15 @@ type Ext struct {
 // names OpenAI clients read.
 type Usage = openai.Usage
 
-// The wire shapes below are written by hand rather than with go-openai's
-// response structs, because those always emit members OpenAI does not send
-// (a content_filter_results block claiming a filter ran, an empty
-// system_fingerprint) and cannot write the first delta's "content": "".
-
-type completion struct {
-	ID      string   `json:"id"`
-	Object  string   `json:"object"`
-	Created int64    `json:"created"`
-	Model   string   `json:"model"`
-	Choices []choice `json:"choices"`
-	Usage   Usage    `json:"usage"`
-	A2A     *Ext     `json:"a2a,omitempty"`
-}
-
-type choice struct {
-	Index        int                 `json:"index"`
-	Message      answer              `json:"message"`
-	Logprobs     *struct{}           `json:"logprobs"`
-	FinishReason openai.FinishReason `json:"finish_reason"`
-}
-
-type answer struct {
-	Role    string  `json:"role"`
-	Content string  `json:"content"`
-	Refusal *string `json:"refusal"`
-}
+// The objects below are written by appending (jsonenc.go) rather than with
+// go-openai's response structs, because those always emit members OpenAI
+// does not send (a content_filter_results block claiming a filter ran, an
+// empty system_fingerprint) and cannot write the first delta's
+// "content": "".
 
 // Completion returns the chat.completion object for a whole answer.
 func Completion(m Meta, content string, u Usage) []byte {
-	b, _ := json.Marshal(completion{
-		ID: m.ID, Object: "chat.completion", Created: m.Created, Model: m.Model,
-		Choices: []choice{{
-			Message:      answer{Role: openai.ChatMessageRoleAssistant, Content: content},
-			FinishReason: openai.FinishReasonStop,
-		}},
-		Usage: u,
-		A2A:   m.Ext,
-	})
-	return b
-}
-
-type chunk struct {
-	ID      string          `json:"id"`
-	Object  string          `json:"object"`
-	Created int64           `json:"created"`
-	Model   string          `json:"model"`
-	Choices []chunkChoice   `json:"choices"`
-	Usage   json.RawMessage `json:"usage,omitempty"`
-	A2A     *Ext            `json:"a2a,omitempty"`
-}
-
-type chunkChoice struct {
-	Index        int                 `json:"index"`
-	Delta        Delta               `json:"delta"`
-	Logprobs     *struct{}           `json:"logprobs"`
-	FinishReason openai.FinishReason `json:"finish_reason"`
+	return appendCompletion(make([]byte, 0, 512+len(m.ID)+len(m.Model)+len(content)+len(content)/8), m, content, u)
 }
 
 // Delta is the change one chunk carries.
@@ -110,16 +60,14 @@ func Chunk(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
 	if d.Content != nil {
 		n += len(*d.Content) + len(*d.Content)/8
 	}
+	if m.Ext != nil {
+		n += 64 + len(m.Ext.TaskID) + len(m.Ext.ContextID)
+	}
 	return appendChunk(make([]byte, 0, n), m, d, finish, withUsage)
 }
 
 // UsageChunk returns the last chunk of a stream whose caller asked for
 // usage: no choices, only the usage.
 func UsageChunk(m Meta, u Usage) []byte {
-	ub, _ := json.Marshal(u)
-	b, _ := json.Marshal(chunk{
-		ID: m.ID, Object: "chat.completion.chunk", Created: m.Created, Model: m.Model,
-		Choices: []chunkChoice{}, Usage: ub, A2A: m.Ext,
-	})
-	return b
+	return appendUsageChunk(make([]byte, 0, 320+len(m.ID)+len(m.Model)), m, u)
 }

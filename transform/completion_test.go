@@ -215,6 +215,93 @@ func TestReportedUsageWins(t *testing.T) {
 	}
 }
 
+// The wire shapes, as structs for encoding/json: the reference the
+// appending encoders of jsonenc.go must match byte for byte.
+
+type completion struct {
+	ID      string   `json:"id"`
+	Object  string   `json:"object"`
+	Created int64    `json:"created"`
+	Model   string   `json:"model"`
+	Choices []choice `json:"choices"`
+	Usage   Usage    `json:"usage"`
+	A2A     *Ext     `json:"a2a,omitempty"`
+}
+
+type choice struct {
+	Index        int                 `json:"index"`
+	Message      answer              `json:"message"`
+	Logprobs     *struct{}           `json:"logprobs"`
+	FinishReason openai.FinishReason `json:"finish_reason"`
+}
+
+type answer struct {
+	Role    string  `json:"role"`
+	Content string  `json:"content"`
+	Refusal *string `json:"refusal"`
+}
+
+type chunk struct {
+	ID      string          `json:"id"`
+	Object  string          `json:"object"`
+	Created int64           `json:"created"`
+	Model   string          `json:"model"`
+	Choices []chunkChoice   `json:"choices"`
+	Usage   json.RawMessage `json:"usage,omitempty"`
+	A2A     *Ext            `json:"a2a,omitempty"`
+}
+
+type chunkChoice struct {
+	Index        int                 `json:"index"`
+	Delta        Delta               `json:"delta"`
+	Logprobs     *struct{}           `json:"logprobs"`
+	FinishReason openai.FinishReason `json:"finish_reason"`
+}
+
+func completionByJSON(m Meta, content string, u Usage) []byte {
+	b, _ := json.Marshal(completion{
+		ID: m.ID, Object: "chat.completion", Created: m.Created, Model: m.Model,
+		Choices: []choice{{
+			Message:      answer{Role: openai.ChatMessageRoleAssistant, Content: content},
+			FinishReason: openai.FinishReasonStop,
+		}},
+		Usage: u,
+		A2A:   m.Ext,
+	})
+	return b
+}
+
+func usageChunkByJSON(m Meta, u Usage) []byte {
+	ub, _ := json.Marshal(u)
+	b, _ := json.Marshal(chunk{
+		ID: m.ID, Object: "chat.completion.chunk", Created: m.Created, Model: m.Model,
+		Choices: []chunkChoice{}, Usage: ub, A2A: m.Ext,
+	})
+	return b
+}
+
+func TestCompletionMatchesJSON(t *testing.T) {
+	content := "a <b> & \"q\" \\ \n\r\t\b\f \x01 \u2028\u2029 é 😀 \xff end"
+	exts := []*Ext{nil, {}, {TaskID: "t"}, {ContextID: "c", State: StateWorking}, {TaskID: "t<", ContextID: "c", State: StateCompleted}}
+	usages := []Usage{{}, {PromptTokens: 12, CompletionTokens: 3, TotalTokens: 15},
+		{PromptTokens: 1, PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: 4}},
+		{CompletionTokensDetails: &openai.CompletionTokensDetails{ReasoningTokens: 9}}}
+	for _, ext := range exts {
+		for _, u := range usages {
+			for _, text := range []string{"", "plain", content} {
+				m := Meta{ID: "chatcmpl-<x>", Created: 1700000000, Model: "a2a/é&", Ext: ext}
+				if got, want := Completion(m, text, u), completionByJSON(m, text, u); string(got) != string(want) {
+					t.Errorf("Completion(%+v, %q, %+v)\n = %s\nwant %s", m, text, u, got, want)
+				}
+			}
+			m := Meta{ID: "chatcmpl-1", Created: 1, Model: "a2a/a", Ext: ext}
+			if got, want := UsageChunk(m, u), usageChunkByJSON(m, u); string(got) != string(want) {
+				t.Errorf("UsageChunk(%+v, %+v)\n = %s\nwant %s", m, u, got, want)
+			}
+		}
+	}
+}
+
 // chunkByJSON is what encoding/json writes for a chunk: the reference the
 // appending encoder must match byte for byte.
 func chunkByJSON(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {

@@ -1,25 +1,83 @@
 package transform
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// The chunk of every stream event is written by appending, not through
-// encoding/json's reflection: it is the bridge's hottest encoder. The
-// output is byte for byte what encoding/json writes (TestChunkMatchesJSON,
+// The answer objects are written by appending, not through encoding/json's
+// reflection: the chunk of every stream event is the bridge's hottest
+// encoder, the completion the costliest of a non-stream request. The output
+// is byte for byte what encoding/json writes for the structs of
+// completion_test.go (TestChunkMatchesJSON, TestCompletionMatchesJSON,
 // FuzzAppendString).
+
+// appendHead appends the members every answer object starts with, up to
+// the choices.
+func appendHead(b []byte, m Meta, object string) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, m.ID)
+	b = append(append(append(b, `,"object":"`...), object...), `","created":`...)
+	b = strconv.AppendInt(b, m.Created, 10)
+	b = append(b, `,"model":`...)
+	return appendString(b, m.Model)
+}
+
+// appendCompletion appends the chat.completion of a whole answer.
+func appendCompletion(b []byte, m Meta, content string, u Usage) []byte {
+	b = appendHead(b, m, "chat.completion")
+	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
+	b = appendString(b, content)
+	b = append(b, `,"refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":`...)
+	b = appendUsage(b, u)
+	if m.Ext != nil {
+		b = appendExt(append(b, `,"a2a":`...), m.Ext)
+	}
+	return append(b, '}')
+}
+
+// appendUsageChunk appends the last chunk of a stream whose caller asked
+// for usage: no choices, only the usage.
+func appendUsageChunk(b []byte, m Meta, u Usage) []byte {
+	b = appendHead(b, m, "chat.completion.chunk")
+	b = append(b, `,"choices":[],"usage":`...)
+	b = appendUsage(b, u)
+	if m.Ext != nil {
+		b = appendExt(append(b, `,"a2a":`...), m.Ext)
+	}
+	return append(b, '}')
+}
+
+// appendUsage appends u; the token details an agent never reports here
+// (the bridge reads only the three counts) go through encoding/json.
+func appendUsage(b []byte, u Usage) []byte {
+	b = append(b, `{"prompt_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.PromptTokens), 10)
+	b = append(b, `,"completion_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.CompletionTokens), 10)
+	b = append(b, `,"total_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.TotalTokens), 10)
+	b = append(b, `,"prompt_tokens_details":`...)
+	b = appendJSON(b, u.PromptTokensDetails)
+	b = append(b, `,"completion_tokens_details":`...)
+	b = appendJSON(b, u.CompletionTokensDetails)
+	return append(b, '}')
+}
+
+func appendJSON[T any](b []byte, v *T) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	j, _ := json.Marshal(v)
+	return append(b, j...)
+}
 
 // appendChunk appends one chat.completion.chunk carrying delta d.
 func appendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
-	b = append(b, `{"id":`...)
-	b = appendString(b, m.ID)
-	b = append(b, `,"object":"chat.completion.chunk","created":`...)
-	b = strconv.AppendInt(b, m.Created, 10)
-	b = append(b, `,"model":`...)
-	b = appendString(b, m.Model)
+	b = appendHead(b, m, "chat.completion.chunk")
 	b = append(b, `,"choices":[{"index":0,"delta":{`...)
 	if d.Role != "" {
 		b = append(b, `"role":`...)
@@ -67,6 +125,14 @@ func appendExt(b []byte, e *Ext) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the ASCII bytes a JSON string holds as they are.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string exactly as encoding/json does:
 // HTML-sensitive <, >, & escaped, invalid UTF-8 as \ufffd, U+2028/U+2029
 // escaped.
@@ -76,7 +142,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}
