@@ -52,13 +52,90 @@ type Send struct {
 
 // SendRequest returns the JSON-RPC request body for s, in s.Dialect's exact
 // wire shape (a2a-go 0.3 rejects parts without "kind"; 1.0 has no "kind").
+// It is appended in one allocation rather than marshalled by reflection:
+// byte for byte what encoding/json writes for the structs of a2a_test.go
+// (TestSendRequestMatchesJSON).
 func SendRequest(s Send) []byte {
-	b, _ := json.Marshal(rpcRequest{
-		JSONRPC: "2.0",
-		ID:      s.RPCID,
-		Method:  s.Dialect.Method(s.Stream),
-		Params:  sendParams(s),
-	})
+	n := 320 + len(s.RPCID) + len(s.MessageID) + len(s.ContextID) + len(s.TaskID) + len(s.Tenant) +
+		len(s.Params) + len(s.Text) + len(s.Text)/8
+	for _, f := range s.Files {
+		n += 96 + len(f.Name) + len(f.MediaType) + len(f.URI) + len(f.Data)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	b = appendString(b, s.RPCID)
+	b = append(append(append(b, `,"method":"`...), s.Dialect.Method(s.Stream)...), `","params":{"message":{`...)
+	if s.Dialect == V10 {
+		b = append(b, `"role":"ROLE_USER"`...)
+	} else {
+		b = append(b, `"kind":"message","role":"user"`...)
+	}
+	b = appendMember(b, "messageId", s.MessageID, false)
+	b = appendMember(b, "contextId", s.ContextID, true)
+	b = appendMember(b, "taskId", s.TaskID, true)
+	b = append(b, `,"parts":[`...)
+	if s.Dialect == V10 {
+		b = appendParts10(b, s)
+	} else {
+		b = appendParts03(b, s)
+	}
+	b = append(b, ']')
+	if len(s.Params) > 0 {
+		// As encoding/json writes a RawMessage: compacted, HTML escaped.
+		if raw, err := json.Marshal(json.RawMessage(s.Params)); err == nil {
+			b = append(append(append(b, `,"metadata":{"openai":`...), raw...), '}')
+		}
+	}
+	if s.Dialect == V10 {
+		b = append(b, `},"configuration":{"acceptedOutputModes":["text/plain"]}`...)
+		b = appendMember(b, "tenant", s.Tenant, true)
+	} else {
+		b = append(b, `},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}`...)
+	}
+	return append(b, "}}"...)
+}
+
+// appendMember appends ,"name":value; omitEmpty leaves an empty value out.
+func appendMember(b []byte, name, value string, omitEmpty bool) []byte {
+	if omitEmpty && value == "" {
+		return b
+	}
+	b = append(append(append(b, ',', '"'), name...), '"', ':')
+	return appendString(b, value)
+}
+
+// appendObject appends the members as one object, leaving empty ones out.
+func appendObject(b []byte, members ...[2]string) []byte {
+	b = append(b, '{')
+	first := len(b)
+	for _, m := range members {
+		b = appendMember(b, m[0], m[1], true)
+	}
+	if len(b) > first {
+		b = append(b[:first], b[first+1:]...) // the comma before the first member
+	}
+	return append(b, '}')
+}
+
+func appendParts03(b []byte, s Send) []byte {
+	b = append(b, `{"kind":"text","text":`...)
+	b = append(appendString(b, s.Text), '}')
+	for _, f := range s.Files {
+		b = append(b, `,{"kind":"file","file":`...)
+		b = appendObject(b, [2]string{"name", f.Name}, [2]string{"mimeType", concrete(f.MediaType)},
+			[2]string{"uri", f.URI}, [2]string{"bytes", f.Data})
+		b = append(b, '}')
+	}
+	return b
+}
+
+func appendParts10(b []byte, s Send) []byte {
+	b = append(b, `{"text":`...)
+	b = append(appendString(b, s.Text), '}')
+	for _, f := range s.Files {
+		b = appendObject(append(b, ','), [2]string{"url", f.URI}, [2]string{"raw", f.Data},
+			[2]string{"mediaType", concrete(f.MediaType)}, [2]string{"filename", f.Name})
+	}
 	return b
 }
 
@@ -69,114 +146,12 @@ type rpcRequest struct {
 	Params  any    `json:"params"`
 }
 
-type part03 struct {
-	Kind string  `json:"kind"`
-	Text *string `json:"text,omitempty"`
-	File *file03 `json:"file,omitempty"`
-}
-
-type file03 struct {
-	Name     string `json:"name,omitempty"`
-	MimeType string `json:"mimeType,omitempty"`
-	URI      string `json:"uri,omitempty"`
-	Bytes    string `json:"bytes,omitempty"`
-}
-
-type message03 struct {
-	Kind      string   `json:"kind"`
-	Role      string   `json:"role"`
-	MessageID string   `json:"messageId"`
-	ContextID string   `json:"contextId,omitempty"`
-	TaskID    string   `json:"taskId,omitempty"`
-	Parts     []part03 `json:"parts"`
-	Metadata  *openAI  `json:"metadata,omitempty"`
-}
-
-// openAI is the message metadata that carries the caller's parameters.
-type openAI struct {
-	OpenAI json.RawMessage `json:"openai"`
-}
-
-func metadata(params []byte) *openAI {
-	if len(params) == 0 {
-		return nil
-	}
-	return &openAI{OpenAI: params}
-}
-
-type config03 struct {
-	AcceptedOutputModes []string `json:"acceptedOutputModes"`
-	Blocking            bool     `json:"blocking"`
-}
-
-type part10 struct {
-	Text      *string `json:"text,omitempty"`
-	URL       string  `json:"url,omitempty"`
-	Raw       string  `json:"raw,omitempty"`
-	MediaType string  `json:"mediaType,omitempty"`
-	Filename  string  `json:"filename,omitempty"`
-}
-
 // concrete drops a wildcard media type ("image/*"): a part names a real one or none.
 func concrete(mt string) string {
 	if strings.Contains(mt, "*") {
 		return ""
 	}
 	return mt
-}
-
-func parts03(s Send) []part03 {
-	ps := []part03{{Kind: "text", Text: &s.Text}}
-	for _, f := range s.Files {
-		ps = append(ps, part03{Kind: "file", File: &file03{Name: f.Name, MimeType: concrete(f.MediaType), URI: f.URI, Bytes: f.Data}})
-	}
-	return ps
-}
-
-func parts10(s Send) []part10 {
-	ps := []part10{{Text: &s.Text}}
-	for _, f := range s.Files {
-		ps = append(ps, part10{URL: f.URI, Raw: f.Data, MediaType: concrete(f.MediaType), Filename: f.Name})
-	}
-	return ps
-}
-
-type message10 struct {
-	Role      string   `json:"role"`
-	MessageID string   `json:"messageId"`
-	ContextID string   `json:"contextId,omitempty"`
-	TaskID    string   `json:"taskId,omitempty"`
-	Parts     []part10 `json:"parts"`
-	Metadata  *openAI  `json:"metadata,omitempty"`
-}
-
-type config10 struct {
-	AcceptedOutputModes []string `json:"acceptedOutputModes"`
-}
-
-var textModes = []string{"text/plain"}
-
-func sendParams(s Send) any {
-	if s.Dialect == V10 {
-		return struct {
-			Message       message10 `json:"message"`
-			Configuration config10  `json:"configuration"`
-			Tenant        string    `json:"tenant,omitempty"`
-		}{
-			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
-				Parts: parts10(s), Metadata: metadata(s.Params)},
-			Configuration: config10{AcceptedOutputModes: textModes},
-			Tenant:        s.Tenant,
-		}
-	}
-	return struct {
-		Message       message03 `json:"message"`
-		Configuration config03  `json:"configuration"`
-	}{
-		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
-			Parts: parts03(s), Metadata: metadata(s.Params)},
-		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
-	}
 }
 
 // GetTaskRequest returns the JSON-RPC request that reads a task, to poll

@@ -137,3 +137,135 @@ func TestCancelTaskRequest(t *testing.T) {
 		t.Errorf("CancelTaskRequest(1.0) = %s, want %s", got, want)
 	}
 }
+
+// The request's wire shapes as structs for encoding/json: the reference
+// SendRequest's appending must match byte for byte.
+
+type part03 struct {
+	Kind string  `json:"kind"`
+	Text *string `json:"text,omitempty"`
+	File *file03 `json:"file,omitempty"`
+}
+
+type file03 struct {
+	Name     string `json:"name,omitempty"`
+	MimeType string `json:"mimeType,omitempty"`
+	URI      string `json:"uri,omitempty"`
+	Bytes    string `json:"bytes,omitempty"`
+}
+
+type message03 struct {
+	Kind      string   `json:"kind"`
+	Role      string   `json:"role"`
+	MessageID string   `json:"messageId"`
+	ContextID string   `json:"contextId,omitempty"`
+	TaskID    string   `json:"taskId,omitempty"`
+	Parts     []part03 `json:"parts"`
+	Metadata  *openAI  `json:"metadata,omitempty"`
+}
+
+// openAI is the message metadata that carries the caller's parameters.
+type openAI struct {
+	OpenAI json.RawMessage `json:"openai"`
+}
+
+func metadata(params []byte) *openAI {
+	if len(params) == 0 {
+		return nil
+	}
+	return &openAI{OpenAI: params}
+}
+
+type config03 struct {
+	AcceptedOutputModes []string `json:"acceptedOutputModes"`
+	Blocking            bool     `json:"blocking"`
+}
+
+type part10 struct {
+	Text      *string `json:"text,omitempty"`
+	URL       string  `json:"url,omitempty"`
+	Raw       string  `json:"raw,omitempty"`
+	MediaType string  `json:"mediaType,omitempty"`
+	Filename  string  `json:"filename,omitempty"`
+}
+
+func parts03(s Send) []part03 {
+	ps := []part03{{Kind: "text", Text: &s.Text}}
+	for _, f := range s.Files {
+		ps = append(ps, part03{Kind: "file", File: &file03{Name: f.Name, MimeType: concrete(f.MediaType), URI: f.URI, Bytes: f.Data}})
+	}
+	return ps
+}
+
+func parts10(s Send) []part10 {
+	ps := []part10{{Text: &s.Text}}
+	for _, f := range s.Files {
+		ps = append(ps, part10{URL: f.URI, Raw: f.Data, MediaType: concrete(f.MediaType), Filename: f.Name})
+	}
+	return ps
+}
+
+type message10 struct {
+	Role      string   `json:"role"`
+	MessageID string   `json:"messageId"`
+	ContextID string   `json:"contextId,omitempty"`
+	TaskID    string   `json:"taskId,omitempty"`
+	Parts     []part10 `json:"parts"`
+	Metadata  *openAI  `json:"metadata,omitempty"`
+}
+
+type config10 struct {
+	AcceptedOutputModes []string `json:"acceptedOutputModes"`
+}
+
+var textModes = []string{"text/plain"}
+
+func sendParams(s Send) any {
+	if s.Dialect == V10 {
+		return struct {
+			Message       message10 `json:"message"`
+			Configuration config10  `json:"configuration"`
+			Tenant        string    `json:"tenant,omitempty"`
+		}{
+			Message: message10{Role: "ROLE_USER", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
+				Parts: parts10(s), Metadata: metadata(s.Params)},
+			Configuration: config10{AcceptedOutputModes: textModes},
+			Tenant:        s.Tenant,
+		}
+	}
+	return struct {
+		Message       message03 `json:"message"`
+		Configuration config03  `json:"configuration"`
+	}{
+		Message: message03{Kind: "message", Role: "user", MessageID: s.MessageID, ContextID: s.ContextID, TaskID: s.TaskID,
+			Parts: parts03(s), Metadata: metadata(s.Params)},
+		Configuration: config03{AcceptedOutputModes: textModes, Blocking: true},
+	}
+}
+
+func sendRequestByJSON(s Send) []byte {
+	b, _ := json.Marshal(rpcRequest{JSONRPC: "2.0", ID: s.RPCID, Method: s.Dialect.Method(s.Stream), Params: sendParams(s)})
+	return b
+}
+
+func TestSendRequestMatchesJSON(t *testing.T) {
+	text := "a <b> & \"q\" \\ \n\r\t \x01 \u2028 é 😀 \xff end"
+	files := [][]File{nil, {{Name: "a.png", MediaType: "image/png", Data: "iVBO"}},
+		{{URI: "https://x/y.pdf", MediaType: "application/*"}, {}, {Name: "<n>", Data: "AA=="}}}
+	params := [][]byte{nil, []byte(`{"temperature":0.2}`), []byte(`{ "user" : "<me>&you", "stop": [ "\n" ] }`)}
+	for _, d := range []Dialect{V03, V10} {
+		for _, stream := range []bool{false, true} {
+			for _, fs := range files {
+				for _, p := range params {
+					for _, ids := range [][3]string{{}, {"ctx", "task", "tenant"}, {"", "t<", ""}} {
+						s := Send{Dialect: d, Stream: stream, RPCID: "r-1", MessageID: "m-1", Text: text, Params: p,
+							ContextID: ids[0], TaskID: ids[1], Tenant: ids[2], Files: fs}
+						if got, want := SendRequest(s), sendRequestByJSON(s); string(got) != string(want) {
+							t.Errorf("SendRequest(%+v)\n = %s\nwant %s", s, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
