@@ -142,21 +142,32 @@ func (r *relay) startLocked() error {
 	return r.chunkLocked(transform.RoleDelta(), "")
 }
 
+// chunkLocked writes one chunk, encoded straight into the writer's buffer.
 func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error {
 	r.cc.meta.Ext = r.tr.Ext()
-	return r.writeLocked(transform.Chunk(r.cc.meta, d, finish, r.cc.req.IncludeUsage))
+	r.resetKeepalive()
+	b := transform.AppendChunk(r.w.Begin(), r.cc.meta, d, finish, r.cc.req.IncludeUsage)
+	if err := r.w.End(b); err != nil {
+		return fmt.Errorf("write to client: %w", context.Canceled)
+	}
+	return nil
 }
 
 // writeLocked writes one frame, buffered: emit flushes once the upstream
 // has no event ready, so a burst of events costs one write to the client.
 func (r *relay) writeLocked(b []byte) error {
-	if r.ka != nil {
-		r.ka.Reset(r.every)
-	}
+	r.resetKeepalive()
 	if err := r.w.Frame(b); err != nil {
 		return fmt.Errorf("write to client: %w", context.Canceled)
 	}
 	return nil
+}
+
+// resetKeepalive puts the next keepalive every from now: a write is due.
+func (r *relay) resetKeepalive() {
+	if r.ka != nil {
+		r.ka.Reset(r.every)
+	}
 }
 
 // flush sends the buffered frames.

@@ -54,6 +54,19 @@ func (sw *Writer) Frame(b []byte) error {
 	return err
 }
 
+// Begin returns the Writer's buffer holding the start of a "data:" frame:
+// the caller appends its JSON document to it and hands the result to End.
+// That spares the document its own allocation and a copy.
+func (sw *Writer) Begin() []byte { return append(sw.buf[:0], "data: "...) }
+
+// End finishes the frame Begin started and writes it, buffered like Frame.
+// b must hold no newline.
+func (sw *Writer) End(b []byte) error {
+	sw.buf = append(b, "\n\n"...)
+	_, err := sw.w.Write(sw.buf)
+	return err
+}
+
 // Flush sends what Frame left buffered.
 func (sw *Writer) Flush() error { return sw.flush() }
 

@@ -164,3 +164,19 @@ func TestWriterFrameWaitsForFlush(t *testing.T) {
 		t.Errorf("after Flush: err %v, flushed %v, body %q", err, rec.Flushed, rec.Body.String())
 	}
 }
+
+func TestWriterBeginEnd(t *testing.T) {
+	rec := httptest.NewRecorder()
+	w := NewWriter(rec)
+	for _, doc := range []string{`{"a":1}`, `{"b":"two"}`} {
+		if err := w.End(append(w.Begin(), doc...)); err != nil || rec.Flushed {
+			t.Fatalf("End: err %v, flushed %v; want written, not flushed", err, rec.Flushed)
+		}
+	}
+	if err := w.Flush(); err != nil || rec.Body.String() != "data: {\"a\":1}\n\ndata: {\"b\":\"two\"}\n\n" {
+		t.Errorf("after Flush: err %v, body %q", err, rec.Body.String())
+	}
+	if got := testing.AllocsPerRun(100, func() { _ = w.End(append(w.Begin(), `{"c":3}`...)) }); got != 0 {
+		t.Errorf("Begin/End allocate %v times per frame once the buffer is grown; want 0", got)
+	}
+}

@@ -66,6 +66,11 @@ func Chunk(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
 	return appendChunk(make([]byte, 0, n), m, d, finish, withUsage)
 }
 
+// AppendChunk appends the chunk Chunk returns to b.
+func AppendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
+	return appendChunk(b, m, d, finish, withUsage)
+}
+
 // UsageChunk returns the last chunk of a stream whose caller asked for
 // usage: no choices, only the usage.
 func UsageChunk(m Meta, u Usage) []byte {
