@@ -28,8 +28,8 @@ func serveBridge(ctx context.Context, ln net.Listener, o options) error {
 	cfg := bridge.Config{
 		Listen: ln.Addr().String(),
 		Agents: []bridge.AgentConfig{
-			{Name: strings.TrimPrefix(benchModel, "a2a/"), URL: upstream, Timeout: timeout},
-			{Name: strings.TrimPrefix(holdModel, "a2a/"), URL: upstream + "/hold", Timeout: timeout},
+			{Name: strings.TrimPrefix(benchModel, "a2a/"), URL: upstream, Timeout: timeout, H2C: o.h2c},
+			{Name: strings.TrimPrefix(holdModel, "a2a/"), URL: upstream + "/hold", Timeout: timeout, H2C: o.h2c},
 		},
 		Server: bridge.ServerConfig{ShutdownGrace: bridge.Duration{Duration: time.Second}},
 		Usage:  o.usage,

@@ -31,6 +31,7 @@ type options struct {
 	upstream  string // proxy and bridge roles: the agent's base URL
 	bridgeLog string // bridge role: nop (the default) or json (to io.Discard)
 	usage     string // bridge role: the config's usage ("" for its default)
+	h2c       bool   // the agent serves h2c too, and both hops call it over h2c
 	memRate   int    // role: runtime.MemProfileRate, 1 for an exact heap profile
 
 	concurrency int
@@ -58,6 +59,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.memRate, "memprofilerate", 0, "internal: runtime.MemProfileRate of a role child (0: Go's default)")
 	fs.StringVar(&o.bridgeLog, "bridge-log", "nop", "bridge logger: nop (zerolog.Nop) or json (JSON lines to io.Discard, the production cost)")
 	fs.StringVar(&o.usage, "usage", "", "the bridge's usage counting: tokenizer or estimate (empty: the bridge's default)")
+	fs.BoolVar(&o.h2c, "h2c", false, "the agent also serves HTTP/2 without TLS, and the proxy and the bridge call it over h2c")
 	fs.IntVar(&o.concurrency, "c", 64, "concurrent clients per scenario")
 	fs.IntVar(&o.rounds, "rounds", 1, "measure every scenario this many times, alternating which hop goes first; report the median")
 	fs.DurationVar(&o.duration, "d", 10*time.Second, "measured `duration` of each scenario")
@@ -171,5 +173,6 @@ func (o options) childArgs() []string {
 	return []string{
 		"-answer", strconv.Itoa(o.answerBytes), "-chunks", strconv.Itoa(o.chunks),
 		"-history=" + strconv.FormatBool(o.history), "-bridge-log", o.bridgeLog, "-usage=" + o.usage,
+		"-h2c=" + strconv.FormatBool(o.h2c),
 	}
 }

@@ -28,7 +28,7 @@ func (r *report) markdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Agent answer %d B in %d stream chunks, prompt %d B; %s; %.0f s per scenario after %.0f s of warm-up, %s; bridge logger %s, usage counted by %s%s.\n\n",
 		p.AnswerBytes, p.Chunks, p.PromptBytes, loads, p.Duration, p.Warmup, roundsNote(p.Rounds), p.BridgeLog,
-		cmp.Or(p.Usage, "the bridge's default"), profiledNote(p.Profiled))
+		cmp.Or(p.Usage, "the bridge's default"), profiledNote(p.Profiled)+h2cNote(p.H2C))
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "- %s\n", n)
 	}
@@ -126,4 +126,11 @@ func (r *report) idleTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nAn HTTP/1.1 stream through the bridge holds 2 sockets in it (client side and agent side); the open-file limit here is %d per process, so more than %d streams are spread over several bridge processes and the per-stream figures are their sums divided by the streams.\n",
 		r.FDLimit, r.Params.StreamsPerProc)
+}
+
+func h2cNote(h2c bool) string {
+	if h2c {
+		return "; both hops call the agent over h2c (HTTP/2 without TLS)"
+	}
+	return ""
 }

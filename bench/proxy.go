@@ -16,7 +16,7 @@ import (
 // keeps two idle connections per host, which under 64 clients would make
 // the baseline dial on most requests and look slow; this one keeps as many
 // as the bridge does (1024 in all, 256 per host, above the concurrency).
-func newProxy(upstream string) (http.Handler, error) {
+func newProxy(upstream string, h2c bool) (http.Handler, error) {
 	u, err := url.Parse(upstream)
 	if err != nil {
 		return nil, err
@@ -26,12 +26,7 @@ func newProxy(upstream string) (http.Handler, error) {
 			r.SetURL(u)
 			boundBody(r.Out)
 		},
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        1024,
-			MaxIdleConnsPerHost: 256,
-			IdleConnTimeout:     90 * time.Second,
-		},
+		Transport: proxyTransport(h2c),
 		// FlushInterval 0: ReverseProxy flushes a text/event-stream (or
 		// unknown-length) answer after every read from the agent by itself
 		// (its flushInterval is -1 for them), and writes a JSON answer of
@@ -58,4 +53,20 @@ func boundBody(out *http.Request) {
 			io.Closer
 		}{io.LimitReader(out.Body, out.ContentLength), out.Body}
 	}
+}
+
+// proxyTransport is the hop's tuned pool: as many idle connections as the
+// bridge keeps; with h2c, HTTP/2 without TLS as the bridge's h2c agents get.
+func proxyTransport(h2c bool) *http.Transport {
+	t := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	if h2c {
+		t.Protocols = new(http.Protocols)
+		t.Protocols.SetUnencryptedHTTP2(true)
+	}
+	return t
 }

@@ -48,6 +48,7 @@ type params struct {
 	BridgeLog   string  `json:"bridge_log"`
 	Usage       string  `json:"usage"` // the bridge's usage counting; "" is its default
 	Profiled    bool    `json:"profiled"`
+	H2C         bool    `json:"h2c"` // both hops call the agent over HTTP/2 without TLS
 	// StreamsPerProc is the most idle streams one bridge process holds.
 	StreamsPerProc int `json:"streams_per_process"`
 }
@@ -78,7 +79,7 @@ func newReport(o options) *report {
 		LoadBefore: loadAvg(),
 		Params: params{Concurrency: o.concurrency, Rounds: o.rounds, Unloaded: o.unloaded, Duration: o.duration.Seconds(), Warmup: o.warmup.Seconds(),
 			AnswerBytes: o.answerBytes, Chunks: o.chunks, PromptBytes: o.promptBytes, History: o.history,
-			BridgeLog: o.bridgeLog, Usage: o.usage, Profiled: o.profileDir != "", StreamsPerProc: o.perProc},
+			BridgeLog: o.bridgeLog, Usage: o.usage, H2C: o.h2c, Profiled: o.profileDir != "", StreamsPerProc: o.perProc},
 		Notes: []string{
 			"Everything runs on 127.0.0.1 on one machine: the agent, the hop (proxy or bridge) and the load generator are separate processes sharing the same CPUs, so every figure includes their competition for CPU.",
 			"Both hops get the same agent, the same conversation (the proxy gets the exact A2A request the bridge sends), the same clients and the same duration; the proxy's transport keeps as many idle connections as the bridge's.",

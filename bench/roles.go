@@ -41,13 +41,13 @@ func serveRole(o options) error {
 	fmt.Printf("READY http://%s http://%s\n", ln.Addr(), side.Addr())
 	switch o.role {
 	case "agent":
-		return serveHTTP(ctx, ln, newAgent(o))
+		return serveHTTP(ctx, ln, newAgent(o), o.h2c)
 	case "proxy":
-		p, err := newProxy(o.upstream)
+		p, err := newProxy(o.upstream, o.h2c)
 		if err != nil {
 			return err
 		}
-		return serveHTTP(ctx, ln, p)
+		return serveHTTP(ctx, ln, p, false)
 	case "bridge":
 		return serveBridge(ctx, ln, o)
 	}
@@ -55,9 +55,18 @@ func serveRole(o options) error {
 }
 
 // serveHTTP serves h with the bridge's own server settings, so that the
-// agent and the proxy differ from it only in their handler.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+// agent and the proxy differ from it only in their handler; h2c also
+// serves HTTP/2 without TLS (prior knowledge) beside HTTP/1.1.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, h2c bool) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if h2c {
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetUnencryptedHTTP2(true)
+		// Go's default of 250 streams a connection would do; more makes
+		// the idle scenario's thousands of held streams share fewer.
+		srv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

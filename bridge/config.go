@@ -75,6 +75,10 @@ type AgentConfig struct {
 	// IgnoreUnsupported ignores tools, functions and a JSON response_format
 	// (with an X-A2A-Bridge-Warning header) instead of refusing them.
 	IgnoreUnsupported bool `yaml:"ignore_unsupported"`
+	// H2C calls an http:// agent over HTTP/2 without TLS (prior knowledge),
+	// for agents whose server speaks it: concurrent calls and streams share
+	// a few connections instead of holding one each.
+	H2C bool `yaml:"h2c"`
 }
 
 // Defaults of the outside contract (see the README's config reference).

@@ -58,6 +58,6 @@ func BenchmarkChat(b *testing.B) {
 				}
 			})
 		}
-		s.client.CloseIdleConnections()
+		s.clients.closeIdle()
 	}
 }

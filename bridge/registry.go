@@ -17,8 +17,9 @@ import (
 
 // Agent is one registered A2A agent and what its card said of it.
 type Agent struct {
-	Name string
-	cfg  AgentConfig
+	Name   string
+	cfg    AgentConfig
+	client *http.Client // HTTP/1.1, or h2c when the agent's config asks
 
 	mu       sync.Mutex
 	card     transform.Card
@@ -79,7 +80,6 @@ func (a *Agent) refusedStream() {
 type Registry struct {
 	agents map[string]*Agent
 	order  []*Agent
-	client *http.Client
 	log    zerolog.Logger
 }
 
@@ -91,10 +91,10 @@ const (
 	maxCardSize    = 1 << 20
 )
 
-func newRegistry(agents []AgentConfig, client *http.Client, log zerolog.Logger) *Registry {
-	r := &Registry{agents: map[string]*Agent{}, client: client, log: log}
+func newRegistry(agents []AgentConfig, clients upstreamClients, log zerolog.Logger) *Registry {
+	r := &Registry{agents: map[string]*Agent{}, log: log}
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, card: fallbackCard(c)}
+		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c)}
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
@@ -180,7 +180,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 	a.fetching = done
 	a.mu.Unlock()
 
-	card, found, err := r.fetchCard(ctx, a.cfg)
+	card, found, err := r.fetchCard(ctx, a)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.fetching = nil
@@ -209,14 +209,15 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 
 // fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
 // found is false when the agent answered but serves no card.
-func (r *Registry) fetchCard(ctx context.Context, c AgentConfig) (card transform.Card, found bool, err error) {
+func (r *Registry) fetchCard(ctx context.Context, a *Agent) (card transform.Card, found bool, err error) {
+	c := a.cfg
 	urls := []string{c.CardURL}
 	if c.CardURL == "" {
 		base := strings.TrimSuffix(c.URL, "/")
 		urls = []string{base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"}
 	}
 	for _, u := range urls {
-		body, status, err := r.get(ctx, c, u)
+		body, status, err := r.get(ctx, a, u)
 		switch {
 		case err != nil:
 			return card, false, err
@@ -237,7 +238,8 @@ func (r *Registry) fetchCard(ctx context.Context, c AgentConfig) (card transform
 	return card, false, nil
 }
 
-func (r *Registry) get(ctx context.Context, c AgentConfig, u string) ([]byte, int, error) {
+func (r *Registry) get(ctx context.Context, a *Agent, u string) ([]byte, int, error) {
+	c := a.cfg
 	ctx, cancel := context.WithTimeout(ctx, min(c.Timeout.Duration, 10*time.Second))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -248,7 +250,7 @@ func (r *Registry) get(ctx context.Context, c AgentConfig, u string) ([]byte, in
 	// A 1.x server with 0.3 compat varies its card on this header; ask for 1.0.
 	req.Header.Set("A2A-Version", "1.0")
 	req.Header.Set("Accept", "application/json")
-	resp, err := r.client.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		return nil, 0, err
 	}

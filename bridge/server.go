@@ -27,7 +27,7 @@ type Server struct {
 	echo     *echo.Echo
 	agents   *Registry
 	convs    *conversations
-	client   *http.Client
+	clients  upstreamClients
 	now      func() time.Time
 	started  time.Time   // the "created" of every model
 	draining atomic.Bool // shutting down: new requests get 503
@@ -47,17 +47,17 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    log,
-		client: &http.Client{Transport: newTransport()},
-		now:    time.Now,
+		cfg:     cfg,
+		log:     log,
+		clients: newUpstreamClients(),
+		now:     time.Now,
 	}
 	s.started = s.now()
 	if cfg.Usage != "estimate" {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
-	s.agents = newRegistry(cfg.Agents, s.client, log)
+	s.agents = newRegistry(cfg.Agents, s.clients, log)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -120,7 +120,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace.Duration)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
-	s.client.CloseIdleConnections()
+	s.clients.closeIdle()
 	if errors.Is(err, context.DeadlineExceeded) {
 		_ = srv.Close()
 		err = nil
@@ -137,7 +137,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}}
-	s.agents = newRegistry([]AgentConfig{cfg}, s.client, s.log)
+	s.agents = newRegistry([]AgentConfig{cfg}, s.clients, s.log)
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {

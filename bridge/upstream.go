@@ -172,7 +172,7 @@ func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse
 	if tg.dialect == transform.V10 {
 		h.Set("A2A-Version", "1.0")
 	}
-	resp, err := s.client.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		return nil, upstreamErr(ctx, err)
 	}

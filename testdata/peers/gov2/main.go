@@ -39,6 +39,7 @@ import (
 func main() {
 	port := flag.Int("port", 0, "TCP port on 127.0.0.1 (0 = random)")
 	noStream := flag.Bool("no-stream", false, "serve a card with capabilities.streaming false and refuse stream calls")
+	h2cOnly := flag.Bool("h2c", false, "serve HTTP/2 without TLS (prior knowledge) only: HTTP/1.1 calls fail")
 	flag.Parse()
 
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
@@ -71,6 +72,10 @@ func main() {
 	mux.Handle("/v03", withCut(a2av0.NewJSONRPCHandler(handler)))
 	mux.Handle(a2asrv.WellKnownAgentCardPath, a2asrv.NewAgentCardHandler(a2av0.NewStaticAgentCardProducer(card)))
 	srv := &http.Server{Handler: mux}
+	if *h2cOnly {
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
