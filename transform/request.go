@@ -47,7 +47,10 @@ type Request struct {
 
 // PassedParams are the request fields passed to the agent, as they are,
 // under the message metadata key "openai".
-var PassedParams = []string{"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "metadata",
+var PassedParams = passedParams[:]
+
+// passedParams is an array so that its length can size requestFields.params.
+var passedParams = [...]string{"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "metadata",
 	"presence_penalty", "frequency_penalty", "reasoning_effort"}
 
 // Message is one turn of the conversation, reduced to text.
@@ -79,39 +82,91 @@ func ParseRequest(body []byte) (Request, error) {
 	if !root.IsObject() {
 		return Request{}, ErrInvalidJSON
 	}
+	f := readFields(root)
 	var r Request
-	model := root.Get("model")
-	if model.Type != gjson.String || model.Str == "" {
+	if f.model.Type != gjson.String || f.model.Str == "" {
 		return r, badParam("model", "you must provide a model parameter, as a string such as \"a2a/echo\"")
 	}
-	r.Model = model.Str
+	r.Model = f.model.Str
 	name, ok := strings.CutPrefix(r.Model, ModelPrefix)
 	if !ok || name == "" {
 		return r, &ModelError{Model: r.Model}
 	}
 	r.Agent = name
 	var err error
-	if r.Stream, err = optBool(root, "stream"); err != nil {
+	if r.Stream, err = optBool(f.stream, "stream"); err != nil {
 		return r, err
 	}
-	if r.IncludeUsage, err = optBool(root, "stream_options.include_usage"); err != nil {
+	if r.IncludeUsage, err = optBool(f.includeUsage, "stream_options.include_usage"); err != nil {
 		return r, err
 	}
-	if n := root.Get("n"); n.Exists() && n.Type != gjson.Null && (n.Type != gjson.Number || n.Float() != 1) {
+	if n := f.n; n.Exists() && n.Type != gjson.Null && (n.Type != gjson.Number || n.Float() != 1) {
 		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
 	}
-	r.Params = params(root)
-	r.User = root.Get("user").String()
-	r.Unsupported = unsupported(root)
-	r.Messages, err = parseMessages(root.Get("messages"))
+	r.Params = params(&f.params)
+	r.User = f.user.String()
+	r.Unsupported = unsupported(&f)
+	r.Messages, err = parseMessages(f.messages)
 	return r, err
 }
 
-// params gathers PassedParams into one JSON object, in a fixed order.
-func params(root gjson.Result) []byte {
+// requestFields are the top-level members ParseRequest reads, gathered in
+// one pass over the body: a gjson Get per member would skip the whole
+// messages array, most of a long conversation, once per member. Each holds
+// the first occurrence of its member, as Get does.
+type requestFields struct {
+	model, stream, n, user, messages, tools, functions gjson.Result
+	includeUsage, formatType                           gjson.Result // stream_options.include_usage, response_format.type
+	params                                             [len(passedParams)]gjson.Result
+}
+
+func readFields(root gjson.Result) requestFields {
+	var f requestFields
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			first(&f.model, v)
+		case "stream":
+			first(&f.stream, v)
+		case "n":
+			first(&f.n, v)
+		case "user":
+			first(&f.user, v)
+		case "messages":
+			first(&f.messages, v)
+		case "tools":
+			first(&f.tools, v)
+		case "functions":
+			first(&f.functions, v)
+		case "stream_options":
+			firstIn(&f.includeUsage, v, "include_usage")
+		case "response_format":
+			firstIn(&f.formatType, v, "type")
+		}
+		for i, p := range passedParams {
+			if k.Str == p {
+				first(&f.params[i], v)
+			}
+		}
+		return true
+	})
+	return f
+}
+
+// firstIn keeps the first member sub of v, for the path "<k>.sub" where v
+// is a member k: gjson's Get goes into each member k that is an object (or
+// array) in turn, until one holds sub.
+func firstIn(dst *gjson.Result, v gjson.Result, sub string) {
+	if !dst.Exists() && v.Type == gjson.JSON {
+		*dst = v.Get(sub)
+	}
+}
+
+// params gathers the PassedParams present into one JSON object, in their
+// fixed order.
+func params(vals *[len(passedParams)]gjson.Result) []byte {
 	var b []byte
-	for _, k := range PassedParams {
-		v := root.Get(k)
+	for i, v := range vals {
 		if !v.Exists() || v.Type == gjson.Null {
 			continue
 		}
@@ -120,7 +175,7 @@ func params(root gjson.Result) []byte {
 		} else {
 			b = append(b, ',')
 		}
-		b = append(append(append(append(b, '"'), k...), '"', ':'), v.Raw...)
+		b = append(append(append(append(b, '"'), passedParams[i]...), '"', ':'), v.Raw...)
 	}
 	if b == nil {
 		return nil
@@ -130,14 +185,15 @@ func params(root gjson.Result) []byte {
 
 // unsupported lists the fields that ask for what an agent cannot do: call
 // the client's tools, or answer in a guaranteed JSON shape.
-func unsupported(root gjson.Result) []string {
+func unsupported(f *requestFields) []string {
 	var out []string
-	for _, k := range []string{"tools", "functions"} {
-		if v := root.Get(k); v.IsArray() && len(v.Array()) > 0 {
-			out = append(out, k)
-		}
+	if f.tools.IsArray() && len(f.tools.Array()) > 0 {
+		out = append(out, "tools")
 	}
-	switch root.Get("response_format.type").String() {
+	if f.functions.IsArray() && len(f.functions.Array()) > 0 {
+		out = append(out, "functions")
+	}
+	switch f.formatType.String() {
 	case "json_schema", "json_object":
 		out = append(out, "response_format")
 	}
@@ -151,8 +207,7 @@ func (e *ModelError) Error() string {
 	return fmt.Sprintf("the model %q does not exist; models are named %s<agent>, see GET /v1/models", e.Model, ModelPrefix)
 }
 
-func optBool(root gjson.Result, path string) (bool, error) {
-	v := root.Get(path)
+func optBool(v gjson.Result, path string) (bool, error) {
 	switch v.Type {
 	case gjson.Null:
 		return false, nil
