@@ -13,7 +13,15 @@ import (
 // in brackets after the role: "tool (lookup, call_1): 42". Nothing is dropped, not even
 // an empty message, so the agent sees every turn the client sent.
 func Flatten(msgs []Message) string {
+	// Size the Builder first (a bound: every separator counted for every
+	// message): one allocation, where growing it would copy a long
+	// conversation several times over.
+	n := 0
+	for _, m := range msgs {
+		n += len("\n") + len(m.Role) + len(" (") + len(m.Name) + len(", ") + len(m.ToolCallID) + len("): ") + len(m.Text)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, m := range msgs {
 		if i > 0 {
 			b.WriteByte('\n')
