@@ -12,37 +12,69 @@ import "strings"
 // artifacts are shown one after the other, separated by a newline, the way
 // a non-stream answer joins them.
 type Deltas struct {
-	seen  map[string]*[]byte // artifactId -> text already shown
-	order []string           // artifact ids in first-seen order
-	total int                // bytes shown in all
+	seen  map[string]*shownText // artifactId -> text already shown
+	order []string              // artifact ids in first-seen order
+	total int                   // bytes shown in all
+}
+
+// shownText is the text of one artifact shown so far. A first chunk or a
+// snapshot is kept as the string it came in, without a copy: the next
+// snapshot replaces it. Appended chunks go to a buffer grown in place, so
+// that a long answer streamed in many chunks costs linear time, not a copy
+// of the whole text per chunk.
+type shownText struct {
+	s   string // the text, while buf is nil
+	buf []byte // the text, once a chunk was appended
+}
+
+func (t *shownText) String() string {
+	if t.buf != nil {
+		return string(t.buf)
+	}
+	return t.s
+}
+
+// prefixOf reports whether text starts with the text shown.
+func (t *shownText) prefixOf(text string) bool {
+	if t.buf != nil {
+		return len(text) >= len(t.buf) && text[:len(t.buf)] == string(t.buf) // no conversion is allocated
+	}
+	return strings.HasPrefix(text, t.s)
+}
+
+func (t *shownText) len() int { return len(t.s) + len(t.buf) }
+
+func (t *shownText) append(text string) {
+	if t.buf == nil {
+		t.buf = make([]byte, 0, 2*(len(t.s)+len(text)))
+		t.buf, t.s = append(t.buf, t.s...), ""
+	}
+	t.buf = append(t.buf, text...)
 }
 
 // Artifact records one artifact update and returns the text to emit, and
 // whether the update was a snapshot that diverged from what was shown (the
-// caller may log it; nothing more is emitted for it). Appends grow the
-// artifact's buffer in place: a long answer streamed in many chunks costs
-// linear time, not a copy of the whole text per chunk.
+// caller may log it; nothing more is emitted for it).
 func (d *Deltas) Artifact(id, text string, appendMode bool) (delta string, diverged bool) {
 	if d.seen == nil {
-		d.seen = make(map[string]*[]byte)
+		d.seen = make(map[string]*shownText)
 	}
 	prev, known := d.seen[id]
 	switch {
 	case !known:
 		d.order = append(d.order, id)
-		b := []byte(text)
-		d.seen[id] = &b
+		d.seen[id] = &shownText{s: text}
 		if len(d.order) > 1 {
 			delta = "\n" + text
 		} else {
 			delta = text
 		}
 	case appendMode:
-		*prev = append(*prev, text...)
+		prev.append(text)
 		delta = text
-	case len(text) >= len(*prev) && text[:len(*prev)] == string(*prev):
-		delta = text[len(*prev):]
-		*prev = append(*prev, delta...)
+	case prev.prefixOf(text):
+		delta = text[prev.len():]
+		*prev = shownText{s: text}
 	default:
 		// A replacement that does not extend what the client saw cannot be
 		// taken back on an append-only stream: keep what was shown.
@@ -59,7 +91,7 @@ func (d *Deltas) Shown() int { return d.total }
 func (d *Deltas) Text() string {
 	parts := make([]string, len(d.order))
 	for i, id := range d.order {
-		parts[i] = string(*d.seen[id])
+		parts[i] = d.seen[id].String()
 	}
 	return strings.Join(parts, "\n")
 }

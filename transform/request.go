@@ -47,7 +47,10 @@ type Request struct {
 
 // PassedParams are the request fields passed to the agent, as they are,
 // under the message metadata key "openai".
-var PassedParams = []string{"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "metadata",
+var PassedParams = passedParams[:]
+
+// passedParams is an array so that its length can size requestFields.params.
+var passedParams = [...]string{"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "metadata",
 	"presence_penalty", "frequency_penalty", "reasoning_effort"}
 
 // Message is one turn of the conversation, reduced to text.
@@ -79,39 +82,91 @@ func ParseRequest(body []byte) (Request, error) {
 	if !root.IsObject() {
 		return Request{}, ErrInvalidJSON
 	}
+	f := readFields(root)
 	var r Request
-	model := root.Get("model")
-	if model.Type != gjson.String || model.Str == "" {
+	if f.model.Type != gjson.String || f.model.Str == "" {
 		return r, badParam("model", "you must provide a model parameter, as a string such as \"a2a/echo\"")
 	}
-	r.Model = model.Str
+	r.Model = f.model.Str
 	name, ok := strings.CutPrefix(r.Model, ModelPrefix)
 	if !ok || name == "" {
 		return r, &ModelError{Model: r.Model}
 	}
 	r.Agent = name
 	var err error
-	if r.Stream, err = optBool(root, "stream"); err != nil {
+	if r.Stream, err = optBool(f.stream, "stream"); err != nil {
 		return r, err
 	}
-	if r.IncludeUsage, err = optBool(root, "stream_options.include_usage"); err != nil {
+	if r.IncludeUsage, err = optBool(f.includeUsage, "stream_options.include_usage"); err != nil {
 		return r, err
 	}
-	if n := root.Get("n"); n.Exists() && n.Type != gjson.Null && (n.Type != gjson.Number || n.Float() != 1) {
+	if n := f.n; n.Exists() && n.Type != gjson.Null && (n.Type != gjson.Number || n.Float() != 1) {
 		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
 	}
-	r.Params = params(root)
-	r.User = root.Get("user").String()
-	r.Unsupported = unsupported(root)
-	r.Messages, err = parseMessages(root.Get("messages"))
+	r.Params = params(&f.params)
+	r.User = f.user.String()
+	r.Unsupported = unsupported(&f)
+	r.Messages, err = parseMessages(f.messages)
 	return r, err
 }
 
-// params gathers PassedParams into one JSON object, in a fixed order.
-func params(root gjson.Result) []byte {
+// requestFields are the top-level members ParseRequest reads, gathered in
+// one pass over the body: a gjson Get per member would skip the whole
+// messages array, most of a long conversation, once per member. Each holds
+// the first occurrence of its member, as Get does.
+type requestFields struct {
+	model, stream, n, user, messages, tools, functions gjson.Result
+	includeUsage, formatType                           gjson.Result // stream_options.include_usage, response_format.type
+	params                                             [len(passedParams)]gjson.Result
+}
+
+func readFields(root gjson.Result) requestFields {
+	var f requestFields
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			first(&f.model, v)
+		case "stream":
+			first(&f.stream, v)
+		case "n":
+			first(&f.n, v)
+		case "user":
+			first(&f.user, v)
+		case "messages":
+			first(&f.messages, v)
+		case "tools":
+			first(&f.tools, v)
+		case "functions":
+			first(&f.functions, v)
+		case "stream_options":
+			firstIn(&f.includeUsage, v, "include_usage")
+		case "response_format":
+			firstIn(&f.formatType, v, "type")
+		}
+		for i, p := range passedParams {
+			if k.Str == p {
+				first(&f.params[i], v)
+			}
+		}
+		return true
+	})
+	return f
+}
+
+// firstIn keeps the first member sub of v, for the path "<k>.sub" where v
+// is a member k: gjson's Get goes into each member k that is an object (or
+// array) in turn, until one holds sub.
+func firstIn(dst *gjson.Result, v gjson.Result, sub string) {
+	if !dst.Exists() && v.Type == gjson.JSON {
+		*dst = v.Get(sub)
+	}
+}
+
+// params gathers the PassedParams present into one JSON object, in their
+// fixed order.
+func params(vals *[len(passedParams)]gjson.Result) []byte {
 	var b []byte
-	for _, k := range PassedParams {
-		v := root.Get(k)
+	for i, v := range vals {
 		if !v.Exists() || v.Type == gjson.Null {
 			continue
 		}
@@ -120,7 +175,7 @@ func params(root gjson.Result) []byte {
 		} else {
 			b = append(b, ',')
 		}
-		b = append(append(append(append(b, '"'), k...), '"', ':'), v.Raw...)
+		b = append(append(append(append(b, '"'), passedParams[i]...), '"', ':'), v.Raw...)
 	}
 	if b == nil {
 		return nil
@@ -130,14 +185,15 @@ func params(root gjson.Result) []byte {
 
 // unsupported lists the fields that ask for what an agent cannot do: call
 // the client's tools, or answer in a guaranteed JSON shape.
-func unsupported(root gjson.Result) []string {
+func unsupported(f *requestFields) []string {
 	var out []string
-	for _, k := range []string{"tools", "functions"} {
-		if v := root.Get(k); v.IsArray() && len(v.Array()) > 0 {
-			out = append(out, k)
-		}
+	if f.tools.IsArray() && len(f.tools.Array()) > 0 {
+		out = append(out, "tools")
 	}
-	switch root.Get("response_format.type").String() {
+	if f.functions.IsArray() && len(f.functions.Array()) > 0 {
+		out = append(out, "functions")
+	}
+	switch f.formatType.String() {
 	case "json_schema", "json_object":
 		out = append(out, "response_format")
 	}
@@ -151,8 +207,7 @@ func (e *ModelError) Error() string {
 	return fmt.Sprintf("the model %q does not exist; models are named %s<agent>, see GET /v1/models", e.Model, ModelPrefix)
 }
 
-func optBool(root gjson.Result, path string) (bool, error) {
-	v := root.Get(path)
+func optBool(v gjson.Result, path string) (bool, error) {
 	switch v.Type {
 	case gjson.Null:
 		return false, nil
@@ -168,9 +223,9 @@ func parseMessages(list gjson.Result) ([]Message, error) {
 	}
 	var msgs []Message
 	var err error
-	list.ForEach(func(i, m gjson.Result) bool {
+	list.ForEach(func(_, m gjson.Result) bool {
 		var msg Message
-		msg, err = parseMessage(fmt.Sprintf("messages[%d]", i.Int()), m)
+		msg, err = parseMessage(at{msg: len(msgs), part: -1}, m)
 		msgs = append(msgs, msg)
 		return err == nil
 	})
@@ -183,58 +238,98 @@ func parseMessages(list gjson.Result) ([]Message, error) {
 	return msgs, nil
 }
 
+// at is where a message, or a part of its content, sits in a request. It
+// names the parameter of an error ("messages[2].content[0]"), and is
+// formatted only then: a conversation is read without a string per message.
+type at struct {
+	msg, part int // part < 0: the message itself
+}
+
+func (a at) String() string {
+	if a.part < 0 {
+		return fmt.Sprintf("messages[%d]", a.msg)
+	}
+	return fmt.Sprintf("messages[%d].content[%d]", a.msg, a.part)
+}
+
 var knownRoles = map[string]bool{
 	"system": true, "developer": true, "user": true, "assistant": true, "tool": true, "function": true,
 }
 
-func parseMessage(param string, m gjson.Result) (Message, error) {
+// messageFields are the members of a message, gathered in one pass: a Get
+// per member would skip its content, the bulk of a message, each time.
+// Each holds the first occurrence of its member, as Get does.
+type messageFields struct {
+	role, content, toolCalls, functionCall, name, toolCallID gjson.Result
+}
+
+func parseMessage(a at, m gjson.Result) (Message, error) {
 	if !m.IsObject() {
-		return Message{}, badParam(param, "%s must be an object with a role and content", param)
+		return Message{}, badParam(a.String(), "%s must be an object with a role and content", a)
 	}
-	role := m.Get("role").String()
+	var f messageFields
+	m.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "role":
+			first(&f.role, v)
+		case "content":
+			first(&f.content, v)
+		case "tool_calls":
+			first(&f.toolCalls, v)
+		case "function_call":
+			first(&f.functionCall, v)
+		case "name":
+			first(&f.name, v)
+		case "tool_call_id":
+			first(&f.toolCallID, v)
+		}
+		return true
+	})
+	role := f.role.String()
 	if !knownRoles[role] {
-		return Message{}, badParam(param+".role", "%s.role must be one of system, developer, user, assistant, tool, function", param)
+		return Message{}, badParam(a.String()+".role", "%s.role must be one of system, developer, user, assistant, tool, function", a)
 	}
-	text, files, err := contentText(param+".content", m.Get("content"))
+	text, files, err := contentText(a, f.content)
 	if err != nil {
 		return Message{}, err
 	}
-	if calls := toolCallsText(m.Get("tool_calls")); calls != "" {
+	if calls := toolCallsText(f.toolCalls); calls != "" {
 		text = joinNonEmpty(text, calls)
 	}
-	if fc := m.Get("function_call"); fc.IsObject() {
+	if fc := f.functionCall; fc.IsObject() {
 		text = joinNonEmpty(text, callText("", fc))
 	}
 	return Message{
 		Role:       role,
-		Name:       m.Get("name").String(),
-		ToolCallID: m.Get("tool_call_id").String(),
+		Name:       f.name.String(),
+		ToolCallID: f.toolCallID.String(),
 		Text:       text,
 		Files:      files,
 	}, nil
 }
 
-// contentText reduces a message's content (a string, null, or an array of
-// parts) to text, and the files it carries. Text parts are joined with a
-// newline; an image or file is named in the text where it stands, and
-// returned to be sent as an A2A file part; parts that cannot be carried at
-// all are refused.
-func contentText(param string, c gjson.Result) (string, []File, error) {
+// contentText reduces the content of message a (a string, null, or an
+// array of parts) to text, and the files it carries. Text parts are joined
+// with a newline; an image or file is named in the text where it stands,
+// and returned to be sent as an A2A file part; parts that cannot be
+// carried at all are refused.
+func contentText(a at, c gjson.Result) (string, []File, error) {
 	switch {
 	case c.Type == gjson.String:
 		return c.Str, nil, nil
 	case c.Type == gjson.Null:
 		return "", nil, nil
 	case !c.IsArray():
+		param := a.String() + ".content"
 		return "", nil, badParam(param, "%s must be a string or an array of content parts", param)
 	}
 	var texts []string
 	var files []File
 	var err error
-	c.ForEach(func(i, p gjson.Result) bool {
+	c.ForEach(func(_, p gjson.Result) bool {
 		var t string
 		var f *File
-		t, f, err = partText(fmt.Sprintf("%s[%d]", param, i.Int()), p)
+		t, f, err = partText(at{msg: a.msg, part: len(texts)}, p)
 		texts = append(texts, t)
 		if f != nil {
 			files = append(files, *f)
@@ -244,37 +339,40 @@ func contentText(param string, c gjson.Result) (string, []File, error) {
 	return strings.Join(texts, "\n"), files, err
 }
 
-func partText(param string, p gjson.Result) (string, *File, error) {
+// partText reads content part a.
+func partText(a at, p gjson.Result) (string, *File, error) {
 	switch typ := p.Get("type").String(); typ {
 	case "text", "input_text":
 		return p.Get("text").String(), nil, nil
 	case "refusal":
 		return p.Get("refusal").String(), nil, nil
 	case "image_url":
-		f, err := urlFile(param+".image_url.url", p.Get("image_url.url").String(), "image")
+		f, err := urlFile(a, ".image_url.url", p.Get("image_url.url").String(), "image")
 		if err != nil {
 			return "", nil, err
 		}
 		return fmt.Sprintf("[image: %s]", describe(f)), f, nil
 	case "file":
-		return filePart(param, p.Get("file"))
+		return filePart(a, p.Get("file"))
 	case "":
-		return "", nil, badParam(param+".type", "%s.type is required", param)
+		return "", nil, badParam(a.String()+".type", "%s.type is required", a)
 	default:
-		return "", nil, badParam(param+".type", "content parts of type %q cannot be sent to an A2A agent", typ)
+		return "", nil, badParam(a.String()+".type", "content parts of type %q cannot be sent to an A2A agent", typ)
 	}
 }
 
-// urlFile reads an http(s) or data: URL as a file.
-func urlFile(param, u, kind string) (*File, error) {
+// urlFile reads an http(s) or data: URL as a file; it is member (such as
+// ".image_url.url") of content part a.
+func urlFile(a at, member, u, kind string) (*File, error) {
 	if head, data, ok := strings.Cut(u, ","); ok && strings.HasPrefix(head, "data:") {
 		media, _, _ := strings.Cut(strings.TrimPrefix(head, "data:"), ";")
 		if !strings.HasSuffix(head, ";base64") || media == "" {
-			return nil, badParam(param, "a data: URL must be base64 with a media type (data:image/png;base64,...)")
+			return nil, badParam(a.String()+member, "a data: URL must be base64 with a media type (data:image/png;base64,...)")
 		}
 		return &File{MediaType: media, Data: data}, nil
 	}
 	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		param := a.String() + member
 		return nil, badParam(param, "%s must be an http(s) URL or a base64 data: URL", param)
 	}
 	return &File{URI: u, MediaType: mediaTypeOf(u, kind)}, nil
@@ -283,15 +381,15 @@ func urlFile(param, u, kind string) (*File, error) {
 // filePart reads an OpenAI file part: inline file_data (a data: URL or
 // bare base64) with a filename. A file_id names a file stored at OpenAI,
 // which the bridge cannot fetch.
-func filePart(param string, f gjson.Result) (string, *File, error) {
+func filePart(a at, f gjson.Result) (string, *File, error) {
 	name := f.Get("filename").String()
 	if f.Get("file_data").String() == "" {
-		return "", nil, badParam(param+".file", "only inline file_data can be sent to an A2A agent (a file_id cannot be resolved)")
+		return "", nil, badParam(a.String()+".file", "only inline file_data can be sent to an A2A agent (a file_id cannot be resolved)")
 	}
 	data := f.Get("file_data").String()
 	file := &File{Name: name, MediaType: mediaTypeOf(name, "application/octet-stream"), Data: data}
 	if strings.HasPrefix(data, "data:") {
-		u, err := urlFile(param+".file.file_data", data, "")
+		u, err := urlFile(a, ".file.file_data", data, "")
 		if err != nil {
 			return "", nil, err
 		}

@@ -104,3 +104,23 @@ func BenchmarkSendRequest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConversationKey is the key of a conversation's earlier turns,
+// computed on every multi-turn request.
+func BenchmarkConversationKey(b *testing.B) {
+	for _, in := range []benchInput{
+		{"chat-12turns-6KiB", benchConversation(12, 400, true)},
+		{"chat-40turns-64KiB", benchConversation(40, 1600, true)},
+	} {
+		req, err := ParseRequest(in.data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(in.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = ConversationKey("user-1", req.Messages)
+			}
+		})
+	}
+}

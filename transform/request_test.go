@@ -158,6 +158,25 @@ var parseRequestTests = []struct {
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":"caf\u00e9 \ud83d\ude00"}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "café 😀"}}},
 	},
+	// Duplicate members are read as gjson's Get reads them, which the
+	// one-pass readers keep: the first occurrence wins (a first null too)...
+	{
+		name: "duplicate members: the first wins",
+		body: `{"model":"a2a/first","model":"a2a/second","temperature":1,"temperature":2,"user":null,"user":"u","messages":[{"role":"user","role":"robot","content":"a","content":5,"name":"n1","name":"n2"}],"messages":"x"}`,
+		want: Request{Model: "a2a/first", Agent: "first", Messages: []Message{{Role: "user", Name: "n1", Text: "a"}}, Params: []byte(`{"temperature":1}`)},
+	},
+	// ...but a path such as stream_options.include_usage looks into each
+	// stream_options object in turn until one holds include_usage.
+	{
+		name: "duplicate parents: the first holding the member wins",
+		body: `{"model":"a2a/echo","stream_options":null,"stream_options":{"include_usage":true},"stream_options":{"include_usage":false},"response_format":{},"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"hi"}]}`,
+		want: Request{Model: "a2a/echo", Agent: "echo", IncludeUsage: true, Messages: []Message{{Role: "user", Text: "hi"}}, Unsupported: []string{"response_format"}},
+	},
+	{
+		name: "escaped member names are read, stream_options as an array is not",
+		body: `{"mod\u0065l":"a2a/echo","stream_options":[{"include_usage":true}],"messages":[{"role":"user","content":"hi"}]}`,
+		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "hi"}}},
+	},
 }
 
 func TestParseRequest(t *testing.T) {

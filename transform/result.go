@@ -61,6 +61,11 @@ func ReadResponse(body []byte) (Event, error) {
 		return Event{}, ErrBadResponse
 	}
 	var errMember, res gjson.Result
+	// ParseBytes copies the body once, and every string of the Event shares
+	// that copy: they outlive body, which the SSE decoder reuses for the
+	// next event. gjson has no safe in-place parse of bytes: GetBytes also
+	// copies each result it returns, so copying only the strings kept (ids,
+	// text) would cost one allocation each instead of one per event.
 	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "error":
@@ -206,25 +211,64 @@ func read(k Kind, m members) Event {
 }
 
 func readStatus(ev *Event, status gjson.Result) {
-	ev.State = ParseState(status.Get("state"))
-	msg := status.Get("message")
-	ev.Text = partsText(msg.Get("parts"))
-	ev.Role = ParseRole(msg.Get("role").String())
+	state, msg := pair(status, "state", "message")
+	ev.State = ParseState(state)
+	parts, role := pair(msg, "parts", "role")
+	ev.Text = partsText(parts)
+	ev.Role = ParseRole(role.String())
 }
 
 func readArtifact(a gjson.Result) Artifact {
-	return Artifact{ID: a.Get("artifactId").String(), Text: partsText(a.Get("parts"))}
+	id, parts := pair(a, "artifactId", "parts")
+	return Artifact{ID: id.String(), Text: partsText(parts)}
+}
+
+// pair returns the members k1 and k2 of v as v.Get(k1), v.Get(k2) would,
+// in one pass over v: the first occurrence of each. A v that is not an
+// object is left to Get, which reads it its own way.
+func pair(v gjson.Result, k1, k2 string) (a, b gjson.Result) {
+	if !v.IsObject() {
+		return v.Get(k1), v.Get(k2)
+	}
+	v.ForEach(func(k, val gjson.Result) bool {
+		switch k.Str {
+		case k1:
+			first(&a, val)
+		case k2:
+			first(&b, val)
+		}
+		return !a.Exists() || !b.Exists() // later duplicates would be ignored
+	})
+	return a, b
 }
 
 // partsText joins the text of a part list with no separator: SDKs store
-// appended chunks as extra parts of one artifact.
+// appended chunks as extra parts of one artifact. A single part, the common
+// case (one per stream event), is returned as it is: no Builder, no copy.
 func partsText(parts gjson.Result) string {
+	var one string
 	var b strings.Builder
+	n := 0
 	parts.ForEach(func(_, p gjson.Result) bool {
-		b.WriteString(PartText(p))
+		text := PartText(p)
+		switch n++; n {
+		case 1:
+			one = text
+		case 2:
+			// The parts' JSON is longer than their text (unless files or
+			// data render longer; the Builder grows then): one allocation.
+			b.Grow(len(parts.Raw))
+			b.WriteString(one)
+			fallthrough
+		default:
+			b.WriteString(text)
+		}
 		return true
 	})
-	return b.String()
+	if n > 1 {
+		return b.String()
+	}
+	return one
 }
 
 // PartText renders one A2A part of any version as text. Non-text parts are

@@ -35,7 +35,28 @@ func ParseState(v gjson.Result) State {
 		}
 		return StateUnknown
 	}
-	s := strings.ToLower(v.String())
+	s := v.String()
+	if st, ok := spelled[s]; ok {
+		return st
+	}
+	return normaliseState(s)
+}
+
+// spelled are the states as the 0.3 and 1.0 specifications spell them,
+// read on every status event without the allocations of normaliseState
+// (lowering "TASK_STATE_WORKING" and replacing its underscores).
+var spelled = func() map[string]State {
+	m := make(map[string]State, 2*len(numbered))
+	for _, st := range numbered {
+		m[string(st)] = st
+		m["TASK_STATE_"+strings.ToUpper(strings.ReplaceAll(string(st), "-", "_"))] = st
+	}
+	return m
+}()
+
+// normaliseState reads any other spelling: casing slips, underscores.
+func normaliseState(s string) State {
+	s = strings.ToLower(s)
 	s = strings.TrimPrefix(s, "task_state_")
 	s = strings.ReplaceAll(s, "_", "-")
 	switch State(s) {
@@ -70,5 +91,11 @@ func (s State) Failed() bool {
 // ParseRole normalises a message role of any version: "ROLE_AGENT" and
 // "agent" both read "agent".
 func ParseRole(r string) string {
+	switch r { // the specifications' spellings, without allocating
+	case "agent", "ROLE_AGENT":
+		return "agent"
+	case "user", "ROLE_USER":
+		return "user"
+	}
 	return strings.TrimPrefix(strings.ToLower(r), "role_")
 }

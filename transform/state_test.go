@@ -103,3 +103,30 @@ func TestStateClasses(t *testing.T) {
 		})
 	}
 }
+
+// TestParseStateSpelled checks that the allocation-free table of exact
+// spellings says what the general normalisation says.
+func TestParseStateSpelled(t *testing.T) {
+	if len(spelled) != 2*len(numbered) {
+		t.Errorf("spelled holds %d spellings, want %d", len(spelled), 2*len(numbered))
+	}
+	for s, st := range spelled {
+		if got := normaliseState(s); got != st {
+			t.Errorf("spelled[%q] = %q, normaliseState(%[1]q) = %q", s, st, got)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { ParseState(gjson.Parse(`"TASK_STATE_WORKING"`)) }); n != 0 {
+		t.Errorf("ParseState(TASK_STATE_WORKING) allocates %v times, want 0", n)
+	}
+}
+
+func TestParseRole(t *testing.T) {
+	for in, want := range map[string]string{
+		"agent": "agent", "ROLE_AGENT": "agent", "user": "user", "ROLE_USER": "user",
+		"Agent": "agent", "role_user": "user", "ROLE_UNSPECIFIED": "unspecified", "": "",
+	} {
+		if got := ParseRole(in); got != want {
+			t.Errorf("ParseRole(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

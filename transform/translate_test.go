@@ -1,6 +1,9 @@
 package transform
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -271,6 +274,25 @@ func TestConversationKey(t *testing.T) {
 	for _, tc := range cases {
 		if got := ConversationKey(tc.user, tc.msgs) == k; got != tc.same {
 			t.Errorf("%s: same key = %v, want %v", tc.name, got, tc.same)
+		}
+	}
+}
+
+// TestConversationKeyBuffered: the key is the SHA-256 of the fields with
+// their lengths, whatever the buffer ConversationKey writes them through.
+func TestConversationKeyBuffered(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 4<<10 - 40, 4<<10 - 1, 4 << 10, 4<<10 + 1, 20 << 10} {
+		msgs := []Message{{Role: "user", Name: "n", Text: strings.Repeat("a", n)}, {Role: "tool", ToolCallID: "c", Text: strings.Repeat("b", n/2)}}
+		h := sha256.New()
+		h.Write([]byte("u"))
+		for _, m := range msgs {
+			for _, f := range []string{m.Role, m.Name, m.ToolCallID, m.Text} {
+				h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(f))))
+				h.Write([]byte(f))
+			}
+		}
+		if got, want := ConversationKey("u", msgs), hex.EncodeToString(h.Sum(nil)); got != want {
+			t.Errorf("ConversationKey of %d-byte texts = %s, want %s", n, got, want)
 		}
 	}
 }
