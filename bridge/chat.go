@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -126,7 +125,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	if r.ContentLength > max {
 		return nil, tooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := readUpTo(r.Body, r.ContentLength, max)
 	if err != nil {
 		// Close rather than drain what is left of a body that stopped coming.
 		c.Response().Header().Set(echo.HeaderConnection, "close")

@@ -121,7 +121,7 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 	}
 	if !isSSE(resp) {
 		defer resp.Body.Close()
-		raw, err := readAll(ctx, resp.Body, int64(s.cfg.Limits.MaxAnswer))
+		raw, err := readAll(ctx, resp.Body, resp.ContentLength, int64(s.cfg.Limits.MaxAnswer))
 		if err != nil {
 			return nil, err
 		}
@@ -163,14 +163,14 @@ func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse
 	}
 	h := req.Header
 	setAgentHeaders(h, a.cfg)
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = hdrJSON
 	if sse {
-		h.Set("Accept", "text/event-stream")
+		h["Accept"] = hdrEventStream
 	} else {
-		h.Set("Accept", "application/json")
+		h["Accept"] = hdrJSON
 	}
 	if tg.dialect == transform.V10 {
-		h.Set("A2A-Version", "1.0")
+		h["A2a-Version"] = hdrVersion10
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
@@ -250,8 +250,8 @@ func readStatusError(resp *http.Response) error {
 }
 
 // readAll reads a whole answer, bounded by max.
-func readAll(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, max+1))
+func readAll(ctx context.Context, r io.Reader, size, max int64) ([]byte, error) {
+	body, err := readUpTo(r, size, max)
 	if err != nil {
 		return nil, upstreamErr(ctx, err)
 	}
@@ -260,6 +260,39 @@ func readAll(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// readUpTo reads r to its end, at most max bytes and then one more to tell
+// an answer over the limit. size is what the sender announced (-1 if
+// unknown): a buffer of that size is read into without growing.
+func readUpTo(r io.Reader, size, max int64) ([]byte, error) {
+	if size < 0 || size > max {
+		return io.ReadAll(io.LimitReader(r, max+1))
+	}
+	b := make([]byte, 0, size+1) // +1: room to find the announced size was short
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than announced: read on, bounded
+			rest, err := io.ReadAll(io.LimitReader(r, max+1-int64(len(b))))
+			return append(b, rest...), err
+		}
+	}
+}
+
+// Header values the bridge sends on every call, shared rather than built
+// per request (nothing appends to them: net/http only reads a request's
+// headers). The keys are written in net/http's canonical form.
+var (
+	hdrJSON        = []string{"application/json"}
+	hdrEventStream = []string{"text/event-stream"}
+	hdrVersion10   = []string{"1.0"}
+)
 
 // isSSE reports whether a response is an event stream.
 func isSSE(resp *http.Response) bool {
