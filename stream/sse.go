@@ -53,9 +53,12 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder reading r, bounding each event by max bytes.
 func NewDecoder(r io.Reader, max int) *Decoder {
-	// 4 KiB of buffer: a bridge holds one per open stream, and longer
-	// events are gathered line by line anyway.
-	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 4<<10), max: max}}
+	// 1 KiB of buffer: a bridge holds one per open stream, for as long as
+	// the stream stays open. The reader below it (an HTTP response body,
+	// itself buffered by the transport) already batches the reads from the
+	// network, so this one need only hold a typical event; longer lines are
+	// gathered anyway.
+	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 1<<10), max: max}}
 }
 
 // Ready reports whether a whole event is already buffered, so that Next
