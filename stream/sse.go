@@ -93,6 +93,16 @@ type decoder struct {
 
 // next returns the next event, io.EOF at a clean end, or another error.
 func (d *decoder) next() (Event, error) {
+	// An event longer than the buffer (such as the task echoing a long
+	// prompt that starts many streams) grew line or data past it: let them
+	// go rather than hold them while the stream waits for its next, most
+	// often small, event.
+	if cap(d.line) > d.r.Size() {
+		d.line = nil
+	}
+	if cap(d.data) > d.r.Size() {
+		d.data = nil
+	}
 	d.data, d.hasData, d.typ = d.data[:0], false, ""
 	for {
 		line, err := d.readLine()
@@ -148,19 +158,15 @@ func (d *decoder) field(line []byte) error {
 }
 
 // readLine reads one line without its end, whatever the line end, bounded
-// by max. It scans what bufio has buffered for the next CR or LF, so the
-// common case is one IndexAny and one copy per line.
+// by max. A line that bufio holds whole is returned in place, valid until
+// the next read: the common case is one IndexAny and no copy. Only a line
+// longer than the buffer is gathered in d.line.
 func (d *decoder) readLine() ([]byte, error) {
 	d.line = d.line[:0]
+	scanned := 0 // buffered bytes known to hold no line end
 	for {
-		p, err := d.r.Peek(max(d.r.Buffered(), 1))
-		if len(p) == 0 {
-			if err == io.EOF && len(d.line) > 0 {
-				return d.line, nil
-			}
-			return nil, err
-		}
-		if d.lastCR {
+		p, err := d.r.Peek(max(d.r.Buffered(), scanned+1))
+		if d.lastCR && len(p) > 0 {
 			// The previous line ended in CR: a following LF belongs to it.
 			d.lastCR = false
 			if p[0] == '\n' {
@@ -168,20 +174,41 @@ func (d *decoder) readLine() ([]byte, error) {
 				continue
 			}
 		}
-		i := bytes.IndexAny(p, "\r\n")
-		if i < 0 {
-			d.line = append(d.line, p...)
-			_, _ = d.r.Discard(len(p))
-		} else {
-			d.line = append(d.line, p[:i]...)
+		if i := bytes.IndexAny(p[scanned:], "\r\n"); i >= 0 {
+			i += scanned
 			d.lastCR = p[i] == '\r'
-			_, _ = d.r.Discard(i + 1)
+			return d.take(p, i, i+1)
 		}
-		if len(d.line) > d.max {
+		if err != nil {
+			if err == io.EOF && len(d.line)+len(p) > 0 {
+				return d.take(p, len(p), len(p)) // the last line, with no end
+			}
+			return nil, err
+		}
+		scanned = len(p)
+		if len(d.line)+scanned > d.max {
 			return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
 		}
-		if i >= 0 {
-			return d.line, nil
+		if scanned == d.r.Size() {
+			// The buffer is full and holds no line end: gather it.
+			d.line = append(d.line, p...)
+			_, _ = d.r.Discard(scanned)
+			scanned = 0
 		}
 	}
+}
+
+// take returns the line made of what was gathered and the buffered p[:n],
+// and discards the buffered bytes up to skip.
+func (d *decoder) take(p []byte, n, skip int) ([]byte, error) {
+	line := p[:n]
+	if len(d.line) > 0 {
+		d.line = append(d.line, line...)
+		line = d.line
+	}
+	_, _ = d.r.Discard(skip)
+	if len(line) > d.max {
+		return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
+	}
+	return line, nil
 }

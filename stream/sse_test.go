@@ -86,6 +86,8 @@ var eventsTests = []struct {
 	{name: "data over max across lines", in: "data: 01234\ndata: 01234\ndata: 01234\n\n", max: 15, wantErr: ErrEventTooLarge},
 	{name: "comment line over max", in: ": 0123456789abcdef\n\ndata: a\n\n", max: 15, wantErr: ErrEventTooLarge},
 	{name: "never-ending line over max", in: "data: " + strings.Repeat("x", 100), max: 64, wantErr: ErrEventTooLarge},
+	{name: "line longer than the read buffer", in: "data: " + strings.Repeat("x", 3000) + "\r\n\r\ndata: b\n\n", want: []ev{{Data: strings.Repeat("x", 3000)}, {Data: "b"}}},
+	{name: "line longer than the read buffer over max", in: "data: a\n\ndata: " + strings.Repeat("x", 3000) + "\n\n", max: 2000, want: []ev{{Data: "a"}}, wantErr: ErrEventTooLarge},
 	{name: "many small events under max", in: strings.Repeat("data:0123456789\n\n", 5), max: 15, want: []ev{
 		{Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}}},
 }
@@ -264,5 +266,22 @@ func TestDecoderReady(t *testing.T) {
 	// After a: b is buffered whole; after b: c has no blank line yet; after c: nothing.
 	if fmt.Sprint(ready) != "[true false false]" {
 		t.Errorf("Ready after each event = %v, want [true false false]", ready)
+	}
+}
+
+// TestDecoderLetsGoOfLongEvents: once past an event longer than its buffer,
+// a Decoder holds no more than its buffer's size for lines and data (a
+// bridge keeps one per open stream, most of them idle).
+func TestDecoderLetsGoOfLongEvents(t *testing.T) {
+	long := strings.Repeat("x", 3000)
+	dec := NewDecoder(strings.NewReader("data: "+long+"\n\ndata: b\n\n"), 1<<20)
+	if ev, err := dec.Next(); err != nil || string(ev.Data) != long {
+		t.Fatalf("Next = %.20q, %v, want the long event", ev.Data, err)
+	}
+	if ev, err := dec.Next(); err != nil || string(ev.Data) != "b" {
+		t.Fatalf("Next = %q, %v, want b", ev.Data, err)
+	}
+	if size := dec.d.r.Size(); cap(dec.d.line) > size || cap(dec.d.data) > size {
+		t.Errorf("after a short event, line and data hold %d and %d bytes, want at most %d", cap(dec.d.line), cap(dec.d.data), size)
 	}
 }
