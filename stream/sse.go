@@ -82,10 +82,16 @@ func (dec *Decoder) Next() (Event, error) {
 }
 
 type decoder struct {
-	r       *bufio.Reader
-	max     int
-	line    []byte
+	r    *bufio.Reader
+	max  int
+	line []byte // a line longer than r's buffer, gathered
+	// data is the pending event's data. An event's first data line stays
+	// where it was read (inPlace), in r's buffer or in line, until a read
+	// would overwrite it (keep): most events have one data line, and are
+	// then never copied. Other data is gathered in buf.
 	data    []byte
+	buf     []byte
+	inPlace bool
 	hasData bool
 	typ, id string
 	lastCR  bool // the previous line ended in a bare CR: skip a following LF
@@ -100,10 +106,10 @@ func (d *decoder) next() (Event, error) {
 	if cap(d.line) > d.r.Size() {
 		d.line = nil
 	}
-	if cap(d.data) > d.r.Size() {
-		d.data = nil
+	if cap(d.buf) > d.r.Size() {
+		d.buf = nil
 	}
-	d.data, d.hasData, d.typ = d.data[:0], false, ""
+	d.data, d.inPlace, d.hasData, d.typ = nil, false, false, ""
 	for {
 		line, err := d.readLine()
 		if err != nil {
@@ -140,10 +146,13 @@ func (d *decoder) field(line []byte) error {
 	}
 	switch string(name) {
 	case "data":
-		if d.hasData {
-			d.data = append(d.data, '\n')
+		if !d.hasData {
+			d.data, d.inPlace, d.hasData = value, true, true
+			break // within max: so is its line
 		}
-		d.data, d.hasData = append(d.data, value...), true
+		d.keep()
+		d.data = append(append(d.data, '\n'), value...)
+		d.buf = d.data
 		if len(d.data) > d.max {
 			return fmt.Errorf("%w: over %d bytes", ErrEventTooLarge, d.max)
 		}
@@ -165,7 +174,11 @@ func (d *decoder) readLine() ([]byte, error) {
 	d.line = d.line[:0]
 	scanned := 0 // buffered bytes known to hold no line end
 	for {
-		p, err := d.r.Peek(max(d.r.Buffered(), scanned+1))
+		n := max(d.r.Buffered(), scanned+1)
+		if n > d.r.Buffered() {
+			d.keep() // the read moves r's buffer
+		}
+		p, err := d.r.Peek(n)
 		if d.lastCR && len(p) > 0 {
 			// The previous line ended in CR: a following LF belongs to it.
 			d.lastCR = false
@@ -191,10 +204,19 @@ func (d *decoder) readLine() ([]byte, error) {
 		}
 		if scanned == d.r.Size() {
 			// The buffer is full and holds no line end: gather it.
+			d.keep()
 			d.line = append(d.line, p...)
 			_, _ = d.r.Discard(scanned)
 			scanned = 0
 		}
+	}
+}
+
+// keep copies the data kept in place into buf, before a read overwrites it.
+func (d *decoder) keep() {
+	if d.inPlace {
+		d.buf = append(d.buf[:0], d.data...)
+		d.data, d.inPlace = d.buf, false
 	}
 }
 

@@ -281,7 +281,7 @@ func TestDecoderLetsGoOfLongEvents(t *testing.T) {
 	if ev, err := dec.Next(); err != nil || string(ev.Data) != "b" {
 		t.Fatalf("Next = %q, %v, want b", ev.Data, err)
 	}
-	if size := dec.d.r.Size(); cap(dec.d.line) > size || cap(dec.d.data) > size {
-		t.Errorf("after a short event, line and data hold %d and %d bytes, want at most %d", cap(dec.d.line), cap(dec.d.data), size)
+	if size := dec.d.r.Size(); cap(dec.d.line) > size || cap(dec.d.buf) > size {
+		t.Errorf("after a short event, line and buf hold %d and %d bytes, want at most %d", cap(dec.d.line), cap(dec.d.buf), size)
 	}
 }
