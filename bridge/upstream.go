@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -156,13 +157,10 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 // post sends body to the agent and returns its response, status checked.
 // The caller closes the body.
 func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse bool) (*http.Response, error) {
-	rb := &requestBody{b: body}
-	defer rb.release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tg.iface.URL, rb.open())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tg.iface.URL, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAgentDown, err)
 	}
-	req.ContentLength, req.GetBody = int64(len(body)), rb.reopen
 	h := req.Header
 	setAgentHeaders(h, a.cfg)
 	h.Set("Content-Type", "application/json")
@@ -184,38 +182,6 @@ func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse
 	}
 	return resp, nil
 }
-
-// requestBody is the body of an upstream request. net/http keeps a request,
-// and so its body, until the response is read to its end: hours for a held
-// stream, for bytes it no longer needs once they are sent. Its readers let
-// go of them once read to the end, and GetBody (for a retry on a keep-alive
-// connection the agent closed, or a 307 redirect), which net/http calls
-// only before Client.Do returns, gets them until release.
-type requestBody struct{ b []byte }
-
-func (rb *requestBody) open() io.ReadCloser { return &bodyReader{b: rb.b} }
-
-func (rb *requestBody) reopen() (io.ReadCloser, error) { return rb.open(), nil }
-
-func (rb *requestBody) release() { rb.b = nil }
-
-// bodyReader reads a requestBody once.
-type bodyReader struct{ b []byte }
-
-func (r *bodyReader) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		r.b = nil
-		return 0, io.EOF
-	}
-	n := copy(p, r.b)
-	if r.b = r.b[n:]; len(r.b) == 0 {
-		r.b = nil
-	}
-	return n, nil
-}
-
-// Close does nothing: net/http may call it while Read runs.
-func (r *bodyReader) Close() error { return nil }
 
 // poll follows the task of a non-blocking agent with tasks/get (GetTask),
 // backing off, until it ends or is interrupted, or ctx ends. Each poll's
