@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -53,18 +52,13 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder reading r, bounding each event by max bytes.
 func NewDecoder(r io.Reader, max int) *Decoder {
-	// 1 KiB of buffer: a bridge holds one per open stream, for as long as
-	// the stream stays open. The reader below it (an HTTP response body,
-	// itself buffered by the transport) already batches the reads from the
-	// network, so this one need only hold a typical event; longer lines are
-	// gathered anyway.
-	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 1<<10), max: max}}
+	return &Decoder{d: decoder{b: newBuffer(r), max: max}}
 }
 
 // Ready reports whether a whole event is already buffered, so that Next
 // will not wait for the network: a writer may hold its flush until then.
 func (dec *Decoder) Ready() bool {
-	p, _ := dec.d.r.Peek(dec.d.r.Buffered())
+	p := dec.d.b.buffered()
 	return bytes.Contains(p, []byte("\n\n")) || bytes.Contains(p, []byte("\r\n\r\n")) || bytes.Contains(p, []byte("\r\r"))
 }
 
@@ -74,21 +68,27 @@ func (dec *Decoder) Next() (Event, error) {
 	if !dec.started {
 		dec.started = true
 		// The SSE specification strips one leading UTF-8 byte order mark.
-		if bom, err := dec.d.r.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
-			_, _ = dec.d.r.Discard(3)
+		b := &dec.d.b
+		for len(b.buffered()) < 3 {
+			if b.fill() != nil {
+				break
+			}
+		}
+		if bytes.HasPrefix(b.buffered(), []byte("\xef\xbb\xbf")) {
+			b.discard(3)
 		}
 	}
 	return dec.d.next()
 }
 
 type decoder struct {
-	r    *bufio.Reader
+	b    buffer
 	max  int
-	line []byte // a line longer than r's buffer, gathered
+	line []byte // a line longer than the largest buffer, gathered
 	// data is the pending event's data. An event's first data line stays
-	// where it was read (inPlace), in r's buffer or in line, until a read
-	// would overwrite it (keep): most events have one data line, and are
-	// then never copied. Other data is gathered in buf.
+	// where it was read (inPlace), in b or in line, until a read would
+	// overwrite it (keep): most events have one data line, and are then
+	// never copied. Other data is gathered in buf.
 	data    []byte
 	buf     []byte
 	inPlace bool
@@ -99,14 +99,12 @@ type decoder struct {
 
 // next returns the next event, io.EOF at a clean end, or another error.
 func (d *decoder) next() (Event, error) {
-	// An event longer than the buffer (such as the task echoing a long
-	// prompt that starts many streams) grew line or data past it: let them
-	// go rather than hold them while the stream waits for its next, most
-	// often small, event.
-	if cap(d.line) > d.r.Size() {
+	// A long event grew line or buf: let them go rather than hold them
+	// while the stream waits for its next, most often small, event.
+	if cap(d.line) > smallBuf {
 		d.line = nil
 	}
-	if cap(d.buf) > d.r.Size() {
+	if cap(d.buf) > smallBuf {
 		d.buf = nil
 	}
 	d.data, d.inPlace, d.hasData, d.typ = nil, false, false, ""
@@ -167,23 +165,19 @@ func (d *decoder) field(line []byte) error {
 }
 
 // readLine reads one line without its end, whatever the line end, bounded
-// by max. A line that bufio holds whole is returned in place, valid until
+// by max. A line the buffer holds whole is returned in place, valid until
 // the next read: the common case is one IndexAny and no copy. Only a line
-// longer than the buffer is gathered in d.line.
+// longer than the largest buffer is gathered in d.line.
 func (d *decoder) readLine() ([]byte, error) {
 	d.line = d.line[:0]
 	scanned := 0 // buffered bytes known to hold no line end
 	for {
-		n := max(d.r.Buffered(), scanned+1)
-		if n > d.r.Buffered() {
-			d.keep() // the read moves r's buffer
-		}
-		p, err := d.r.Peek(n)
+		p := d.b.buffered()
 		if d.lastCR && len(p) > 0 {
 			// The previous line ended in CR: a following LF belongs to it.
 			d.lastCR = false
 			if p[0] == '\n' {
-				_, _ = d.r.Discard(1)
+				d.b.discard(1)
 				continue
 			}
 		}
@@ -192,22 +186,22 @@ func (d *decoder) readLine() ([]byte, error) {
 			d.lastCR = p[i] == '\r'
 			return d.take(p, i, i+1)
 		}
-		if err != nil {
-			if err == io.EOF && len(d.line)+len(p) > 0 {
-				return d.take(p, len(p), len(p)) // the last line, with no end
-			}
-			return nil, err
-		}
 		scanned = len(p)
 		if len(d.line)+scanned > d.max {
 			return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
 		}
-		if scanned == d.r.Size() {
-			// The buffer is full and holds no line end: gather it.
-			d.keep()
+		d.keep() // the read moves the buffer
+		err := d.b.fill()
+		p = d.b.buffered()
+		switch {
+		case err == errBufferFull:
 			d.line = append(d.line, p...)
-			_, _ = d.r.Discard(scanned)
+			d.b.discard(len(p))
 			scanned = 0
+		case err == io.EOF && len(d.line)+len(p) > 0:
+			return d.take(p, len(p), len(p)) // the last line, with no end
+		case err != nil:
+			return nil, err
 		}
 	}
 }
@@ -228,7 +222,7 @@ func (d *decoder) take(p []byte, n, skip int) ([]byte, error) {
 		d.line = append(d.line, line...)
 		line = d.line
 	}
-	_, _ = d.r.Discard(skip)
+	d.b.discard(skip)
 	if len(line) > d.max {
 		return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
 	}

@@ -269,11 +269,11 @@ func TestDecoderReady(t *testing.T) {
 	}
 }
 
-// TestDecoderLetsGoOfLongEvents: once past an event longer than its buffer,
-// a Decoder holds no more than its buffer's size for lines and data (a
+// TestDecoderLetsGoOfLongEvents: once past an event longer than its small
+// buffer, a Decoder that waits for more holds no more than that buffer (a
 // bridge keeps one per open stream, most of them idle).
 func TestDecoderLetsGoOfLongEvents(t *testing.T) {
-	long := strings.Repeat("x", 3000)
+	long := strings.Repeat("x", 3*largeBuf)
 	dec := NewDecoder(strings.NewReader("data: "+long+"\n\ndata: b\n\n"), 1<<20)
 	if ev, err := dec.Next(); err != nil || string(ev.Data) != long {
 		t.Fatalf("Next = %.20q, %v, want the long event", ev.Data, err)
@@ -281,7 +281,43 @@ func TestDecoderLetsGoOfLongEvents(t *testing.T) {
 	if ev, err := dec.Next(); err != nil || string(ev.Data) != "b" {
 		t.Fatalf("Next = %q, %v, want b", ev.Data, err)
 	}
-	if size := dec.d.r.Size(); cap(dec.d.line) > size || cap(dec.d.buf) > size {
-		t.Errorf("after a short event, line and buf hold %d and %d bytes, want at most %d", cap(dec.d.line), cap(dec.d.buf), size)
+	if _, err := dec.Next(); err != io.EOF {
+		t.Fatalf("Next = %v, want io.EOF", err)
+	}
+	if d := &dec.d; len(d.b.buf) > smallBuf || d.b.large != nil || cap(d.line) > smallBuf || cap(d.buf) > smallBuf {
+		t.Errorf("waiting, the decoder holds buffers of %d, %d and %d bytes, want at most %d", len(d.b.buf), cap(d.line), cap(d.buf), smallBuf)
 	}
 }
+
+// TestDecoderReadyInABurst: events that arrive together are read together,
+// several KiB at a time, as from the 4 KiB bufio.Reader of an HTTP
+// transport: Ready says the next is buffered for all but about one event
+// per read, so a writer flushes a burst in a few writes, not one per KiB.
+func TestDecoderReadyInABurst(t *testing.T) {
+	frame := "data: " + strings.Repeat("x", 300) + "\n\n"
+	in := strings.Repeat(frame, 40)
+	dec := NewDecoder(&chunkReader{r: strings.NewReader(in), n: 4 << 10}, 1<<20)
+	events, waits := 0, 0
+	for {
+		if _, err := dec.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		events++
+		if !dec.Ready() {
+			waits++
+		}
+	}
+	if max := len(in)/(3<<10) + 1; events != 40 || waits > max {
+		t.Errorf("%d events, not Ready after %d of them, want 40 events, at most %d not Ready", events, waits, max)
+	}
+}
+
+// chunkReader returns at most n bytes a read.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
