@@ -173,7 +173,11 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 // until the exchange is done or the reply ends. A single (non-stream) reply
 // may leave a task pending, to be polled.
 func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(string) error) error {
+	// The first event is fed once: the reply lets go of it, or an idle
+	// stream would keep it, and the raw answer its strings point into (a
+	// task echoing the prompt), as long as the stream stays open.
 	ev := rp.first
+	rp.first = transform.Event{}
 	for {
 		text, err := tr.Feed(ev)
 		if err != nil {
@@ -213,9 +217,12 @@ func (s *Server) noteIDs(c echo.Context, ext *transform.Ext) {
 	if c.Response().Committed {
 		return
 	}
+	// The ids point into the raw event they were read from (for the first
+	// event, a task that may echo the whole prompt): copied, the response
+	// headers of a stream do not keep that event as long as it stays open.
 	h := c.Response().Header()
-	setIfSet(h, "X-A2A-Task-Id", ext.TaskID)
-	setIfSet(h, "X-A2A-Context-Id", ext.ContextID)
+	setIfSet(h, "X-A2A-Task-Id", strings.Clone(ext.TaskID))
+	setIfSet(h, "X-A2A-Context-Id", strings.Clone(ext.ContextID))
 }
 
 func setIfSet(h http.Header, k, v string) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
 )
 
 // reqInfo is what a handler learns about a request that the access log
@@ -38,7 +39,13 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		info := &reqInfo{}
-		logger := s.log.With().Str("request_id", id).Logger()
+		logger := s.log
+		if logger.GetLevel() != zerolog.Disabled {
+			// Only a logger that writes gets the child: its context
+			// buffer (500 bytes) lives as long as the request, which for
+			// a stream may be hours.
+			logger = logger.With().Str("request_id", id).Logger()
+		}
 		ctx := context.WithValue(logger.WithContext(req.Context()), infoKey{}, info)
 		c.SetRequest(req.WithContext(ctx))
 

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -53,15 +52,13 @@ type Decoder struct {
 
 // NewDecoder returns a Decoder reading r, bounding each event by max bytes.
 func NewDecoder(r io.Reader, max int) *Decoder {
-	// 4 KiB of buffer: a bridge holds one per open stream, and longer
-	// events are gathered line by line anyway.
-	return &Decoder{d: decoder{r: bufio.NewReaderSize(r, 4<<10), max: max}}
+	return &Decoder{d: decoder{b: newBuffer(r), max: max}}
 }
 
 // Ready reports whether a whole event is already buffered, so that Next
 // will not wait for the network: a writer may hold its flush until then.
 func (dec *Decoder) Ready() bool {
-	p, _ := dec.d.r.Peek(dec.d.r.Buffered())
+	p := dec.d.b.buffered()
 	return bytes.Contains(p, []byte("\n\n")) || bytes.Contains(p, []byte("\r\n\r\n")) || bytes.Contains(p, []byte("\r\r"))
 }
 
@@ -71,18 +68,30 @@ func (dec *Decoder) Next() (Event, error) {
 	if !dec.started {
 		dec.started = true
 		// The SSE specification strips one leading UTF-8 byte order mark.
-		if bom, err := dec.d.r.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
-			_, _ = dec.d.r.Discard(3)
+		b := &dec.d.b
+		for len(b.buffered()) < 3 {
+			if b.fill() != nil {
+				break
+			}
+		}
+		if bytes.HasPrefix(b.buffered(), []byte("\xef\xbb\xbf")) {
+			b.discard(3)
 		}
 	}
 	return dec.d.next()
 }
 
 type decoder struct {
-	r       *bufio.Reader
-	max     int
-	line    []byte
+	b    buffer
+	max  int
+	line []byte // a line longer than the largest buffer, gathered
+	// data is the pending event's data. An event's first data line stays
+	// where it was read (inPlace), in b or in line, until a read would
+	// overwrite it (keep): most events have one data line, and are then
+	// never copied. Other data is gathered in buf.
 	data    []byte
+	buf     []byte
+	inPlace bool
 	hasData bool
 	typ, id string
 	lastCR  bool // the previous line ended in a bare CR: skip a following LF
@@ -90,7 +99,15 @@ type decoder struct {
 
 // next returns the next event, io.EOF at a clean end, or another error.
 func (d *decoder) next() (Event, error) {
-	d.data, d.hasData, d.typ = d.data[:0], false, ""
+	// A long event grew line or buf: let them go rather than hold them
+	// while the stream waits for its next, most often small, event.
+	if cap(d.line) > smallBuf {
+		d.line = nil
+	}
+	if cap(d.buf) > smallBuf {
+		d.buf = nil
+	}
+	d.data, d.inPlace, d.hasData, d.typ = nil, false, false, ""
 	for {
 		line, err := d.readLine()
 		if err != nil {
@@ -127,10 +144,13 @@ func (d *decoder) field(line []byte) error {
 	}
 	switch string(name) {
 	case "data":
-		if d.hasData {
-			d.data = append(d.data, '\n')
+		if !d.hasData {
+			d.data, d.inPlace, d.hasData = value, true, true
+			break // within max: so is its line
 		}
-		d.data, d.hasData = append(d.data, value...), true
+		d.keep()
+		d.data = append(append(d.data, '\n'), value...)
+		d.buf = d.data
 		if len(d.data) > d.max {
 			return fmt.Errorf("%w: over %d bytes", ErrEventTooLarge, d.max)
 		}
@@ -145,40 +165,66 @@ func (d *decoder) field(line []byte) error {
 }
 
 // readLine reads one line without its end, whatever the line end, bounded
-// by max. It scans what bufio has buffered for the next CR or LF, so the
-// common case is one IndexAny and one copy per line.
+// by max. A line the buffer holds whole is returned in place, valid until
+// the next read: the common case is one IndexAny and no copy. Only a line
+// longer than the largest buffer is gathered in d.line.
 func (d *decoder) readLine() ([]byte, error) {
 	d.line = d.line[:0]
+	scanned := 0 // buffered bytes known to hold no line end
 	for {
-		p, err := d.r.Peek(max(d.r.Buffered(), 1))
-		if len(p) == 0 {
-			if err == io.EOF && len(d.line) > 0 {
-				return d.line, nil
-			}
-			return nil, err
-		}
-		if d.lastCR {
+		p := d.b.buffered()
+		if d.lastCR && len(p) > 0 {
 			// The previous line ended in CR: a following LF belongs to it.
 			d.lastCR = false
 			if p[0] == '\n' {
-				_, _ = d.r.Discard(1)
+				d.b.discard(1)
 				continue
 			}
 		}
-		i := bytes.IndexAny(p, "\r\n")
-		if i < 0 {
-			d.line = append(d.line, p...)
-			_, _ = d.r.Discard(len(p))
-		} else {
-			d.line = append(d.line, p[:i]...)
+		if i := bytes.IndexAny(p[scanned:], "\r\n"); i >= 0 {
+			i += scanned
 			d.lastCR = p[i] == '\r'
-			_, _ = d.r.Discard(i + 1)
+			return d.take(p, i, i+1)
 		}
-		if len(d.line) > d.max {
+		scanned = len(p)
+		if len(d.line)+scanned > d.max {
 			return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
 		}
-		if i >= 0 {
-			return d.line, nil
+		d.keep() // the read moves the buffer
+		err := d.b.fill()
+		p = d.b.buffered()
+		switch {
+		case err == errBufferFull:
+			d.line = append(d.line, p...)
+			d.b.discard(len(p))
+			scanned = 0
+		case err == io.EOF && len(d.line)+len(p) > 0:
+			return d.take(p, len(p), len(p)) // the last line, with no end
+		case err != nil:
+			return nil, err
 		}
 	}
+}
+
+// keep copies the data kept in place into buf, before a read overwrites it.
+func (d *decoder) keep() {
+	if d.inPlace {
+		d.buf = append(d.buf[:0], d.data...)
+		d.data, d.inPlace = d.buf, false
+	}
+}
+
+// take returns the line made of what was gathered and the buffered p[:n],
+// and discards the buffered bytes up to skip.
+func (d *decoder) take(p []byte, n, skip int) ([]byte, error) {
+	line := p[:n]
+	if len(d.line) > 0 {
+		d.line = append(d.line, line...)
+		line = d.line
+	}
+	d.b.discard(skip)
+	if len(line) > d.max {
+		return nil, fmt.Errorf("%w: line over %d bytes", ErrEventTooLarge, d.max)
+	}
+	return line, nil
 }

@@ -86,6 +86,8 @@ var eventsTests = []struct {
 	{name: "data over max across lines", in: "data: 01234\ndata: 01234\ndata: 01234\n\n", max: 15, wantErr: ErrEventTooLarge},
 	{name: "comment line over max", in: ": 0123456789abcdef\n\ndata: a\n\n", max: 15, wantErr: ErrEventTooLarge},
 	{name: "never-ending line over max", in: "data: " + strings.Repeat("x", 100), max: 64, wantErr: ErrEventTooLarge},
+	{name: "line longer than the read buffer", in: "data: " + strings.Repeat("x", 3000) + "\r\n\r\ndata: b\n\n", want: []ev{{Data: strings.Repeat("x", 3000)}, {Data: "b"}}},
+	{name: "line longer than the read buffer over max", in: "data: a\n\ndata: " + strings.Repeat("x", 3000) + "\n\n", max: 2000, want: []ev{{Data: "a"}}, wantErr: ErrEventTooLarge},
 	{name: "many small events under max", in: strings.Repeat("data:0123456789\n\n", 5), max: 15, want: []ev{
 		{Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}, {Data: "0123456789"}}},
 }
@@ -266,3 +268,56 @@ func TestDecoderReady(t *testing.T) {
 		t.Errorf("Ready after each event = %v, want [true false false]", ready)
 	}
 }
+
+// TestDecoderLetsGoOfLongEvents: once past an event longer than its small
+// buffer, a Decoder that waits for more holds no more than that buffer (a
+// bridge keeps one per open stream, most of them idle).
+func TestDecoderLetsGoOfLongEvents(t *testing.T) {
+	long := strings.Repeat("x", 3*largeBuf)
+	dec := NewDecoder(strings.NewReader("data: "+long+"\n\ndata: b\n\n"), 1<<20)
+	if ev, err := dec.Next(); err != nil || string(ev.Data) != long {
+		t.Fatalf("Next = %.20q, %v, want the long event", ev.Data, err)
+	}
+	if ev, err := dec.Next(); err != nil || string(ev.Data) != "b" {
+		t.Fatalf("Next = %q, %v, want b", ev.Data, err)
+	}
+	if _, err := dec.Next(); err != io.EOF {
+		t.Fatalf("Next = %v, want io.EOF", err)
+	}
+	if d := &dec.d; len(d.b.buf) > smallBuf || d.b.large != nil || cap(d.line) > smallBuf || cap(d.buf) > smallBuf {
+		t.Errorf("waiting, the decoder holds buffers of %d, %d and %d bytes, want at most %d", len(d.b.buf), cap(d.line), cap(d.buf), smallBuf)
+	}
+}
+
+// TestDecoderReadyInABurst: events that arrive together are read together,
+// several KiB at a time, as from the 4 KiB bufio.Reader of an HTTP
+// transport: Ready says the next is buffered for all but about one event
+// per read, so a writer flushes a burst in a few writes, not one per KiB.
+func TestDecoderReadyInABurst(t *testing.T) {
+	frame := "data: " + strings.Repeat("x", 300) + "\n\n"
+	in := strings.Repeat(frame, 40)
+	dec := NewDecoder(&chunkReader{r: strings.NewReader(in), n: 4 << 10}, 1<<20)
+	events, waits := 0, 0
+	for {
+		if _, err := dec.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		events++
+		if !dec.Ready() {
+			waits++
+		}
+	}
+	if max := len(in)/(3<<10) + 1; events != 40 || waits > max {
+		t.Errorf("%d events, not Ready after %d of them, want 40 events, at most %d not Ready", events, waits, max)
+	}
+}
+
+// chunkReader returns at most n bytes a read.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
