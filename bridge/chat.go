@@ -217,16 +217,25 @@ func (s *Server) noteIDs(c echo.Context, ext *transform.Ext) {
 	if c.Response().Committed {
 		return
 	}
-	// The ids point into the raw event they were read from (for the first
-	// event, a task that may echo the whole prompt): copied, the response
-	// headers of a stream do not keep that event as long as it stays open.
 	h := c.Response().Header()
-	setIfSet(h, "X-A2A-Task-Id", strings.Clone(ext.TaskID))
-	setIfSet(h, "X-A2A-Context-Id", strings.Clone(ext.ContextID))
+	setIfChanged(h, hdrTaskID, ext.TaskID)
+	setIfChanged(h, hdrContextID, ext.ContextID)
 }
 
-func setIfSet(h http.Header, k, v string) {
-	if v != "" {
-		h.Set(k, v)
+// The id headers' keys in the canonical form net/http writes them in (a
+// non-canonical key costs a conversion on every Set).
+var (
+	hdrTaskID    = http.CanonicalHeaderKey("X-A2A-Task-Id")
+	hdrContextID = http.CanonicalHeaderKey("X-A2A-Context-Id")
+)
+
+// setIfChanged sets h[k] to v when v is new. The id is copied: it points
+// into the raw event it was read from (for the first event, a task that may
+// echo the whole prompt), which the headers of a stream would otherwise
+// keep as long as it stays open.
+func setIfChanged(h http.Header, k, v string) {
+	if v == "" || len(h[k]) == 1 && h[k][0] == v {
+		return
 	}
+	h[k] = []string{strings.Clone(v)}
 }
