@@ -307,16 +307,18 @@ func countO200k(s string) int {
 // merge the adjacent pair of lowest rank (the leftmost of equals) until no
 // pair is in the vocabulary.
 func mergeCount(vocab map[string]uint32, piece string) int {
-	if len(piece) > 256 {
+	if len(piece) > shortPiece {
 		return mergeCountLong(vocab, piece)
 	}
 	// bound[k] is where part k starts; rank[k] the rank of parts k and k+1
-	// merged. Arrays on the stack: a piece this short allocates nothing.
-	var bound [257]int
-	var rank [257]uint32
+	// merged. Small arrays on the stack: a short piece allocates nothing,
+	// and zeroing them costs little (a word missing from the vocabulary
+	// is a few bytes).
+	var bound [shortPiece + 1]int32
+	var rank [shortPiece + 1]uint32
 	n := len(piece) + 1
 	for k := range n {
-		bound[k] = k
+		bound[k] = int32(k)
 	}
 	pair := func(k int) uint32 {
 		if k+2 < n {
@@ -351,6 +353,9 @@ func mergeCount(vocab map[string]uint32, piece string) int {
 }
 
 const noMerge = ^uint32(0)
+
+// shortPiece is the longest piece mergeCount merges on the stack.
+const shortPiece = 64
 
 // mergeCountLong is mergeCount for long pieces (a run of letters without a
 // space, base64): parts in a linked list, candidate pairs in a min-heap by

@@ -130,7 +130,7 @@ func TestMergeCountLong(t *testing.T) {
 	vocab := ranks()
 	rng := rand.New(rand.NewPCG(3, 4))
 	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	for _, n := range []int{1, 2, 3, 17, 100, 256} {
+	for _, n := range []int{1, 2, 3, 17, shortPiece, 100, 256} {
 		for range 50 {
 			b := make([]byte, n)
 			for k := range b {
