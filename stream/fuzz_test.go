@@ -57,11 +57,38 @@ func FuzzEvents(f *testing.F) {
 				t.Fatalf("Events(%q, %d) yielded %v, with a line end or NUL in a field", in, max, e)
 			}
 		}
+		// Ready is a promise: the next event is buffered, Next reads nothing.
+		for _, chunk := range []int{1, 7, 64} {
+			r := &readCounter{r: iotest.HalfReader(bytes.NewReader(in)), most: chunk}
+			dec := NewDecoder(r, max)
+			for {
+				ready, reads := dec.Ready(), r.reads
+				_, err := dec.Next()
+				if ready && r.reads != reads {
+					t.Fatalf("Decoder(%q, %d, reads of %d): Ready, then Next read from the network (err %v)", in, max, chunk, err)
+				}
+				if err != nil {
+					break
+				}
+			}
+		}
 		again, err := collect(strings.NewReader(encodeEvents(whole)), 1<<20)
 		if err != nil || !reflect.DeepEqual(again, whole) {
 			t.Fatalf("Events(encode(%v)) = %v, %v; want the same events", whole, again, err)
 		}
 	})
+}
+
+// readCounter counts reads and returns at most most bytes a read.
+type readCounter struct {
+	r     io.Reader
+	most  int
+	reads int
+}
+
+func (c *readCounter) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p[:min(len(p), c.most)])
 }
 
 func sameErr(a, b error) bool {

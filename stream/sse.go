@@ -55,11 +55,28 @@ func NewDecoder(r io.Reader, max int) *Decoder {
 	return &Decoder{d: decoder{b: newBuffer(r), max: max}}
 }
 
-// Ready reports whether a whole event is already buffered, so that Next
-// will not wait for the network: a writer may hold its flush until then.
+// Ready reports whether a whole event with data is already buffered, so
+// that Next will not wait for the network: a writer may hold its flush
+// until then. Comments and events without data (": ping") do not count:
+// Next skips them and waits.
 func (dec *Decoder) Ready() bool {
-	p := dec.d.b.buffered()
-	return bytes.Contains(p, []byte("\n\n")) || bytes.Contains(p, []byte("\r\n\r\n")) || bytes.Contains(p, []byte("\r\r"))
+	p, data := dec.d.b.buffered(), false
+	for {
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			return false
+		}
+		switch line := p[:i]; {
+		case len(line) == 0 && data:
+			return true
+		case bytes.HasPrefix(line, []byte("data")) && (len(line) == 4 || line[4] == ':'):
+			data = true
+		}
+		if p[i] == '\r' && i+1 < len(p) && p[i+1] == '\n' {
+			i++
+		}
+		p = p[i+1:]
+	}
 }
 
 // Next returns the next event; io.EOF at the clean end of the stream. The

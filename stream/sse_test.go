@@ -269,6 +269,37 @@ func TestDecoderReady(t *testing.T) {
 	}
 }
 
+// TestDecoderReadyNeedsData: a buffered comment or an event without data
+// is not an event Next returns without waiting; saying Ready for it would
+// hold back the flush of what came before it.
+func TestDecoderReadyNeedsData(t *testing.T) {
+	cases := []struct {
+		after string // buffered after the first event
+		want  bool
+	}{
+		{": ping\n\n", false},
+		{": ping\r\n\r\n", false},
+		{"event: x\nid: 1\n\n", false},
+		{"retry: 10\n\n: c\n\n", false},
+		{"datum: 1\n\n", false},
+		{": ping\n\ndata: b\n\n", true},
+		{"data\n\n", true},
+		{"data: b\r\n\r\n", true},
+		{"data: b\r\r", true},
+		{"data: b\n", false},
+		{"\ndata: b", false},
+	}
+	for _, tc := range cases {
+		dec := NewDecoder(strings.NewReader("data: a\n\n"+tc.after), 1<<10)
+		if ev, err := dec.Next(); err != nil || string(ev.Data) != "a" {
+			t.Fatalf("%q: first event %q, %v", tc.after, ev.Data, err)
+		}
+		if got := dec.Ready(); got != tc.want {
+			t.Errorf("Ready with %q buffered = %v, want %v", tc.after, got, tc.want)
+		}
+	}
+}
+
 // TestDecoderLetsGoOfLongEvents: once past an event longer than its small
 // buffer, a Decoder that waits for more holds no more than that buffer (a
 // bridge keeps one per open stream, most of them idle).
