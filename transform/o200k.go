@@ -169,39 +169,29 @@ func (sp splitter) wordLowerTail(i int) int {
 	if start < 0 {
 		return -1
 	}
-	end := start
-	for end < len(sp.s) {
-		c, n := sp.at(end)
-		if c&clLower == 0 {
-			break
-		}
-		end += n
-	}
-	return sp.contraction(end)
+	return sp.contraction(sp.run(start, clLower))
 }
 
 // wordUpperHead matches [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*
 // and a contraction at i, or returns -1.
 func (sp splitter) wordUpperHead(i int) int {
-	end := i
-	for end < len(sp.s) {
-		c, n := sp.at(end)
-		if c&clUpper == 0 {
-			break
-		}
-		end += n
-	}
+	end := sp.run(i, clUpper)
 	if end == i {
 		return -1
 	}
-	for end < len(sp.s) {
-		c, n := sp.at(end)
-		if c&clLower == 0 {
+	return sp.contraction(sp.run(end, clLower))
+}
+
+// run returns the end of the run of characters of class mask from i.
+func (sp splitter) run(i int, mask uint8) int {
+	for i < len(sp.s) {
+		c, n := sp.at(i)
+		if c&mask == 0 {
 			break
 		}
-		end += n
+		i += n
 	}
-	return sp.contraction(end)
+	return i
 }
 
 // contraction extends a word ending at i by (?i:'s|'t|'re|'ve|'m|'ll|'d),
