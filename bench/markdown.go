@@ -124,8 +124,12 @@ func (r *report) idleTable(w io.Writer) {
 			kib(s.Heap), kib(s.Stack), kib(s.RSS), fmt.Sprintf("%.1f", s.Goroutines), fmt.Sprintf("%.1f", s.FDs),
 			check3(ok, "target"))
 	}
-	fmt.Fprintf(w, "\nAn HTTP/1.1 stream through the bridge holds 2 sockets in it (client side and agent side); the open-file limit here is %d per process, so more than %d streams are spread over several bridge processes and the per-stream figures are their sums divided by the streams.\n",
-		r.FDLimit, r.Params.StreamsPerProc)
+	sockets := "An HTTP/1.1 stream through the bridge holds 2 sockets in it (client side and agent side)"
+	if r.Params.H2C {
+		sockets = "Over h2c a stream holds 1 socket in the bridge (client side; the agent side shares a few connections)"
+	}
+	fmt.Fprintf(w, "\n%s; the open-file limit here is %d per process, so more than %d streams are spread over several bridge processes and the per-stream figures are their sums divided by the streams.\n",
+		sockets, r.FDLimit, r.Params.StreamsPerProc)
 }
 
 func h2cNote(h2c bool) string {
