@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +20,15 @@ func TestLoadConfigFull(t *testing.T) {
 	}
 	want := Config{
 		Listen: "127.0.0.1:9090", APIKeys: []string{"sk-one", "sk-two"}, LogLevel: "debug",
-		Limits: Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},
-		Server: ServerConfig{ReadHeaderTimeout: Duration{5 * time.Second}, ShutdownGrace: Duration{10 * time.Second}},
+		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
+		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
+		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},
+		Server: ServerConfig{ReadHeaderTimeout: Duration{5 * time.Second}, ReadBodyTimeout: Duration{20 * time.Second},
+			ShutdownGrace: Duration{10 * time.Second}},
 		Agents: []AgentConfig{
 			{Name: "helper", URL: "http://127.0.0.1:9101", APIKey: "sk-helper", Headers: map[string]string{"X-Team": "blue"},
-				Timeout: Duration{90 * time.Second}},
+				Timeout: Duration{90 * time.Second}, Protocol: "1.0", Conversation: "context", ShowProgress: true,
+				IgnoreUnsupported: true, H2C: true},
 			{Name: "other", URL: "https://agents.example.com/other", CardURL: "https://agents.example.com/other/card.json"},
 		},
 	}
@@ -101,6 +106,37 @@ func TestParseSize(t *testing.T) {
 		got, err := ParseSize(tc.in)
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestFullConfigHasEveryKey keeps testdata/config/full.yaml what it says it
+// is: every yaml key of Config, nested ones included, appears in it.
+func TestFullConfigHasEveryKey(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "config", "full.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys func(reflect.Type) []string
+	keys = func(ty reflect.Type) []string {
+		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice {
+			ty = ty.Elem()
+		}
+		if ty.Kind() != reflect.Struct || ty == reflect.TypeFor[Duration]() {
+			return nil
+		}
+		var out []string
+		for f := range ty.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name != "" && name != "-" {
+				out = append(out, name)
+				out = append(out, keys(f.Type)...)
+			}
+		}
+		return out
+	}
+	for _, k := range keys(reflect.TypeFor[Config]()) {
+		if !regexp.MustCompile(`(?m)^[ -]*` + regexp.QuoteMeta(k) + `:`).Match(raw) {
+			t.Errorf("full.yaml lacks the key %q", k)
 		}
 	}
 }
