@@ -95,35 +95,13 @@ func SendRequest(s Send) []byte {
 	return append(b, "}}"...)
 }
 
-// appendMember appends ,"name":value; omitEmpty leaves an empty value out.
-func appendMember(b []byte, name, value string, omitEmpty bool) []byte {
-	if omitEmpty && value == "" {
-		return b
-	}
-	b = append(append(append(b, ',', '"'), name...), '"', ':')
-	return appendString(b, value)
-}
-
-// appendObject appends the members as one object, leaving empty ones out.
-func appendObject(b []byte, members ...[2]string) []byte {
-	b = append(b, '{')
-	first := len(b)
-	for _, m := range members {
-		b = appendMember(b, m[0], m[1], true)
-	}
-	if len(b) > first {
-		b = append(b[:first], b[first+1:]...) // the comma before the first member
-	}
-	return append(b, '}')
-}
-
 func appendParts03(b []byte, s Send) []byte {
 	b = append(b, `{"kind":"text","text":`...)
 	b = append(appendString(b, s.Text), '}')
 	for _, f := range s.Files {
 		b = append(b, `,{"kind":"file","file":`...)
-		b = appendObject(b, [2]string{"name", f.Name}, [2]string{"mimeType", concrete(f.MediaType)},
-			[2]string{"uri", f.URI}, [2]string{"bytes", f.Data})
+		b = appendObject(b, jsonMember{"name", f.Name}, jsonMember{"mimeType", concrete(f.MediaType)},
+			jsonMember{"uri", f.URI}, jsonMember{"bytes", f.Data})
 		b = append(b, '}')
 	}
 	return b
@@ -133,8 +111,8 @@ func appendParts10(b []byte, s Send) []byte {
 	b = append(b, `{"text":`...)
 	b = append(appendString(b, s.Text), '}')
 	for _, f := range s.Files {
-		b = appendObject(append(b, ','), [2]string{"url", f.URI}, [2]string{"raw", f.Data},
-			[2]string{"mediaType", concrete(f.MediaType)}, [2]string{"filename", f.Name})
+		b = appendObject(append(b, ','), jsonMember{"url", f.URI}, jsonMember{"raw", f.Data},
+			jsonMember{"mediaType", concrete(f.MediaType)}, jsonMember{"filename", f.Name})
 	}
 	return b
 }

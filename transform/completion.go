@@ -34,7 +34,7 @@ type Usage = openai.Usage
 
 // Completion returns the chat.completion object for a whole answer.
 func Completion(m Meta, content string, u Usage) []byte {
-	return appendCompletion(make([]byte, 0, 512+len(m.ID)+len(m.Model)+len(content)+len(content)/8), m, content, u)
+	return appendCompletion(make([]byte, 0, sizeFor(m, content)), m, content, u)
 }
 
 // Delta is the change one chunk carries.
@@ -56,14 +56,11 @@ func TextDelta(s string) Delta { return Delta{Content: &s} }
 // last content chunk. withUsage writes "usage": null, as OpenAI does on every
 // chunk when the caller asked for stream_options.include_usage.
 func Chunk(m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
-	n := 200 + len(m.ID) + len(m.Model)
+	var text string
 	if d.Content != nil {
-		n += len(*d.Content) + len(*d.Content)/8
+		text = *d.Content
 	}
-	if m.Ext != nil {
-		n += 64 + len(m.Ext.TaskID) + len(m.Ext.ContextID)
-	}
-	return appendChunk(make([]byte, 0, n), m, d, finish, withUsage)
+	return appendChunk(make([]byte, 0, sizeFor(m, text)), m, d, finish, withUsage)
 }
 
 // AppendChunk appends the chunk Chunk returns to b.
@@ -74,5 +71,15 @@ func AppendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsag
 // UsageChunk returns the last chunk of a stream whose caller asked for
 // usage: no choices, only the usage.
 func UsageChunk(m Meta, u Usage) []byte {
-	return appendUsageChunk(make([]byte, 0, 320+len(m.ID)+len(m.Model)), m, u)
+	return appendUsageChunk(make([]byte, 0, sizeFor(m, "")), m, u)
+}
+
+// sizeFor is a buffer size that holds any answer object of m carrying text
+// (an eighth more for escapes), so that encoding it is one allocation.
+func sizeFor(m Meta, text string) int {
+	n := 448 + len(m.ID) + len(m.Model) + len(text) + len(text)/8
+	if m.Ext != nil {
+		n += len(m.Ext.TaskID) + len(m.Ext.ContextID)
+	}
+	return n
 }

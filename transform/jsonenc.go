@@ -26,6 +26,15 @@ func appendHead(b []byte, m Meta, object string) []byte {
 	return appendString(b, m.Model)
 }
 
+// appendTail ends every answer object: the a2a member once ids are known.
+func appendTail(b []byte, m Meta) []byte {
+	if m.Ext != nil {
+		b = appendObject(append(b, `,"a2a":`...),
+			jsonMember{"task_id", m.Ext.TaskID}, jsonMember{"context_id", m.Ext.ContextID}, jsonMember{"state", string(m.Ext.State)})
+	}
+	return append(b, '}')
+}
+
 // appendCompletion appends the chat.completion of a whole answer.
 func appendCompletion(b []byte, m Meta, content string, u Usage) []byte {
 	b = appendHead(b, m, "chat.completion")
@@ -33,10 +42,7 @@ func appendCompletion(b []byte, m Meta, content string, u Usage) []byte {
 	b = appendString(b, content)
 	b = append(b, `,"refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":`...)
 	b = appendUsage(b, u)
-	if m.Ext != nil {
-		b = appendExt(append(b, `,"a2a":`...), m.Ext)
-	}
-	return append(b, '}')
+	return appendTail(b, m)
 }
 
 // appendUsageChunk appends the last chunk of a stream whose caller asked
@@ -45,10 +51,7 @@ func appendUsageChunk(b []byte, m Meta, u Usage) []byte {
 	b = appendHead(b, m, "chat.completion.chunk")
 	b = append(b, `,"choices":[],"usage":`...)
 	b = appendUsage(b, u)
-	if m.Ext != nil {
-		b = appendExt(append(b, `,"a2a":`...), m.Ext)
-	}
-	return append(b, '}')
+	return appendTail(b, m)
 }
 
 // appendUsage appends u; the token details an agent never reports here
@@ -100,27 +103,41 @@ func appendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsag
 	if withUsage {
 		b = append(b, `,"usage":null`...)
 	}
-	if m.Ext != nil {
-		b = appendExt(append(b, `,"a2a":`...), m.Ext)
-	}
-	return append(b, '}')
+	return appendTail(b, m)
 }
 
-func appendExt(b []byte, e *Ext) []byte {
+// jsonMember is a member of an object with a string value.
+type jsonMember struct{ name, value string }
+
+// appendObject appends the members as one object, leaving those with an
+// empty value out.
+func appendObject(b []byte, members ...jsonMember) []byte {
 	b = append(b, '{')
 	sep := false
-	for _, f := range [...]struct{ name, value string }{{"task_id", e.TaskID}, {"context_id", e.ContextID}, {"state", string(e.State)}} {
-		if f.value == "" {
+	for _, m := range members {
+		if m.value == "" {
 			continue
 		}
 		if sep {
 			b = append(b, ',')
 		}
-		b = append(append(append(b, '"'), f.name...), '"', ':')
-		b = appendString(b, f.value)
+		b = appendString(append(appendName(b, m.name), ':'), m.value)
 		sep = true
 	}
 	return append(b, '}')
+}
+
+// appendMember appends ,"name":value; omitEmpty leaves an empty value out.
+func appendMember(b []byte, name, value string, omitEmpty bool) []byte {
+	if omitEmpty && value == "" {
+		return b
+	}
+	return appendString(append(appendName(append(b, ','), name), ':'), value)
+}
+
+// appendName appends a member name that needs no escaping, quoted.
+func appendName(b []byte, name string) []byte {
+	return append(append(append(b, '"'), name...), '"')
 }
 
 const hexDigits = "0123456789abcdef"
