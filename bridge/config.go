@@ -81,6 +81,10 @@ type AgentConfig struct {
 	H2C bool `yaml:"h2c"`
 }
 
+// estimateUsage reports whether usage is estimated (usage: estimate)
+// rather than counted with the o200k_base tokenizer.
+func (c *Config) estimateUsage() bool { return c.Usage == "estimate" }
+
 // Defaults of the outside contract (see the README's config reference).
 const (
 	DefaultListen         = "127.0.0.1:8080"

@@ -53,7 +53,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		now:     time.Now,
 	}
 	s.started = s.now()
-	if cfg.Usage != "estimate" {
+	if !cfg.estimateUsage() {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)

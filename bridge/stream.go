@@ -73,6 +73,10 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	return err
 }
 
+// errClientGone is a failed write to the client: it went away, and is
+// handled as a cancelled request.
+var errClientGone = fmt.Errorf("write to client: %w", context.Canceled)
+
 // relay writes the OpenAI chunks of one stream answer. Its writes are
 // serialised: keepalives come from a timer.
 type relay struct {
@@ -148,7 +152,7 @@ func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error
 	r.resetKeepalive()
 	b := transform.AppendChunk(r.w.Begin(), r.cc.meta, d, finish, r.cc.req.IncludeUsage)
 	if err := r.w.End(b); err != nil {
-		return fmt.Errorf("write to client: %w", context.Canceled)
+		return errClientGone
 	}
 	return nil
 }
@@ -158,7 +162,7 @@ func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error
 func (r *relay) writeLocked(b []byte) error {
 	r.resetKeepalive()
 	if err := r.w.Frame(b); err != nil {
-		return fmt.Errorf("write to client: %w", context.Canceled)
+		return errClientGone
 	}
 	return nil
 }
@@ -178,7 +182,7 @@ func (r *relay) flush() error {
 		return nil
 	}
 	if err := r.w.Flush(); err != nil {
-		return fmt.Errorf("write to client: %w", context.Canceled)
+		return errClientGone
 	}
 	return nil
 }
