@@ -66,10 +66,9 @@ func (dec *Decoder) Ready() bool {
 		if i < 0 {
 			return false
 		}
-		switch line := p[:i]; {
-		case len(line) == 0 && data:
+		if line := p[:i]; len(line) == 0 && data {
 			return true
-		case bytes.HasPrefix(line, []byte("data")) && (len(line) == 4 || line[4] == ':'):
+		} else if name, _ := splitField(line); string(name) == "data" {
 			data = true
 		}
 		if p[i] == '\r' && i+1 < len(p) && p[i+1] == '\n' {
@@ -155,10 +154,7 @@ func (d *decoder) field(line []byte) error {
 	if line[0] == ':' {
 		return nil // comment: keepalives and pings
 	}
-	name, value, found := bytes.Cut(line, []byte{':'})
-	if found && len(value) > 0 && value[0] == ' ' {
-		value = value[1:]
-	}
+	name, value := splitField(line)
 	switch string(name) {
 	case "data":
 		if !d.hasData {
@@ -179,6 +175,16 @@ func (d *decoder) field(line []byte) error {
 		}
 	}
 	return nil // "retry" and unknown fields are ignored
+}
+
+// splitField splits a line into its field name and value, the one space
+// after the colon dropped. A comment (": ping") has the empty name.
+func splitField(line []byte) (name, value []byte) {
+	name, value, found := bytes.Cut(line, []byte{':'})
+	if found && len(value) > 0 && value[0] == ' ' {
+		value = value[1:]
+	}
+	return name, value
 }
 
 // readLine reads one line without its end, whatever the line end, bounded
