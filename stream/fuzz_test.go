@@ -34,6 +34,11 @@ func FuzzEvents(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, max16, split16 uint16) {
 		max := int(max16)%4096 + 1
+		for k := range min(len(in), 64) {
+			if got, want := lineEnd(in[k:]), bytes.IndexAny(in[k:], "\r\n"); got != want {
+				t.Fatalf("lineEnd(%q) = %d, want %d", in[k:], got, want)
+			}
+		}
 		whole, wholeErr := collect(bytes.NewReader(in), max)
 		split := int(split16) % (len(in) + 1)
 		readers := map[string]io.Reader{

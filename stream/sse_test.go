@@ -352,3 +352,11 @@ type chunkReader struct {
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+func TestLineEnd(t *testing.T) {
+	for _, in := range []string{"", "a", "\n", "\r", "\r\n", "\n\r", "ab\ncd\r", "ab\rcd\n", "abc", "a\r\r\n", strings.Repeat("x", 100) + "\r"} {
+		if got, want := lineEnd([]byte(in)), strings.IndexAny(in, "\r\n"); got != want {
+			t.Errorf("lineEnd(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
