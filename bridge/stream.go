@@ -32,8 +32,8 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer cancel(nil)
 	// The agent's timeout bounds the wait for each event, the first and
 	// every next one; every event read resets it.
-	idle := time.AfterFunc(timeout, func() { cancel(ErrAgentTimeout) })
-	defer idle.Stop()
+	idle := afterQuiet(timeout, func() bool { cancel(ErrAgentTimeout); return false })
+	defer idle.stop()
 	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
@@ -50,7 +50,7 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	}
 	defer rp.close()
 	emit := func(text string) error {
-		idle.Reset(timeout)
+		idle.touch()
 		if err := r.text(text); err != nil {
 			return err
 		}
@@ -87,8 +87,7 @@ type relay struct {
 
 	mu     sync.Mutex
 	w      *stream.Writer
-	ka     *time.Timer // the next keepalive, reset by every write
-	every  time.Duration
+	ka     *quietTimer // the keepalive, touched by every write
 	closed bool
 }
 
@@ -100,16 +99,10 @@ func (r *relay) keepalive(every time.Duration) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.every = every
-	r.ka = time.AfterFunc(every, func() {
+	r.ka = afterQuiet(every, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.closed {
-			return
-		}
-		if r.startLocked() == nil && r.w.Comment("keepalive") == nil {
-			r.ka.Reset(every)
-		}
+		return !r.closed && r.startLocked() == nil && r.w.Comment("keepalive") == nil
 	})
 }
 
@@ -119,7 +112,7 @@ func (r *relay) close() {
 	defer r.mu.Unlock()
 	r.closed = true
 	if r.ka != nil {
-		r.ka.Stop()
+		r.ka.stop()
 	}
 }
 
@@ -167,10 +160,10 @@ func (r *relay) writeLocked(b []byte) error {
 	return nil
 }
 
-// resetKeepalive puts the next keepalive every from now: a write is due.
+// resetKeepalive puts the next keepalive a period from now: a write is due.
 func (r *relay) resetKeepalive() {
 	if r.ka != nil {
-		r.ka.Reset(r.every)
+		r.ka.touch()
 	}
 }
 

@@ -1,0 +1,62 @@
+package bridge
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// quietTimer calls fn once d has passed with no touch (or since it was
+// made). A touch is a clock read and an atomic store, where resetting a
+// time.Timer takes the timer heap's lock: a stream touches its agent
+// timeout and its keepalive on every event, and the two resets were 1.5 %
+// of a stream's CPU. The timer fires at the deadline it was last armed for
+// and, when it was touched since, arms itself again for what is left.
+type quietTimer struct {
+	base time.Time    // monotonic origin of last
+	last atomic.Int64 // time since base of the last touch
+	d    time.Duration
+	done atomic.Bool // stopped: a callback under way does nothing more
+	mu   sync.Mutex  // orders the assignment of t before the callback reads it
+	t    *time.Timer
+}
+
+// afterQuiet starts a quietTimer. When fn returns true the timer goes on:
+// fn counts as a touch, and it is called again after d more of quiet.
+func afterQuiet(d time.Duration, fn func() (again bool)) *quietTimer {
+	q := &quietTimer{base: time.Now(), d: d}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.t = time.AfterFunc(d, func() {
+		q.mu.Lock()
+		t := q.t
+		q.mu.Unlock()
+		if q.done.Load() {
+			return
+		}
+		if left := d - q.quiet(); left > 0 {
+			t.Reset(left)
+			return
+		}
+		if fn() {
+			q.touch()
+			t.Reset(d)
+		}
+	})
+	return q
+}
+
+// quiet is how long it has been since the last touch.
+func (q *quietTimer) quiet() time.Duration {
+	return time.Since(q.base) - time.Duration(q.last.Load())
+}
+
+// touch puts the deadline d from now.
+func (q *quietTimer) touch() { q.last.Store(int64(time.Since(q.base))) }
+
+// stop stops the timer: fn is not called after it, unless it was already
+// under way. Only the goroutine that made q may call it.
+func (q *quietTimer) stop() {
+	q.done.Store(true)
+	q.t.Stop()
+}
