@@ -3,6 +3,7 @@ package stream
 import (
 	"io"
 	"net/http"
+	"sync"
 )
 
 // Writer writes an OpenAI-style SSE stream: "data: <json>\n\n" frames, each
@@ -10,7 +11,8 @@ import (
 type Writer struct {
 	w     io.Writer
 	flush func() error
-	buf   []byte
+	buf   []byte  // frames not yet written, in *pool's array
+	pool  *[]byte // the buffer taken from frameBufs, nil when none
 }
 
 // NewWriter returns a Writer on w. When w is an http.ResponseWriter (or
@@ -40,52 +42,90 @@ func (sw *Writer) Data(b []byte) error {
 	if err := sw.Frame(b); err != nil {
 		return err
 	}
-	return sw.flush()
+	return sw.Flush()
 }
 
-// Frame writes one "data:" frame like Data but leaves it buffered: a caller
+// Frame adds one "data:" frame like Data but leaves it buffered: a caller
 // that knows more frames follow at once flushes them together (Flush).
 func (sw *Writer) Frame(b []byte) error {
 	for len(b) > 0 && b[len(b)-1] == '\n' {
 		b = b[:len(b)-1]
 	}
-	sw.buf = append(append(append(sw.buf[:0], "data: "...), b...), "\n\n"...)
-	_, err := sw.w.Write(sw.buf)
-	return err
+	return sw.End(append(sw.Begin(), b...))
 }
 
-// Begin returns the Writer's buffer holding the start of a "data:" frame:
-// the caller appends its JSON document to it and hands the result to End.
-// That spares the document its own allocation and a copy.
-func (sw *Writer) Begin() []byte { return append(sw.buf[:0], "data: "...) }
+// Begin returns the Writer's buffer ending with the start of a "data:"
+// frame: the caller appends its JSON document to it and hands the result
+// to End. That spares the document its own allocation and a copy.
+func (sw *Writer) Begin() []byte {
+	sw.take()
+	return append(sw.buf, "data: "...)
+}
 
-// End finishes the frame Begin started and writes it, buffered like Frame.
+// take gets a buffer from frameBufs, unless the Writer has one.
+func (sw *Writer) take() {
+	if sw.pool == nil {
+		sw.pool = frameBufs.Get().(*[]byte)
+		sw.buf = (*sw.pool)[:0]
+	}
+}
+
+// End finishes the frame Begin started and keeps it buffered like Frame.
 // b must hold no newline.
+//
+// Frames wait in the Writer's own buffer until Flush, which hands them to
+// the underlying writer in one Write: an http.ResponseWriter costs about
+// as much per Write as per frame's worth of copying, and a burst of events
+// is a few dozen frames. A burst past maxPending is written at once.
 func (sw *Writer) End(b []byte) error {
 	sw.buf = append(b, "\n\n"...)
+	if len(sw.buf) < maxPending {
+		return nil
+	}
+	return sw.write()
+}
+
+// maxPending bounds what the Writer holds before Flush.
+const maxPending = 32 << 10
+
+// frameBufs are the buffers of Writers with frames pending, shared: a
+// Writer gives its buffer back on Flush, so that an idle stream holds none.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return &b }}
+
+// Flush writes the buffered frames and flushes them to the client.
+func (sw *Writer) Flush() error {
+	if err := sw.write(); err != nil {
+		return err
+	}
+	if sw.pool != nil {
+		if cap(sw.buf) <= 2*maxPending { // a huge frame's buffer is left to the GC
+			*sw.pool = sw.buf[:0]
+			frameBufs.Put(sw.pool)
+		}
+		sw.buf, sw.pool = nil, nil
+	}
+	return sw.flush()
+}
+
+// write hands the buffered frames to the underlying writer.
+func (sw *Writer) write() error {
+	if len(sw.buf) == 0 {
+		return nil
+	}
 	_, err := sw.w.Write(sw.buf)
+	sw.buf = sw.buf[:0]
 	return err
 }
 
-// Flush sends what Frame left buffered.
-func (sw *Writer) Flush() error { return sw.flush() }
-
 // Comment writes an SSE comment line (skipped by every SSE parser), used as
-// a keepalive on idle streams.
+// a keepalive on idle streams, and flushes it with any buffered frame.
 func (sw *Writer) Comment(text string) error {
-	sw.buf = append(append(append(sw.buf[:0], ": "...), text...), "\n\n"...)
-	return sw.write()
+	sw.take()
+	sw.buf = append(append(append(sw.buf, ": "...), text...), "\n\n"...)
+	return sw.Flush()
 }
 
-// Done writes the terminating "data: [DONE]" frame.
+// Done writes the terminating "data: [DONE]" frame and flushes.
 func (sw *Writer) Done() error {
-	sw.buf = append(sw.buf[:0], "data: [DONE]\n\n"...)
-	return sw.write()
-}
-
-func (sw *Writer) write() error {
-	if _, err := sw.w.Write(sw.buf); err != nil {
-		return err
-	}
-	return sw.flush()
+	return sw.Data([]byte("[DONE]"))
 }

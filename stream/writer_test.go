@@ -3,9 +3,11 @@ package stream
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -176,7 +178,67 @@ func TestWriterBeginEnd(t *testing.T) {
 	if err := w.Flush(); err != nil || rec.Body.String() != "data: {\"a\":1}\n\ndata: {\"b\":\"two\"}\n\n" {
 		t.Errorf("after Flush: err %v, body %q", err, rec.Body.String())
 	}
-	if got := testing.AllocsPerRun(100, func() { _ = w.End(append(w.Begin(), `{"c":3}`...)) }); got != 0 {
-		t.Errorf("Begin/End allocate %v times per frame once the buffer is grown; want 0", got)
+	if got := testing.AllocsPerRun(100, func() {
+		_ = w.End(append(w.Begin(), `{"c":3}`...))
+		_ = w.Flush()
+	}); got != 0 {
+		t.Errorf("Begin/End/Flush allocate %v times per frame once a buffer is pooled; want 0", got)
+	}
+}
+
+// countingWriter counts the Writes it gets.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	return c.Buffer.Write(p)
+}
+
+func TestWriterOneWritePerFlush(t *testing.T) {
+	var cw countingWriter
+	w := NewWriter(&cw)
+	for i := range 40 {
+		if err := w.End(fmt.Appendf(w.Begin(), `{"n":%d}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Frame([]byte(`{"n":"last"}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if cw.writes != 0 {
+		t.Fatalf("%d writes before Flush, want 0: frames wait in the Writer", cw.writes)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if cw.writes != 1 || strings.Count(cw.String(), "data: ") != 41 || !strings.HasSuffix(cw.String(), "data: {\"n\":\"last\"}\n\n") {
+		t.Fatalf("after Flush: %d writes, body %q; want the 41 frames in one write", cw.writes, cw.String())
+	}
+	if w.buf != nil || w.pool != nil {
+		t.Errorf("a flushed Writer keeps a buffer of %d bytes; want none (an idle stream holds none)", cap(w.buf))
+	}
+	if err := w.Comment("keepalive"); err != nil || cw.writes != 2 || !strings.HasSuffix(cw.String(), ": keepalive\n\n") {
+		t.Errorf("Comment: err %v, %d writes, body ends %q", err, cw.writes, cw.String()[max(0, cw.Len()-20):])
+	}
+}
+
+func TestWriterWritesPastMaxPending(t *testing.T) {
+	var cw countingWriter
+	w := NewWriter(&cw)
+	doc := `"` + strings.Repeat("x", 1000) + `"`
+	n := 0
+	for cw.writes == 0 {
+		if n++; n > 2*maxPending/len(doc) {
+			t.Fatalf("no write after %d frames of %d bytes; want one by %d bytes pending", n, len(doc), maxPending)
+		}
+		if err := w.Frame([]byte(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cw.Len() < maxPending || cw.Len() > maxPending+len(doc)+16 {
+		t.Errorf("first write of %d bytes, want just past %d", cw.Len(), maxPending)
 	}
 }
