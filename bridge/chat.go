@@ -110,7 +110,7 @@ func unsupported(c echo.Context, a *Agent, req transform.Request) error {
 
 // translator follows the agent's answer to cc.
 func (s *Server) translator(cc *chatCall) *transform.Translator {
-	return &transform.Translator{Prompt: cc.prompt, ShowProgress: cc.agent.cfg.ShowProgress,
+	return &transform.Translator{Prompt: cc.prompt, NoUsage: cc.req.Stream && !cc.req.IncludeUsage, ShowProgress: cc.agent.cfg.ShowProgress,
 		MaxAnswer: int(s.cfg.Limits.MaxAnswer), Continuing: cc.taskID != "", Estimate: s.cfg.estimateUsage()}
 }
 

@@ -49,6 +49,9 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 		return r.fail(err)
 	}
 	defer rp.close()
+	// Sent: the flattened prompt is not needed any more (the Translator
+	// keeps what it needs of it), and an idle stream need not hold it.
+	cc.prompt = ""
 	emit := func(text string) error {
 		idle.touch()
 		if err := r.text(text); err != nil {

@@ -17,9 +17,9 @@ type Deltas struct {
 	total int                   // bytes shown in all
 }
 
-// shownText is the text of one artifact shown so far. A first chunk or a
-// snapshot is kept as the string it came in, without a copy: the next
-// snapshot replaces it. Appended chunks go to a buffer grown in place, so
+// shownText is the text of one artifact shown so far. A snapshot is kept
+// as the string it came in, without a copy: the next snapshot replaces it
+// (a short first chunk is copied: see detach). Appended chunks go to a buffer grown in place, so
 // that a long answer streamed in many chunks costs linear time, not a copy
 // of the whole text per chunk.
 type shownText struct {
@@ -62,8 +62,9 @@ func (d *Deltas) Artifact(id, text string, appendMode bool) (delta string, diver
 	prev, known := d.seen[id]
 	switch {
 	case !known:
+		id = strings.Clone(id)
 		d.order = append(d.order, id)
-		d.seen[id] = &shownText{s: text}
+		d.seen[id] = &shownText{s: detach(text)}
 		if len(d.order) > 1 {
 			delta = "\n" + text
 		} else {
@@ -83,6 +84,19 @@ func (d *Deltas) Artifact(id, text string, appendMode bool) (delta string, diver
 	d.total += len(delta)
 	return delta, false
 }
+
+// detach returns a short s copied: a string read from an event points
+// into that event's copy (ids, other members), which an idle stream would
+// otherwise hold for as long as it stays open, for a few bytes of text. A
+// long s is most of its event: it is kept as it is, without a copy.
+func detach(s string) string {
+	if len(s) <= detachMax {
+		return strings.Clone(s)
+	}
+	return s
+}
+
+const detachMax = 256
 
 // Shown reports how many bytes of artifact text were emitted in all.
 func (d *Deltas) Shown() int { return d.total }

@@ -3,6 +3,8 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"strings"
 )
 
 // DefaultMaxArtifacts bounds the artifacts one answer may hold.
@@ -46,7 +48,12 @@ func (e *TaskError) Error() string {
 //     submitted status, or send it back as a user Message) are never shown.
 //   - failed, rejected and canceled end in a *TaskError.
 type Translator struct {
-	Prompt       string // the text sent to the agent, to recognise echoes
+	Prompt string // the text sent to the agent: echoes of it are not shown, and Usage counts it
+	// NoUsage says Usage will not be called (a stream whose caller did not
+	// ask for usage). The first Feed then keeps a fingerprint of Prompt,
+	// enough to recognise echoes, and lets go of Prompt itself, which an
+	// idle stream would otherwise hold for as long as it stays open.
+	NoUsage      bool
 	ShowProgress bool
 	MaxAnswer    int // bytes; 0 means no bound
 	MaxArtifacts int // 0 means DefaultMaxArtifacts
@@ -68,11 +75,34 @@ type Translator struct {
 	usage    *Usage // the last usage the agent reported
 	done     bool
 	diverged int
+	prompt   promptPrint // Prompt's fingerprint, once NoUsage let go of it
+}
+
+// promptPrint is a fingerprint of a prompt: its length and a hash.
+type promptPrint struct {
+	taken bool
+	n     int
+	sum   uint64
+}
+
+// promptSeed seeds the prompts' hashes, the same for the whole process.
+var promptSeed = maphash.MakeSeed()
+
+// isPrompt reports whether s is the prompt sent (a status echoing it).
+func (t *Translator) isPrompt(s string) bool {
+	if p := t.prompt; p.taken {
+		return len(s) == p.n && maphash.String(promptSeed, s) == p.sum
+	}
+	return s == t.Prompt
 }
 
 // Feed reads one event and returns the text to add to the answer.
 func (t *Translator) Feed(ev Event) (string, error) {
 	t.events++
+	if t.NoUsage && !t.prompt.taken {
+		t.prompt = promptPrint{taken: true, n: len(t.Prompt), sum: maphash.String(promptSeed, t.Prompt)}
+		t.Prompt = ""
+	}
 	if t.Continuing && t.events == 1 && ev.Kind == KindTask && ev.State.Interrupted() {
 		t.note(ev)
 		return "", nil // the task as it was before this answer
@@ -102,11 +132,14 @@ func (t *Translator) note(ev Event) {
 	if ev.Usage != nil {
 		t.usage = ev.Usage
 	}
-	if ev.TaskID != "" {
-		t.ext.TaskID = ev.TaskID
+	// The ids are copied when they change: they point into their event,
+	// which they would otherwise keep alive (the first event of a task
+	// often echoes the whole prompt).
+	if ev.TaskID != "" && ev.TaskID != t.ext.TaskID {
+		t.ext.TaskID = strings.Clone(ev.TaskID)
 	}
-	if ev.ContextID != "" {
-		t.ext.ContextID = ev.ContextID
+	if ev.ContextID != "" && ev.ContextID != t.ext.ContextID {
+		t.ext.ContextID = strings.Clone(ev.ContextID)
 	}
 	if ev.State != "" {
 		t.ext.State = ev.State
@@ -157,8 +190,10 @@ func trimLeadingNewline(s string) string {
 
 // statusText handles a status: progress, the candidate answer, the end.
 func (t *Translator) statusText(ev Event) (string, error) {
-	if ev.Text != "" && ev.Role != "user" && ev.State != StateSubmitted && ev.Text != t.Prompt {
-		t.status = ev.Text
+	if ev.Text != "" && ev.Role != "user" && ev.State != StateSubmitted && !t.isPrompt(ev.Text) {
+		if ev.Text != t.status {
+			t.status = detach(ev.Text)
+		}
 	}
 	switch {
 	case ev.State.Failed():
@@ -217,7 +252,8 @@ func (t *Translator) Finish() (string, error) {
 }
 
 // Usage is the usage of the exchange: what the agent reported, if it did,
-// else the bridge's own count of the prompt sent and the answer.
+// else the bridge's own count of the prompt sent and the answer (with
+// NoUsage, the prompt counts as empty once Feed let go of it).
 func (t *Translator) Usage() Usage {
 	switch {
 	case t.usage != nil:

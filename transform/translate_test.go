@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // ev builds one JSON-RPC response around a 0.3 result.
@@ -57,6 +58,8 @@ var translateTests = []struct {
 		[]string{status("submitted", "user", "user: hi", false), art("a", "ok", false), completed}, []string{"", "ok", "", ""}, nil},
 	{"status text equal to the prompt is not the answer", false,
 		[]string{status("working", "agent", "user: hi", false), completed}, []string{"", "", ""}, nil},
+	{"status text as long as the prompt is the answer", false,
+		[]string{status("working", "agent", "user: ho", false), completed}, []string{"", "", "user: ho"}, nil},
 	{"working text is progress, hidden by default", false,
 		[]string{status("working", "agent", "Looking up…", false), art("a", "42", false), completed}, []string{"", "42", "", ""}, nil},
 	{"working text shown when asked", true,
@@ -91,38 +94,44 @@ var translateTests = []struct {
 
 func TestTranslator(t *testing.T) {
 	for _, tc := range translateTests {
-		t.Run(tc.name, func(t *testing.T) {
-			tr := &Translator{Prompt: "user: hi", ShowProgress: tc.progress}
-			var got []string
-			var err error
-			for _, raw := range tc.events {
-				e, rerr := ReadResponse([]byte(raw))
-				if rerr != nil {
-					t.Fatalf("ReadResponse(%s): %v", raw, rerr)
-				}
-				var text string
-				if text, err = tr.Feed(e); err != nil {
-					break
-				}
-				got = append(got, text)
-			}
-			if err == nil {
-				var tail string
-				tail, err = tr.Finish()
-				got = append(got, tail)
-			}
-			if !equalErr(err, tc.err) {
-				t.Fatalf("error = %v, want %v", err, tc.err)
-			}
-			if tc.err == nil || len(got) > 0 {
-				if strings.Join(got, "|") != strings.Join(tc.want[:len(got)], "|") {
-					t.Errorf("emitted %q, want %q", got, tc.want)
-				}
-				if tr.Text() != strings.Join(got, "") {
-					t.Errorf("Text() = %q, want what was emitted %q", tr.Text(), strings.Join(got, ""))
-				}
-			}
-		})
+		for _, noUsage := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/NoUsage=%t", tc.name, noUsage), func(t *testing.T) {
+				testTranslate(t, tc.events, tc.want, tc.err, &Translator{Prompt: "user: hi", ShowProgress: tc.progress, NoUsage: noUsage})
+			})
+		}
+	}
+}
+
+func testTranslate(t *testing.T, events, want []string, wantErr error, tr *Translator) {
+	t.Helper()
+	var got []string
+	var err error
+	for _, raw := range events {
+		e, rerr := ReadResponse([]byte(raw))
+		if rerr != nil {
+			t.Fatalf("ReadResponse(%s): %v", raw, rerr)
+		}
+		var text string
+		if text, err = tr.Feed(e); err != nil {
+			break
+		}
+		got = append(got, text)
+	}
+	if err == nil {
+		var tail string
+		tail, err = tr.Finish()
+		got = append(got, tail)
+	}
+	if !equalErr(err, wantErr) {
+		t.Fatalf("error = %v, want %v", err, wantErr)
+	}
+	if wantErr == nil || len(got) > 0 {
+		if strings.Join(got, "|") != strings.Join(want[:len(got)], "|") {
+			t.Errorf("emitted %q, want %q", got, want)
+		}
+		if tr.Text() != strings.Join(got, "") {
+			t.Errorf("Text() = %q, want what was emitted %q", tr.Text(), strings.Join(got, ""))
+		}
 	}
 }
 
@@ -311,5 +320,48 @@ func TestTranslatorExtIsStable(t *testing.T) {
 	_, _ = tr.Feed(e)
 	if second := tr.Ext(); second == first || first.State != StateSubmitted || second.State != StateWorking {
 		t.Errorf("after a change: first %+v, second %+v", first, second)
+	}
+}
+
+// TestTranslatorLetsGoOfEvents: what a Translator keeps of an event (ids, a
+// first short chunk, a status message) is copied, so that an idle stream
+// does not hold whole events (the first often echoes the prompt), and with
+// NoUsage it lets go of the prompt.
+func TestTranslatorLetsGoOfEvents(t *testing.T) {
+	tr := &Translator{Prompt: "user: hi", NoUsage: true}
+	within := func(s string, ev Event) bool {
+		for _, in := range []string{ev.TaskID, ev.ContextID, ev.Text} {
+			if len(s) > 0 && len(in) > 0 && unsafe.StringData(s) == unsafe.StringData(in) {
+				return true
+			}
+		}
+		for _, a := range ev.Artifacts {
+			if len(s) > 0 && (unsafe.StringData(s) == unsafe.StringData(a.ID) || unsafe.StringData(s) == unsafe.StringData(a.Text)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, raw := range []string{task("submitted"), status("working", "agent", "Looking up…", false), art("a", "chunk", false)} {
+		e, err := ReadResponse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.Feed(e); err != nil {
+			t.Fatal(err)
+		}
+		for what, s := range map[string]string{"task id": tr.ext.TaskID, "context id": tr.ext.ContextID, "status": tr.status} {
+			if within(s, e) {
+				t.Errorf("after %s: the Translator's %s points into the event", raw, what)
+			}
+		}
+		for id, shown := range tr.deltas.seen {
+			if within(id, e) || within(shown.String(), e) {
+				t.Errorf("after %s: artifact %q or its text points into the event", raw, id)
+			}
+		}
+	}
+	if tr.Prompt != "" {
+		t.Errorf("Prompt = %q after Feed with NoUsage, want it let go", tr.Prompt)
 	}
 }
