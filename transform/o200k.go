@@ -241,15 +241,30 @@ func (sp splitter) symbols(i int) int {
 }
 
 // ranks is o200k_base's vocabulary, token bytes to merge rank, read once
-// from tiktoken-go (whose own table is not exported) into one string arena.
+// from tiktoken-go (whose own table is not exported). The classes of the
+// BMP are filled here too, so that LoadTokenizer readies both.
 var ranks = sync.OnceValue(func() map[string]uint32 {
 	for r := range rune(len(bmpClasses)) {
 		bmpClasses[r] = classOf(r)
 	}
+	tokens := o200kTokens()
+	m := make(map[string]uint32, len(tokens))
+	for rank, tok := range tokens {
+		if tok != "" {
+			m[tok] = uint32(rank)
+		}
+	}
+	return m
+})
+
+// o200kTokens returns o200k_base's tokens by rank ("" where a rank has no
+// token), decoded one id at a time through tiktoken-go into one string:
+// 200,000 small strings would be 200,000 objects for the collector to mark
+// while the table is built.
+func o200kTokens() []string {
 	enc := o200k()
 	var arena strings.Builder
-	var ends []int
-	var ids []uint32
+	var ends []int // ends[rank]: where the token of rank ends in arena
 	id := make([]uint, 1)
 	for t, misses := uint(0), 0; misses < 1024; t++ { // ids are dense, then a few specials
 		id[0] = t
@@ -259,19 +274,21 @@ var ranks = sync.OnceValue(func() map[string]uint32 {
 			continue
 		}
 		misses = 0
+		for uint(len(ends)) < t {
+			ends = append(ends, arena.Len())
+		}
 		arena.WriteString(tok)
 		ends = append(ends, arena.Len())
-		ids = append(ids, uint32(t))
 	}
 	all := arena.String()
-	m := make(map[string]uint32, len(ids))
+	tokens := make([]string, len(ends))
 	start := 0
-	for k, end := range ends {
-		m[all[start:end]] = ids[k]
+	for rank, end := range ends {
+		tokens[rank] = all[start:end]
 		start = end
 	}
-	return m
-})
+	return tokens
+}
 
 // countO200k counts the o200k_base tokens of s.
 func countO200k(s string) int {
