@@ -241,20 +241,14 @@ func (sp splitter) symbols(i int) int {
 }
 
 // ranks is o200k_base's vocabulary, token bytes to merge rank, read once
-// from tiktoken-go (whose own table is not exported). The classes of the
-// BMP are filled here too, so that LoadTokenizer readies both.
-var ranks = sync.OnceValue(func() map[string]uint32 {
+// from tiktoken-go (whose own table is not exported) into a vocabulary
+// table (vocab.go). The classes of the BMP are filled here too, so that
+// LoadTokenizer readies both.
+var ranks = sync.OnceValue(func() *vocabulary {
 	for r := range rune(len(bmpClasses)) {
 		bmpClasses[r] = classOf(r)
 	}
-	tokens := o200kTokens()
-	m := make(map[string]uint32, len(tokens))
-	for rank, tok := range tokens {
-		if tok != "" {
-			m[tok] = uint32(rank)
-		}
-	}
-	return m
+	return newVocabulary(o200kTokens())
 })
 
 // o200kTokens returns o200k_base's tokens by rank ("" where a rank has no
@@ -300,7 +294,7 @@ func countO200k(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		end := sp.piece(i)
-		if _, ok := vocab[s[i:end]]; ok {
+		if _, ok := vocab.rank(s[i:end]); ok {
 			n++
 		} else {
 			n += mergeCount(vocab, s[i:end])
@@ -313,7 +307,7 @@ func countO200k(s string) int {
 // mergeCount is the number of tokens byte-pair encoding makes of piece:
 // merge the adjacent pair of lowest rank (the leftmost of equals) until no
 // pair is in the vocabulary.
-func mergeCount(vocab map[string]uint32, piece string) int {
+func mergeCount(vocab *vocabulary, piece string) int {
 	if len(piece) > shortPiece {
 		return mergeCountLong(vocab, piece)
 	}
@@ -329,7 +323,7 @@ func mergeCount(vocab map[string]uint32, piece string) int {
 	}
 	pair := func(k int) uint32 {
 		if k+2 < n {
-			if r, ok := vocab[piece[bound[k]:bound[k+2]]]; ok {
+			if r, ok := vocab.rank(piece[bound[k]:bound[k+2]]); ok {
 				return r
 			}
 		}
@@ -367,7 +361,7 @@ const shortPiece = 64
 // mergeCountLong is mergeCount for long pieces (a run of letters without a
 // space, base64): parts in a linked list, candidate pairs in a min-heap by
 // rank then position, O(n log n) where the scan is O(n²).
-func mergeCountLong(vocab map[string]uint32, piece string) int {
+func mergeCountLong(vocab *vocabulary, piece string) int {
 	n := int32(len(piece))
 	next := make([]int32, n+1)
 	prev := make([]int32, n+1)
@@ -381,7 +375,7 @@ func mergeCountLong(vocab map[string]uint32, piece string) int {
 		if j < 0 || next[j] < 0 {
 			return noMerge
 		}
-		if r, ok := vocab[piece[k:next[j]]]; ok {
+		if r, ok := vocab.rank(piece[k:next[j]]); ok {
 			return r
 		}
 		return noMerge

@@ -41,12 +41,9 @@ var referenceRanks = sync.OnceValue(func() map[string]uint32 {
 	return m
 })
 
-// tableVocabulary is the table, built apart until the count uses it.
-var tableVocabulary = sync.OnceValue(func() *vocabulary { return newVocabulary(o200kTokens()) })
-
 // TestVocabularyFindsEveryToken looks up every token of the reference map.
 func TestVocabularyFindsEveryToken(t *testing.T) {
-	v, ref := tableVocabulary(), referenceRanks()
+	v, ref := ranks(), referenceRanks()
 	if len(ref) < 199_000 {
 		t.Fatalf("the reference holds %d tokens; o200k_base has 199,998", len(ref))
 	}
@@ -63,7 +60,7 @@ func TestVocabularyFindsEveryToken(t *testing.T) {
 // than a slot's inline bytes, and random bytes. Each answer must be the
 // reference map's (some of these strings are tokens too).
 func TestVocabularyMissesNonTokens(t *testing.T) {
-	v, ref := tableVocabulary(), referenceRanks()
+	v, ref := ranks(), referenceRanks()
 	rng := rand.New(rand.NewPCG(5, 6))
 	lookups, tokens := 0, 0
 	check := func(s string) {
@@ -142,7 +139,7 @@ func TestKeyWords(t *testing.T) {
 // the most any lookup reads, so it must stay short, and a lookup of a token
 // should mostly end in the line of its home slot.
 func TestVocabularyProbes(t *testing.T) {
-	v := tableVocabulary()
+	v := ranks()
 	run, longest, full := 0, 0, 0
 	for _, sl := range v.slots {
 		if sl.word == 0 {
@@ -186,7 +183,7 @@ func FuzzVocabularyRank(f *testing.F) {
 	for _, s := range []string{"a", " the", "Hello", " information", " international", "________________", "\x00", ""} {
 		f.Add(s)
 	}
-	v, ref := tableVocabulary(), referenceRanks()
+	v, ref := ranks(), referenceRanks()
 	f.Fuzz(func(t *testing.T, s string) {
 		got, ok := v.rank(s)
 		want, wok := ref[s]
