@@ -241,15 +241,24 @@ func (sp splitter) symbols(i int) int {
 }
 
 // ranks is o200k_base's vocabulary, token bytes to merge rank, read once
-// from tiktoken-go (whose own table is not exported) into one string arena.
-var ranks = sync.OnceValue(func() map[string]uint32 {
+// from tiktoken-go (whose own table is not exported) into a vocabulary
+// table (vocab.go). The classes of the BMP are filled here too, so that
+// LoadTokenizer readies both.
+var ranks = sync.OnceValue(func() *vocabulary {
 	for r := range rune(len(bmpClasses)) {
 		bmpClasses[r] = classOf(r)
 	}
+	return newVocabulary(o200kTokens())
+})
+
+// o200kTokens returns o200k_base's tokens by rank ("" where a rank has no
+// token), decoded one id at a time through tiktoken-go into one string:
+// 200,000 small strings would be 200,000 objects for the collector to mark
+// while the table is built.
+func o200kTokens() []string {
 	enc := o200k()
 	var arena strings.Builder
-	var ends []int
-	var ids []uint32
+	var ends []int // ends[rank]: where the token of rank ends in arena
 	id := make([]uint, 1)
 	for t, misses := uint(0), 0; misses < 1024; t++ { // ids are dense, then a few specials
 		id[0] = t
@@ -259,19 +268,21 @@ var ranks = sync.OnceValue(func() map[string]uint32 {
 			continue
 		}
 		misses = 0
+		for uint(len(ends)) < t {
+			ends = append(ends, arena.Len())
+		}
 		arena.WriteString(tok)
 		ends = append(ends, arena.Len())
-		ids = append(ids, uint32(t))
 	}
 	all := arena.String()
-	m := make(map[string]uint32, len(ids))
+	tokens := make([]string, len(ends))
 	start := 0
-	for k, end := range ends {
-		m[all[start:end]] = ids[k]
+	for rank, end := range ends {
+		tokens[rank] = all[start:end]
 		start = end
 	}
-	return m
-})
+	return tokens
+}
 
 // countO200k counts the o200k_base tokens of s.
 func countO200k(s string) int {
@@ -283,7 +294,7 @@ func countO200k(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		end := sp.piece(i)
-		if _, ok := vocab[s[i:end]]; ok {
+		if _, ok := vocab.rank(s[i:end]); ok {
 			n++
 		} else {
 			n += mergeCount(vocab, s[i:end])
@@ -296,7 +307,7 @@ func countO200k(s string) int {
 // mergeCount is the number of tokens byte-pair encoding makes of piece:
 // merge the adjacent pair of lowest rank (the leftmost of equals) until no
 // pair is in the vocabulary.
-func mergeCount(vocab map[string]uint32, piece string) int {
+func mergeCount(vocab *vocabulary, piece string) int {
 	if len(piece) > shortPiece {
 		return mergeCountLong(vocab, piece)
 	}
@@ -312,7 +323,7 @@ func mergeCount(vocab map[string]uint32, piece string) int {
 	}
 	pair := func(k int) uint32 {
 		if k+2 < n {
-			if r, ok := vocab[piece[bound[k]:bound[k+2]]]; ok {
+			if r, ok := vocab.rank(piece[bound[k]:bound[k+2]]); ok {
 				return r
 			}
 		}
@@ -350,7 +361,7 @@ const shortPiece = 64
 // mergeCountLong is mergeCount for long pieces (a run of letters without a
 // space, base64): parts in a linked list, candidate pairs in a min-heap by
 // rank then position, O(n log n) where the scan is O(n²).
-func mergeCountLong(vocab map[string]uint32, piece string) int {
+func mergeCountLong(vocab *vocabulary, piece string) int {
 	n := int32(len(piece))
 	next := make([]int32, n+1)
 	prev := make([]int32, n+1)
@@ -364,7 +375,7 @@ func mergeCountLong(vocab map[string]uint32, piece string) int {
 		if j < 0 || next[j] < 0 {
 			return noMerge
 		}
-		if r, ok := vocab[piece[k:next[j]]]; ok {
+		if r, ok := vocab.rank(piece[k:next[j]]); ok {
 			return r
 		}
 		return noMerge
