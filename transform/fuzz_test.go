@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
+	"github.com/tidwall/gjson"
 )
 
 // FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
@@ -173,9 +174,14 @@ func FuzzReadResponse(f *testing.F) {
 
 // checkReadResponseRef checks that ReadResponse returns for body what the
 // reference returns: the same Event (compared after body is overwritten, so
-// an Event pointing into it fails) and the same error.
+// an Event pointing into it fails) and the same error; and that its walk
+// finds body valid exactly when gjson.ValidBytes does.
 func checkReadResponseRef(t *testing.T, body []byte) {
 	t.Helper()
+	r := reader{b: body}
+	if got, want := r.response(new(response)), gjson.ValidBytes(body); got != want {
+		t.Fatalf("reader.response(%q) = %t, gjson.ValidBytes = %t", body, got, want)
+	}
 	want, wantErr := ReadResponseRef(body)
 	b := bytes.Clone(body)
 	got, err := ReadResponse(b)
