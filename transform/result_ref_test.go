@@ -335,6 +335,11 @@ var readResponseTrickySeeds = []string{
 	`{"result":{"kind":"message","parts":[{"text":"\u12G4"}]}}`,
 	`{"result":{"kind":"message","parts":[{"text":"\"}]}}`,
 	`{"result":{"kind":"message","parts":[{"text":"\\\"\\"}]}}`,
+	// Whitespace wherever JSON allows it: around every key, colon, comma and bracket.
+	"{ \"jsonrpc\" : \"2.0\" , \"result\" :\t{\r\n  \"kind\" : \"artifact-update\" ,\n  \"taskId\"\t:\t\"T\" , \"append\" : true ,\n  \"artifact\" : { \"artifactId\" : \"A\" , \"parts\" : [ { \"kind\" : \"text\" , \"text\" : \"x\" } , { \"text\" : \"y\" } ] }\n}\n}\n",
+	"{\n  \"result\": {\n    \"statusUpdate\": {\n      \"taskId\": \"T\",\n      \"status\": {\n        \"state\": \"TASK_STATE_WORKING\",\n        \"message\": { \"role\" : \"ROLE_AGENT\" , \"parts\" : [ { \"text\" : \"w\" } ] }\n      }\n    }\n  }\n}",
+	"{ \"result\" : { \"kind\" : \"task\" , \"id\" : 1 , \"status\" : { \"state\" : \"completed\" } , \"artifacts\" : [ { \"artifactId\" : \"a\" , \"parts\" : { \"p\" : { \"text\" : \"1\" } } } , [ ] , { } ] , \"metadata\" : { \"usage\" : { \"prompt_tokens\" : 1 , \"completion_tokens\" : 2 } } } }",
+	"{ \"error\" : { \"code\" : -1 , \"message\" : \"m\" } }",
 	// Not quite JSON.
 	`{"result":{"kind":"task"}}x`,
 	`{"result":{"kind":"task"}}}`,
