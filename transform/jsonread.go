@@ -59,15 +59,21 @@ func (r *reader) peek() byte {
 }
 
 // ws skips the whitespace JSON allows between tokens.
-func (r *reader) ws() {
-	for r.i < len(r.b) && r.b[r.i] <= ' ' { // most bodies are compact: one test
-		switch r.b[r.i] {
+func (r *reader) ws() { r.i = ws(r.b, r.i) }
+
+// ws returns the offset of the first byte from i on that is not
+// whitespace. The tokenizing steps run it on offsets in registers: most
+// bodies are compact, and it then costs a single test.
+func ws(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' {
+		switch b[i] {
 		case ' ', '\t', '\n', '\r':
-			r.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 // end reports whether nothing but whitespace follows the value just read.
@@ -323,14 +329,13 @@ func (r *reader) key() (k []byte, esc, ok bool) {
 	if esc, ok = r.str(); !ok {
 		return nil, false, false
 	}
-	k = r.b[start+1 : r.i-1]
-	r.ws()
-	if r.peek() != ':' {
+	b, end := r.b, r.i
+	i := ws(b, end)
+	if i == len(b) || b[i] != ':' {
 		return nil, false, false
 	}
-	r.i++
-	r.ws()
-	return k, esc, true
+	r.i = ws(b, i+1)
+	return b[start+1 : end-1], esc, true
 }
 
 // enter moves past the '{' or '[' at r.i and the whitespace after it. It
@@ -350,14 +355,15 @@ func (r *reader) enter() (more bool) {
 // next moves past what follows a member or an element: a comma and the
 // whitespace after it (more is true), or the container's closing bracket.
 func (r *reader) next(closer byte) (more, ok bool) {
-	r.ws()
-	switch r.peek() {
-	case ',':
-		r.i++
-		r.ws()
+	b, i := r.b, ws(r.b, r.i)
+	switch {
+	case i == len(b):
+		return false, false
+	case b[i] == ',':
+		r.i = ws(b, i+1)
 		return true, true
-	case closer:
-		r.i++
+	case b[i] == closer:
+		r.i = i + 1
 		return false, true
 	}
 	return false, false
