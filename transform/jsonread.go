@@ -183,6 +183,8 @@ func (r *reader) scalar() bool {
 	return false
 }
 
+// literal validates the word (true, false or null) at r.i and moves past
+// it; what follows it is for the caller to judge, as after a number.
 func (r *reader) literal(word string) bool {
 	if !bytes.HasPrefix(r.b[r.i:], []byte(word)) {
 		return false

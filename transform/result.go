@@ -95,8 +95,8 @@ type response struct {
 // wrapper member holds) that the Event is read from, each the first
 // occurrence. The walk reads status, artifact, artifacts and parts as it
 // passes through them; what the Event may keep of them stays in the body
-// until the object's kind says what it keeps (but for a second artifact
-// of a list on: a list has no room to wait in).
+// until the object's kind says what it keeps, but for a list of more than
+// one artifact, copied as the walk reads it: it has no fixed room to wait in.
 type members struct {
 	at     [nameMetadata + 1]span // the members by name (nameKind … nameMetadata)
 	status taskStatus             // what the status holds, if it is an object
