@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
+	"github.com/tidwall/gjson"
 )
 
 // FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
@@ -112,9 +114,12 @@ func checkRequestError(t *testing.T, body []byte, err error) {
 }
 
 // FuzzReadResponse feeds agent answers and stream event data to
-// ReadResponse, seeded from the tables and golden files. Invariants: no
-// panic; the error is ErrBadResponse or *RPCError; an Event's Kind and State
-// are known values; the OpenAI objects written from it are valid JSON.
+// ReadResponse, seeded from the tables, the golden files and the tricky
+// seeds. Invariants: ReadResponse returns what ReadResponseRef (the gjson
+// reader it replaced) returns, and no string of its Event points into the
+// body; no panic; the error is ErrBadResponse or *RPCError; an Event's Kind
+// and State are known values; the OpenAI objects written from it are valid
+// JSON.
 func FuzzReadResponse(f *testing.F) {
 	for _, tc := range readResponseTests {
 		f.Add([]byte(tc.body))
@@ -123,7 +128,11 @@ func FuzzReadResponse(f *testing.F) {
 		f.Add([]byte(tc.body))
 	}
 	addGoldenSeeds(f, "result", "a2a.result.json")
+	for _, s := range readResponseTrickySeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkReadResponseRef(t, body)
 		ev, err := ReadResponse(body)
 		if err != nil {
 			var re *RPCError
@@ -161,6 +170,40 @@ func FuzzReadResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkReadResponseRef checks that ReadResponse returns for body what the
+// reference returns: the same Event (compared after body is overwritten, so
+// an Event pointing into it fails) and the same error; and that its walk
+// finds body valid exactly when gjson.ValidBytes does.
+func checkReadResponseRef(t *testing.T, body []byte) {
+	t.Helper()
+	r := reader{b: body}
+	if got, want := r.response(new(response)), gjson.ValidBytes(body); got != want {
+		t.Fatalf("reader.response(%q) = %t, gjson.ValidBytes = %t", body, got, want)
+	}
+	want, wantErr := ReadResponseRef(body)
+	b := bytes.Clone(body)
+	got, err := ReadResponse(b)
+	for i := range b {
+		b[i] = '#'
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ReadResponse(%q)\n = %#v\nwant %#v (the reference)", body, got, want)
+	}
+	if !sameError(err, wantErr) {
+		t.Fatalf("ReadResponse(%q) error = %#v, want %#v (the reference)", body, err, wantErr)
+	}
+}
+
+// sameError reports whether a and b are both nil, both ErrBadResponse, or
+// both *RPCError with equal fields.
+func sameError(a, b error) bool {
+	var ra, rb *RPCError
+	if errors.As(a, &ra) && errors.As(b, &rb) {
+		return *ra == *rb
+	}
+	return a == b
 }
 
 func knownState(s State) bool {

@@ -153,6 +153,13 @@ func readFields(root gjson.Result) requestFields {
 	return f
 }
 
+// first keeps the first occurrence of a member, as gjson.Get does.
+func first(dst *gjson.Result, v gjson.Result) {
+	if !dst.Exists() {
+		*dst = v
+	}
+}
+
 // firstIn keeps the first member sub of v, for the path "<k>.sub" where v
 // is a member k: gjson's Get goes into each member k that is an object (or
 // array) in turn, until one holds sub.

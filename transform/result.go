@@ -1,10 +1,10 @@
 package transform
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -56,219 +56,483 @@ var ErrBadResponse = errors.New("agent answer is not a valid JSON-RPC response")
 // ReadResponse reads one JSON-RPC response of an agent (the whole body of a
 // non-stream answer, or the data of one stream event). A JSON-RPC error is
 // returned as *RPCError.
+//
+// It walks the body once (see reader), and reads what the gjson reader it
+// replaced read, by gjson's rules: the first occurrence of a member wins,
+// keys match once unescaped, and values of unexpected types convert as
+// gjson's Result converts them.
 func ReadResponse(body []byte) (Event, error) {
-	if !gjson.ValidBytes(body) {
+	r := reader{b: body}
+	var resp response
+	if !r.response(&resp) {
 		return Event{}, ErrBadResponse
-	}
-	var errMember, res gjson.Result
-	// ParseBytes copies the body once, and every string of the Event shares
-	// that copy: they outlive body, which the SSE decoder reuses for the
-	// next event. gjson has no safe in-place parse of bytes: GetBytes also
-	// copies each result it returns, so copying only the strings kept (ids,
-	// text) would cost one allocation each instead of one per event.
-	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "error":
-			first(&errMember, v)
-		case "result":
-			first(&res, v)
-		}
-		return true
-	})
-	if errMember.IsObject() {
-		return Event{}, &RPCError{Code: errMember.Get("code").Int(), Message: errMember.Get("message").String()}
-	} else if errMember.Exists() && errMember.Type != gjson.Null {
-		return Event{}, ErrBadResponse
-	}
-	if !res.IsObject() {
-		return Event{}, ErrBadResponse
-	}
-	return ReadResult(res), nil
-}
-
-// members are the top-level members of an A2A object the reader uses,
-// gathered in one pass: events are read on the hot path of every stream.
-type members struct {
-	kind, id, taskID, contextID, role, final, appendFlag, lastChunk gjson.Result
-	status, artifact, artifacts, parts, metadata                    gjson.Result
-	wrapped                                                         gjson.Result // 1.0: the one member's value
-	wrappedKind                                                     Kind
-}
-
-// first keeps the first occurrence of a member, as gjson.Get does.
-func first(dst *gjson.Result, v gjson.Result) {
-	if !dst.Exists() {
-		*dst = v
-	}
-}
-
-func scan(v gjson.Result) members {
-	var m members
-	v.ForEach(func(k, val gjson.Result) bool {
-		switch k.Str {
-		case "kind":
-			first(&m.kind, val)
-		case "id":
-			first(&m.id, val)
-		case "taskId":
-			first(&m.taskID, val)
-		case "contextId":
-			first(&m.contextID, val)
-		case "role":
-			first(&m.role, val)
-		case "final":
-			first(&m.final, val)
-		case "append":
-			first(&m.appendFlag, val)
-		case "lastChunk":
-			first(&m.lastChunk, val)
-		case "status":
-			first(&m.status, val)
-		case "artifact":
-			first(&m.artifact, val)
-		case "artifacts":
-			first(&m.artifacts, val)
-		case "parts":
-			first(&m.parts, val)
-		case "metadata":
-			first(&m.metadata, val)
-		default:
-			if kind, ok := wrappers[k.Str]; ok && val.IsObject() && m.wrappedKind == KindUnknown {
-				m.wrapped, m.wrappedKind = val, kind
-			}
-		}
-		return true
-	})
-	return m
-}
-
-// ReadResult reads an A2A result object of any version: by wrapper member
-// (1.0: "task", "message", "statusUpdate", "artifactUpdate"), then by
-// "kind" (0.2/0.3), then by shape.
-func ReadResult(res gjson.Result) Event {
-	m := scan(res)
-	if m.wrappedKind != KindUnknown {
-		return read(m.wrappedKind, scan(m.wrapped))
-	}
-	return read(kindOf(m), m)
-}
-
-// wrappers are the 1.0 result members, by the kind they hold.
-var wrappers = map[string]Kind{
-	"task": KindTask, "message": KindMessage, "statusUpdate": KindStatus, "artifactUpdate": KindArtifact,
-}
-
-func kindOf(m members) Kind {
-	switch m.kind.String() {
-	case "task":
-		return KindTask
-	case "message":
-		return KindMessage
-	case "status-update":
-		return KindStatus
-	case "artifact-update":
-		return KindArtifact
 	}
 	switch {
-	case m.artifact.IsObject():
-		return KindArtifact
-	case m.taskID.Exists() && m.status.IsObject():
-		return KindStatus
-	case m.status.IsObject():
+	case r.isObject(resp.err):
+		e := gjson.Parse(r.raw(resp.err))
+		return Event{}, &RPCError{Code: e.Get("code").Int(), Message: e.Get("message").String()}
+	case resp.err.found() && r.b[resp.err.start] != 'n': // an error member neither object nor null
+		return Event{}, ErrBadResponse
+	case !r.isObject(resp.result):
+		return Event{}, ErrBadResponse
+	case resp.wrappedKind != KindUnknown:
+		return r.event(resp.wrappedKind, &resp.members), nil
+	}
+	return r.event(r.kindOf(&resp.members), &resp.members), nil
+}
+
+// response is what ReadResponse keeps of a JSON-RPC response: its first
+// "error" and "result" members, and the members of the A2A object the
+// result is: the result's own (0.2/0.3, or a 1.0 result read by shape), or
+// those of its 1.0 wrapper member.
+type response struct {
+	err, result span
+	members
+	wrappedKind Kind // the kind the wrapper member holds, if there is one
+}
+
+// members are the members of an A2A object (a result, or what a 1.0
+// wrapper member holds) that the Event is read from, each the first
+// occurrence. The walk reads status, artifact, artifacts and parts as it
+// passes through them; what the Event may keep of them stays in the body
+// until the object's kind says what it keeps, but for a list of more than
+// one artifact, copied as the walk reads it: it has no fixed room to wait in.
+type members struct {
+	at     [nameMetadata + 1]span // the members by name (nameKind … nameMetadata)
+	status taskStatus             // what the status holds, if it is an object
+	art    artifactRef            // the artifact, if it is an object
+	first  artifactRef            // the first of the artifacts
+	arts   []Artifact             // all the artifacts, copied, once there are two
+	nArts  int                    // the number of artifacts
+	text   textRef                // the text of the parts
+}
+
+// taskStatus is what a status object holds that the Event uses: its
+// state, and the text and role of its message.
+type taskStatus struct {
+	state, role    span
+	text           textRef // the text of the message's parts
+	message, parts span    // found: later occurrences are not read
+}
+
+// artifactRef is an artifact's id and text, not copied yet.
+type artifactRef struct {
+	id   span
+	text textRef
+}
+
+// textRef is the text of a part list: the string of its one text part,
+// not copied yet (the common case: one part per stream event), or the text
+// of its parts joined, or rendered by PartText, already a string apart
+// from the body.
+type textRef struct {
+	at span
+	s  string
+}
+
+// response walks the body: a JSON-RPC response, into resp. It reports
+// whether the body is valid JSON.
+func (r *reader) response(resp *response) bool {
+	r.ws()
+	_, ok := r.object(func(n name) bool {
+		var ok bool
+		switch {
+		case n == nameResult && !resp.result.found():
+			resp.result, ok = r.result(resp)
+		case n == nameError && !resp.err.found():
+			resp.err, ok = r.value()
+		default:
+			ok = r.skip()
+		}
+		return ok
+	})
+	return ok && r.end()
+}
+
+// result walks a result: by its 1.0 wrapper member ("task", "message",
+// "statusUpdate", "artifactUpdate"), the first that holds an object, or
+// else by its own members. The wrapper's members replace the result's own
+// read before it; once it is found the result's other members no longer
+// matter, and are only validated.
+func (r *reader) result(resp *response) (span, bool) {
+	return r.object(func(n name) bool {
+		if resp.wrappedKind != KindUnknown {
+			return r.skip()
+		}
+		k := wrapperKind(n)
+		if k == KindUnknown {
+			return r.member(&resp.members, n)
+		}
+		if r.peek() != '{' {
+			return r.skip()
+		}
+		resp.members = members{}
+		resp.wrappedKind = k
+		_, ok := r.object(func(n name) bool { return r.member(&resp.members, n) })
+		return ok
+	})
+}
+
+// wrapperKind returns the kind a 1.0 wrapper member holds, KindUnknown if
+// n names none.
+func wrapperKind(n name) Kind {
+	switch n {
+	case nameTask:
 		return KindTask
-	case m.parts.IsArray():
+	case nameMessage:
+		return KindMessage
+	case nameStatusUpdate:
+		return KindStatus
+	case nameArtifactUpdate:
+		return KindArtifact
+	}
+	return KindUnknown
+}
+
+// member walks the value of the member called n of an A2A object into m
+// if the Event may need it and it is the member's first occurrence; any
+// other value is only validated.
+func (r *reader) member(m *members, n name) bool {
+	if n > nameMetadata || m.at[n].found() {
+		return r.skip()
+	}
+	var ok bool
+	switch n {
+	case nameStatus:
+		m.at[n], ok = r.object(func(n name) bool { return r.statusMember(&m.status, n) })
+	case nameArtifact:
+		m.art, m.at[n], ok = r.artifact()
+	case nameArtifacts:
+		m.at[n], ok = r.each(func() bool {
+			a, _, ok := r.artifact()
+			switch m.nArts++; m.nArts {
+			case 1:
+				m.first = a
+				return ok
+			case 2:
+				m.arts = append(m.arts, r.copyArtifact(m.first, len(r.b)))
+			}
+			m.arts = append(m.arts, r.copyArtifact(a, len(r.b)))
+			return ok
+		})
+	case nameParts:
+		m.text, m.at[n], ok = r.parts()
+	default:
+		m.at[n], ok = r.value()
+	}
+	return ok
+}
+
+// statusMember walks the member called n of a status object into st: its
+// state, and the parts and role of its message.
+func (r *reader) statusMember(st *taskStatus, n name) bool {
+	var ok bool
+	switch {
+	case n == nameState && !st.state.found():
+		st.state, ok = r.value()
+	case n == nameMessage && !st.message.found():
+		st.message, ok = r.object(func(n name) bool {
+			var ok bool
+			switch {
+			case n == nameParts && !st.parts.found():
+				st.text, st.parts, ok = r.parts()
+			case n == nameRole && !st.role.found():
+				st.role, ok = r.value()
+			default:
+				ok = r.skip()
+			}
+			return ok
+		})
+	default:
+		ok = r.skip()
+	}
+	return ok
+}
+
+// artifact walks an artifact: its id and the text of its parts. One that
+// is no object reads as an empty Artifact, as gjson's Get on it finds
+// nothing.
+func (r *reader) artifact() (artifactRef, span, bool) {
+	var a artifactRef
+	var parts span
+	s, ok := r.object(func(n name) bool {
+		var ok bool
+		switch {
+		case n == nameArtifactID && !a.id.found():
+			a.id, ok = r.value()
+		case n == nameParts && !parts.found():
+			a.text, parts, ok = r.parts()
+		default:
+			ok = r.skip()
+		}
+		return ok
+	})
+	if !ok {
+		return artifactRef{}, s, false
+	}
+	return a, s, true
+}
+
+// parts walks a part list and returns the text of its parts joined with no
+// separator: SDKs store appended chunks as extra parts of one artifact. A
+// single part's text is left where it is; from the second part on, each
+// part's text is copied to the arena right after the one before, so the
+// joined text is a slice of the arena.
+func (r *reader) parts() (textRef, span, bool) {
+	var t textRef
+	n, start := 0, 0
+	s, ok := r.each(func() bool {
+		p, ok := r.part()
+		switch n++; n {
+		case 1:
+			t = p
+			return ok
+		case 2:
+			start = r.reserve(len(r.b))
+			r.writeText(t)
+		}
+		r.writeText(p)
+		return ok
+	})
+	if n > 1 {
+		t = textRef{s: r.since(start)}
+	}
+	return t, s, ok
+}
+
+// part walks one part and returns its text: its "text" member if that is
+// a string, the common case; any other part rendered by PartText from its
+// JSON. A part that is no object has no text.
+func (r *reader) part() (textRef, bool) {
+	var text span
+	s, ok := r.object(func(n name) bool {
+		if n == nameText && !text.found() {
+			var ok bool
+			text, ok = r.value()
+			return ok
+		}
+		return r.skip()
+	})
+	switch {
+	case !ok || !r.isObject(s):
+		return textRef{}, ok
+	case text.found() && r.b[text.start] == '"':
+		return textRef{at: text}, true
+	}
+	return textRef{s: PartText(gjson.Parse(string(r.b[s.start:s.end])))}, true
+}
+
+// writeText copies a text to the arena.
+func (r *reader) writeText(t textRef) {
+	if t.at.found() {
+		r.writeUnescaped(r.b[t.at.start+1 : t.at.end-1])
+	} else {
+		r.out.WriteString(t.s)
+	}
+}
+
+// textOf returns a text, copied to the arena if it is still in the body.
+func (r *reader) textOf(t textRef) string {
+	if t.at.found() {
+		return r.text(t.at)
+	}
+	return t.s
+}
+
+// copyArtifact returns an artifact with its id and text copied to the
+// arena, sized for size bytes if it is still to be made.
+func (r *reader) copyArtifact(a artifactRef, size int) Artifact {
+	r.reserve(size)
+	return Artifact{ID: r.string(a.id), Text: r.textOf(a.text)}
+}
+
+// kindOf reads the kind of a result without a wrapper: by "kind"
+// (0.2/0.3), else by shape.
+func (r *reader) kindOf(m *members) Kind {
+	if kind := m.at[nameKind]; kind.found() && r.b[kind.start] == '"' {
+		var buf [shortMax]byte
+		content := r.b[kind.start+1 : kind.end-1]
+		switch string(short(content, bytes.IndexByte(content, '\\') >= 0, &buf)) {
+		case "task":
+			return KindTask
+		case "message":
+			return KindMessage
+		case "status-update":
+			return KindStatus
+		case "artifact-update":
+			return KindArtifact
+		}
+	}
+	switch {
+	case r.isObject(m.at[nameArtifact]):
+		return KindArtifact
+	case m.at[nameTaskID].found() && r.isObject(m.at[nameStatus]):
+		return KindStatus
+	case r.isObject(m.at[nameStatus]):
+		return KindTask
+	case r.isArray(m.at[nameParts]):
 		return KindMessage
 	}
 	return KindUnknown
 }
 
-func read(k Kind, m members) Event {
-	ev := Event{Kind: k, ContextID: m.contextID.String(), Usage: readUsage(m.metadata)}
+// event returns the Event of kind k an A2A object's members hold. The
+// strings it keeps are copied to the arena, sized for them: no more than
+// the bytes they take in the body.
+func (r *reader) event(k Kind, m *members) Event {
+	at := &m.at
+	r.reserve(m.size(k))
+	ev := Event{Kind: k, ContextID: r.string(at[nameContextID]), Usage: r.usage(at[nameMetadata])}
 	switch k {
 	case KindTask:
-		ev.TaskID = m.id.String()
-		readStatus(&ev, m.status)
-		m.artifacts.ForEach(func(_, a gjson.Result) bool {
-			ev.Artifacts = append(ev.Artifacts, readArtifact(a))
-			return true
-		})
+		ev.TaskID = r.string(at[nameID])
+		r.readStatus(&ev, &m.status)
+		ev.Artifacts = m.arts
+		if m.nArts == 1 {
+			ev.Artifacts = []Artifact{r.copyArtifact(m.first, 0)}
+		}
 	case KindStatus:
-		ev.TaskID = m.taskID.String()
-		readStatus(&ev, m.status)
-		ev.Final = m.final.Bool()
+		ev.TaskID = r.string(at[nameTaskID])
+		r.readStatus(&ev, &m.status)
+		ev.Final = r.bool(at[nameFinal])
 	case KindArtifact:
-		ev.TaskID = m.taskID.String()
-		ev.Artifacts = []Artifact{readArtifact(m.artifact)}
+		ev.TaskID = r.string(at[nameTaskID])
+		ev.Artifacts = []Artifact{r.copyArtifact(m.art, 0)}
 		// 1.0 JSON leaves out false booleans: a missing append is false.
-		ev.Append = m.appendFlag.Bool()
-		ev.LastChunk = m.lastChunk.Bool()
+		ev.Append = r.bool(at[nameAppend])
+		ev.LastChunk = r.bool(at[nameLastChunk])
 	case KindMessage:
-		ev.TaskID = m.taskID.String()
-		ev.Text = partsText(m.parts)
-		ev.Role = ParseRole(m.role.String())
+		ev.TaskID = r.string(at[nameTaskID])
+		ev.Text = r.textOf(m.text)
+		ev.Role = ParseRole(r.string(at[nameRole]))
 	}
 	return ev
 }
 
-func readStatus(ev *Event, status gjson.Result) {
-	state, msg := pair(status, "state", "message")
-	ev.State = ParseState(state)
-	parts, role := pair(msg, "parts", "role")
-	ev.Text = partsText(parts)
-	ev.Role = ParseRole(role.String())
-}
-
-func readArtifact(a gjson.Result) Artifact {
-	id, parts := pair(a, "artifactId", "parts")
-	return Artifact{ID: id.String(), Text: partsText(parts)}
-}
-
-// pair returns the members k1 and k2 of v as v.Get(k1), v.Get(k2) would,
-// in one pass over v: the first occurrence of each. A v that is not an
-// object is left to Get, which reads it its own way.
-func pair(v gjson.Result, k1, k2 string) (a, b gjson.Result) {
-	if !v.IsObject() {
-		return v.Get(k1), v.Get(k2)
+// size bounds the bytes event copies to the arena for an Event of kind k:
+// the length in the body of each value it reads (unescaping only shortens
+// a string; a number or a container is copied as written).
+func (m *members) size(k Kind) int {
+	at := &m.at
+	n := at[nameContextID].len() + at[nameMetadata].len()
+	switch k {
+	case KindTask:
+		n += at[nameID].len() + m.status.size() + m.first.size()
+	case KindStatus:
+		n += at[nameTaskID].len() + m.status.size() + at[nameFinal].len()
+	case KindArtifact:
+		n += at[nameTaskID].len() + m.art.size() + at[nameAppend].len() + at[nameLastChunk].len()
+	case KindMessage:
+		n += at[nameTaskID].len() + at[nameRole].len() + m.text.at.len()
 	}
-	v.ForEach(func(k, val gjson.Result) bool {
-		switch k.Str {
-		case k1:
-			first(&a, val)
-		case k2:
-			first(&b, val)
-		}
-		return !a.Exists() || !b.Exists() // later duplicates would be ignored
-	})
-	return a, b
+	return n
 }
 
-// partsText joins the text of a part list with no separator: SDKs store
-// appended chunks as extra parts of one artifact. A single part, the common
-// case (one per stream event), is returned as it is: no Builder, no copy.
-func partsText(parts gjson.Result) string {
-	var one string
-	var b strings.Builder
-	n := 0
-	parts.ForEach(func(_, p gjson.Result) bool {
-		text := PartText(p)
-		switch n++; n {
-		case 1:
-			one = text
-		case 2:
-			// The parts' JSON is longer than their text (unless files or
-			// data render longer; the Builder grows then): one allocation.
-			b.Grow(len(parts.Raw))
-			b.WriteString(one)
-			fallthrough
-		default:
-			b.WriteString(text)
-		}
-		return true
-	})
-	if n > 1 {
-		return b.String()
+func (st *taskStatus) size() int { return st.state.len() + st.role.len() + st.text.at.len() }
+func (a *artifactRef) size() int { return a.id.len() + a.text.at.len() }
+
+func (r *reader) readStatus(ev *Event, st *taskStatus) {
+	ev.State = ParseState(r.asGJSON(st.state))
+	ev.Text = r.textOf(st.text)
+	ev.Role = ParseRole(r.string(st.role))
+}
+
+// usage reads the token usage in a metadata object, by readUsage on its
+// JSON copied to the arena: metadata is rare next to text, and its
+// shapes are many.
+func (r *reader) usage(meta span) *Usage {
+	if !r.isObject(meta) {
+		return nil
 	}
-	return one
+	return readUsage(gjson.Result{Type: gjson.JSON, Raw: r.raw(meta)})
+}
+
+// name is a member's key the reader knows, matched once unescaped.
+type name uint8
+
+const (
+	nameOther name = iota
+	// The members of an A2A object, indexes of members.at.
+	nameKind
+	nameID
+	nameTaskID
+	nameContextID
+	nameRole
+	nameFinal
+	nameAppend
+	nameLastChunk
+	nameStatus
+	nameArtifact
+	nameArtifacts
+	nameParts
+	nameMetadata
+	// The 1.0 wrapper members of a result.
+	nameTask
+	nameMessage // also the message of a status
+	nameStatusUpdate
+	nameArtifactUpdate
+	// The members of a response, a status, an artifact and a part.
+	nameResult
+	nameError
+	nameState
+	nameArtifactID
+	nameText
+)
+
+// nameOf returns the name of a key, given what its quotes enclose and
+// whether that holds escapes.
+func nameOf(key []byte, esc bool) name {
+	if esc {
+		var buf [shortMax]byte
+		key = short(key, true, &buf)
+	}
+	switch string(key) { // no copy: only compared
+	case "kind":
+		return nameKind
+	case "id":
+		return nameID
+	case "taskId":
+		return nameTaskID
+	case "contextId":
+		return nameContextID
+	case "role":
+		return nameRole
+	case "final":
+		return nameFinal
+	case "append":
+		return nameAppend
+	case "lastChunk":
+		return nameLastChunk
+	case "status":
+		return nameStatus
+	case "artifact":
+		return nameArtifact
+	case "artifacts":
+		return nameArtifacts
+	case "parts":
+		return nameParts
+	case "metadata":
+		return nameMetadata
+	case "task":
+		return nameTask
+	case "message":
+		return nameMessage
+	case "statusUpdate":
+		return nameStatusUpdate
+	case "artifactUpdate":
+		return nameArtifactUpdate
+	case "result":
+		return nameResult
+	case "error":
+		return nameError
+	case "state":
+		return nameState
+	case "artifactId":
+		return nameArtifactID
+	case "text":
+		return nameText
+	}
+	return nameOther
 }
 
 // PartText renders one A2A part of any version as text. Non-text parts are

@@ -244,3 +244,33 @@ func answerOf(ev Event) string {
 	_, _ = tr.Finish()
 	return tr.Text()
 }
+
+// TestReadResponseAllocs pins what reading the common events allocates:
+// one arena holding every string the Event keeps, and for an artifact
+// update or a task with an answer the Artifacts slice.
+func TestReadResponseAllocs(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		want float64
+	}{
+		{"0.3 status-update", benchStatusEvent("working", false), 1},
+		{"0.3 artifact-update", benchArtifactEvent("The quick brown fox", true, false), 2},
+		{"0.3 artifact-update with escapes", benchArtifactEvent("line\n\"quoted\" \u00e9\U0001F600", true, false), 2},
+		{"0.3 task", benchTask(64, 64), 2},
+		{"1.0 artifactUpdate", []byte(`{"jsonrpc":"2.0","id":2,"result":{"artifactUpdate":{"append":true,"artifact":{"artifactId":"A","parts":[{"text":" hi"}]},"contextId":"C","taskId":"T"}}}`), 2},
+		{"1.0 statusUpdate with a message", []byte(`{"jsonrpc":"2.0","id":1,"result":{"statusUpdate":{"taskId":"T","contextId":"C","status":{"state":"TASK_STATE_INPUT_REQUIRED","message":{"role":"ROLE_AGENT","parts":[{"text":"Which city?"}]}}}}}`), 1},
+		{"0.3 message", []byte(`{"jsonrpc":"2.0","id":2,"result":{"kind":"message","role":"agent","messageId":"M","taskId":"T","contextId":"C","parts":[{"kind":"text","text":"ok"}]}}`), 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := testing.AllocsPerRun(100, func() {
+				if _, err := ReadResponse(tc.body); err != nil {
+					t.Fatal(err)
+				}
+			}); got != tc.want {
+				t.Errorf("ReadResponse(%s) allocates %v times, want %v", tc.body, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,606 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+)
+
+// reader walks one JSON body once, for ReadResponse: A2A events are read
+// on the hot path of every stream, and walking the body once, descending
+// only where the Event needs, costs a fraction of gjson's validating pass
+// followed by a ForEach per nesting level.
+//
+// The walk accepts exactly the bodies gjson.ValidBytes accepts, so the
+// reader needs no validating pass of its own: RFC 8259 JSON, whitespace
+// being space, tab, line feed and carriage return; strings may hold any
+// byte from 0x20 up, valid UTF-8 or not; nesting has no depth limit.
+//
+// The walk notes where the values the Event may keep lie; once it is done
+// and the kind of the Event says which it keeps, those are copied to one
+// arena sized for them. The Event's strings share that one allocation
+// (gjson.ParseBytes copied the whole body instead), and none points into
+// the body, which the SSE decoder reuses for the next event.
+type reader struct {
+	b   []byte          // the body
+	i   int             // the offset of the next byte to read
+	out strings.Builder // the arena the Event's strings are copied to
+}
+
+// span is where one JSON value lies in the body: b[start:end]. The zero
+// span is a value not found.
+type span struct{ start, end int }
+
+// found reports whether s is a value found in the body (a value is never
+// empty, so its end is never 0).
+func (s span) found() bool { return s.end > 0 }
+
+// len is the length of the value's JSON, 0 for a value not found.
+func (s span) len() int { return s.end - s.start }
+
+// isObject and isArray report whether s is an object or an array, as
+// gjson's Result.IsObject and IsArray do.
+func (r *reader) isObject(s span) bool { return s.found() && r.b[s.start] == '{' }
+func (r *reader) isArray(s span) bool  { return s.found() && r.b[s.start] == '[' }
+
+// peek returns the byte at r.i, or 0 past the end: no JSON token starts
+// with 0, so callers need no separate test for the end of the body.
+func (r *reader) peek() byte {
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+// ws skips the whitespace JSON allows between tokens.
+func (r *reader) ws() { r.i = ws(r.b, r.i) }
+
+// ws returns the offset of the first byte from i on that is not
+// whitespace. The tokenizing steps run it on offsets in registers: most
+// bodies are compact, and it then costs a single test.
+func ws(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// end reports whether nothing but whitespace follows the value just read.
+func (r *reader) end() bool {
+	r.ws()
+	return r.i == len(r.b)
+}
+
+// value validates the value at r.i, moves past it and returns where it
+// lies (the zero span if it is not valid): ids, booleans and the state are
+// converted from their span once the walk is done.
+func (r *reader) value() (span, bool) {
+	start := r.i
+	if !r.skip() {
+		return span{}, false
+	}
+	return span{start, r.i}, true
+}
+
+// skip validates the value at r.i (whitespace may precede it) and moves
+// past it.
+func (r *reader) skip() bool {
+	r.ws()
+	switch r.peek() {
+	case '"':
+		_, ok := r.str()
+		return ok
+	case '{', '[':
+		return r.skipContainer()
+	}
+	return r.scalar()
+}
+
+// skipContainer validates the object or array at r.i and moves past it,
+// in a loop, not by recursion: open holds the closing bracket of each
+// container the walk is inside, on the stack for the first 64 levels, so
+// any depth costs no call per level.
+func (r *reader) skipContainer() bool {
+	var inline [64]byte
+	open := inline[:0]
+	for {
+		r.ws()
+		switch r.peek() {
+		case '{':
+			if r.enter() {
+				if _, _, ok := r.key(); !ok {
+					return false
+				}
+				open = append(open, '}')
+				continue
+			}
+		case '[':
+			if r.enter() {
+				open = append(open, ']')
+				continue
+			}
+		case '"':
+			if _, ok := r.str(); !ok {
+				return false
+			}
+		default:
+			if !r.scalar() {
+				return false
+			}
+		}
+		// A value ended: close the containers it ends, then move on to
+		// the next member or element of the innermost open one.
+		for {
+			if len(open) == 0 {
+				return true
+			}
+			closer := open[len(open)-1]
+			more, ok := r.next(closer)
+			if !ok {
+				return false
+			}
+			if !more {
+				open = open[:len(open)-1]
+				continue
+			}
+			if closer == '}' {
+				if _, _, ok := r.key(); !ok {
+					return false
+				}
+			}
+			break
+		}
+	}
+}
+
+// scalar validates the string, number, true, false or null at r.i and
+// moves past it.
+func (r *reader) scalar() bool {
+	switch c := r.peek(); {
+	case c == '"':
+		_, ok := r.str()
+		return ok
+	case c == '-' || '0' <= c && c <= '9':
+		return r.number()
+	case c == 't':
+		return r.literal("true")
+	case c == 'f':
+		return r.literal("false")
+	case c == 'n':
+		return r.literal("null")
+	}
+	return false
+}
+
+// literal validates the word (true, false or null) at r.i and moves past
+// it; what follows it is for the caller to judge, as after a number.
+func (r *reader) literal(word string) bool {
+	if !bytes.HasPrefix(r.b[r.i:], []byte(word)) {
+		return false
+	}
+	r.i += len(word)
+	return true
+}
+
+// number validates the number at r.i: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// What follows it is for the caller to judge ("01" is a 0 followed by a
+// stray 1).
+func (r *reader) number() bool {
+	b, i := r.b, r.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i+1)
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		if i+1 >= len(b) || !isDigit(b[i+1]) {
+			return false
+		}
+		i = digits(b, i+2)
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return false
+		}
+		i = digits(b, i+1)
+	}
+	r.i = i
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits returns the offset of the first byte from i on that is no digit.
+func digits(b []byte, i int) int {
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
+
+// plain marks the bytes a string holds as they are: not the closing
+// quote, not a backslash, not a control byte. Bytes from 0x80 up are plain
+// whether they form valid UTF-8 or not, as gjson.ValidBytes has it.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < len(t); c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str validates the string whose opening quote is at r.i and moves past
+// its closing quote. esc reports whether the string holds escapes.
+// Strings are most of an event's bytes, so they are scanned eight bytes at
+// a time while no byte needs a look.
+func (r *reader) str() (esc, ok bool) {
+	b, i := r.b, r.i+1
+	for {
+		if i+8 <= len(b) {
+			m := notPlain(binary.LittleEndian.Uint64(b[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else {
+			for i < len(b) && plain[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				return false, false
+			}
+		}
+		switch b[i] {
+		case '"':
+			r.i = i + 1
+			return esc, true
+		case '\\':
+			n := escapeLen(b[i:])
+			if n == 0 {
+				return false, false
+			}
+			esc = true
+			i += n
+		default:
+			return false, false // a control byte
+		}
+	}
+}
+
+// notPlain returns, for eight bytes of a string read little-endian, a word
+// whose lowest set bit is the high bit of the first byte that is not plain,
+// or 0 if all are. It tests the eight at once with the carry tricks of
+// "Bit Twiddling Hacks": (v-0x01…)&^v has the high bit set in the first
+// zero byte of v (carries can only mark bytes after it), and x-0x20…&^x in
+// the first byte below 0x20; bytes from 0x80 up are never marked.
+func notPlain(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ ones*'"'
+	s := x ^ ones*'\\'
+	return ((q-ones)&^q | (s-ones)&^s | (x-ones*0x20)&^x) & highs
+}
+
+// escapeLen returns the length of the escape sequence s starts with (s[0]
+// is a backslash), or 0 if it is not one JSON allows.
+func escapeLen(s []byte) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(s) >= 6 && isHex(s[2]) && isHex(s[3]) && isHex(s[4]) && isHex(s[5]) {
+			return 6
+		}
+	}
+	return 0
+}
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// key reads a member's key at r.i, the colon after it and the whitespace
+// around that, leaving r.i at the member's value. It returns what the
+// key's quotes enclose, still escaped, and whether it holds escapes.
+func (r *reader) key() (k []byte, esc, ok bool) {
+	start := r.i
+	if r.peek() != '"' {
+		return nil, false, false
+	}
+	if esc, ok = r.str(); !ok {
+		return nil, false, false
+	}
+	b, end := r.b, r.i
+	i := ws(b, end)
+	if i == len(b) || b[i] != ':' {
+		return nil, false, false
+	}
+	r.i = ws(b, i+1)
+	return b[start+1 : end-1], esc, true
+}
+
+// enter moves past the '{' or '[' at r.i and the whitespace after it. It
+// reports whether the container holds a member or an element: if not, it
+// moves past the closing bracket too.
+func (r *reader) enter() (more bool) {
+	closer := r.b[r.i] + 2 // '{'+2 is '}', '['+2 is ']'
+	r.i++
+	r.ws()
+	if r.peek() == closer {
+		r.i++
+		return false
+	}
+	return true
+}
+
+// next moves past what follows a member or an element: a comma and the
+// whitespace after it (more is true), or the container's closing bracket.
+func (r *reader) next(closer byte) (more, ok bool) {
+	b, i := r.b, ws(r.b, r.i)
+	switch {
+	case i == len(b):
+		return false, false
+	case b[i] == ',':
+		r.i = ws(b, i+1)
+		return true, true
+	case b[i] == closer:
+		r.i = i + 1
+		return false, true
+	}
+	return false, false
+}
+
+// members walks the members of the object at r.i, calling fn with the
+// name of each member's key and r.i at its value, which fn must walk.
+func (r *reader) members(fn func(name) bool) bool {
+	more, ok := r.enter(), true
+	for ok && more {
+		var k []byte
+		var esc bool
+		if k, esc, ok = r.key(); ok {
+			if ok = fn(nameOf(k, esc)); ok {
+				more, ok = r.next('}')
+			}
+		}
+	}
+	return ok
+}
+
+// object walks the value at r.i with members if it is an object and only
+// validates it otherwise; it returns where the value lies either way (the
+// zero span if it is not valid).
+func (r *reader) object(fn func(name) bool) (span, bool) {
+	start := r.i
+	var ok bool
+	if r.peek() == '{' {
+		ok = r.members(fn)
+	} else {
+		ok = r.skip()
+	}
+	if !ok {
+		return span{}, false
+	}
+	return span{start, r.i}, true
+}
+
+// each walks a list the way gjson's ForEach does, which the reader it
+// replaced used: fn is called at each element of an array, at each member
+// value of an object, or once at a value of any other type, and must walk
+// that value.
+func (r *reader) each(fn func() bool) (span, bool) {
+	start := r.i
+	var ok bool
+	switch r.peek() {
+	case '[':
+		more := r.enter()
+		ok = true
+		for ok && more {
+			if ok = fn(); ok {
+				more, ok = r.next(']')
+			}
+		}
+	case '{':
+		ok = r.members(func(name) bool { return fn() })
+	default:
+		ok = fn()
+	}
+	if !ok {
+		return span{}, false
+	}
+	return span{start, r.i}, true
+}
+
+// reserve readies the arena for a copy and returns where it starts. The
+// arena is made on first use, for size bytes: the copies made during the
+// walk (a part list's joined text, artifacts) ask for the body's length,
+// which bounds them all, since they come from distinct parts of the body
+// and unescaping only shortens them (a part rendered by PartText aside);
+// ReadResponse, copying last, knows the length of what it keeps.
+func (r *reader) reserve(size int) int {
+	if r.out.Cap() == 0 {
+		r.out.Grow(size)
+	}
+	return r.out.Len()
+}
+
+// since returns what the arena received from start on.
+func (r *reader) since(start int) string { return r.out.String()[start:] }
+
+// text returns the string at s, unescaped, copied to the arena.
+func (r *reader) text(s span) string {
+	start := r.reserve(s.len())
+	r.writeUnescaped(r.b[s.start+1 : s.end-1])
+	return r.since(start)
+}
+
+// raw returns the JSON of the value at s, copied to the arena.
+func (r *reader) raw(s span) string {
+	start := r.reserve(s.len())
+	r.out.Write(r.b[s.start:s.end])
+	return r.since(start)
+}
+
+// writeUnescaped copies what a string's quotes enclose to the arena,
+// unescaped.
+func (r *reader) writeUnescaped(s []byte) {
+	r.reserve(len(s))
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			r.out.Write(s)
+			return
+		}
+		r.out.Write(s[:i])
+		c, n := unescapeAt(s[i:])
+		r.out.WriteRune(c)
+		s = s[i+n:]
+	}
+}
+
+// shortMax bounds the escaped form of the short strings the reader
+// compares (keys, kinds: at most 15 bytes): an escape sequence of up to 6
+// bytes stands for at least 1 byte, so a longer escaped form unescapes to
+// more than 15 bytes.
+const shortMax = 6 * 16
+
+// short returns what a string's quotes enclose, unescaped into buf if it
+// holds escapes: for comparing keys and kinds without copying them to the
+// arena. A string too long for buf is returned still escaped: it is longer
+// than any string compared, and a backslash is in none of them.
+func short(s []byte, esc bool, buf *[shortMax]byte) []byte {
+	if !esc || len(s) > len(buf) {
+		return s
+	}
+	return appendUnescaped(buf[:0], s)
+}
+
+// appendUnescaped appends what a string's quotes enclose to dst, unescaped.
+func appendUnescaped(dst, s []byte) []byte {
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		c, n := unescapeAt(s[i:])
+		dst = utf8.AppendRune(dst, c)
+		s = s[i+n:]
+	}
+}
+
+// unescapeAt decodes the escape sequence s starts with (s is the rest of a
+// valid string's content, s[0] a backslash) as gjson does: a \u high
+// surrogate pairs with a \u low surrogate right after it; any other
+// surrogate stands alone and is written as U+FFFD, as WriteRune and
+// AppendRune write every invalid rune. It returns the rune and the length
+// of the sequence.
+func unescapeAt(s []byte) (rune, int) {
+	switch s[1] {
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case 'u':
+		c := hex4(s[2:6])
+		if 0xD800 <= c && c < 0xDC00 && len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+			if lo := hex4(s[8:12]); 0xDC00 <= lo && lo < 0xE000 {
+				return utf16.DecodeRune(c, lo), 12
+			}
+		}
+		return c, 6
+	}
+	return rune(s[1]), 2 // '"', '\\' or '/'
+}
+
+// hex4 reads four hex digits, already validated.
+func hex4(h []byte) rune {
+	var c rune
+	for _, d := range h[:4] {
+		switch {
+		case d <= '9':
+			d -= '0'
+		case d <= 'F':
+			d -= 'A' - 10
+		default:
+			d -= 'a' - 10
+		}
+		c = c<<4 | rune(d)
+	}
+	return c
+}
+
+// asGJSON returns the value at s as the gjson.Result the replaced reader
+// held for it, its text copied to the arena: the conversions of values of
+// unexpected types (a number for an id, a string for a boolean) are then
+// gjson's own. A value not found is the zero Result, as gjson's Get gives.
+func (r *reader) asGJSON(s span) gjson.Result {
+	if !s.found() {
+		return gjson.Result{}
+	}
+	switch r.b[s.start] {
+	case '"':
+		return gjson.Result{Type: gjson.String, Str: r.text(s)}
+	case 't':
+		return gjson.Result{Type: gjson.True, Raw: "true"}
+	case 'f':
+		return gjson.Result{Type: gjson.False, Raw: "false"}
+	case 'n':
+		return gjson.Result{Type: gjson.Null, Raw: "null"}
+	case '{', '[':
+		return gjson.Result{Type: gjson.JSON, Raw: r.raw(s)}
+	}
+	raw := r.raw(s)
+	num, _ := strconv.ParseFloat(raw, 64)
+	return gjson.Result{Type: gjson.Number, Raw: raw, Num: num}
+}
+
+// string returns the value at s as gjson's Result.String reads it: a
+// string unescaped, a number as written (or reformatted if not an
+// integer), a container as its JSON, null or nothing as "".
+func (r *reader) string(s span) string {
+	if s.found() && r.b[s.start] == '"' {
+		return r.text(s)
+	}
+	return r.asGJSON(s).String()
+}
+
+// bool returns the value at s as gjson's Result.Bool reads it.
+func (r *reader) bool(s span) bool {
+	if !s.found() {
+		return false
+	}
+	switch r.b[s.start] {
+	case 't':
+		return true
+	case 'f', 'n', '{', '[':
+		return false
+	}
+	return r.asGJSON(s).Bool() // "TRUE", "1", 2: by gjson's rules
+}
