@@ -142,6 +142,22 @@ func appendName(b []byte, name string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// safeWord reports whether the eight bytes of w are all jsonSafe:
+// ASCII from 0x20 up, none of " \\ < > &. It tests them at once (the carry
+// tricks of "Bit Twiddling Hacks": (y-0x01…)&^y has a high bit set exactly
+// when a byte of y is zero, and y is x with the byte sought made zero).
+func safeWord(w string) bool {
+	_ = w[7] // one bounds check, and the eight loads become one
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x&highs != 0 {
+		return false // a byte from 0x80: UTF-8 to check
+	}
+	q, bs, lt, gt, amp := x^(ones*'"'), x^(ones*'\\'), x^(ones*'<'), x^(ones*'>'), x^(ones*'&')
+	return ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|(lt-ones)&^lt|(gt-ones)&^gt|(amp-ones)&^amp)&highs == 0
+}
+
 // jsonSafe marks the ASCII bytes a JSON string holds as they are.
 var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 	for c := byte(0x20); c < utf8.RuneSelf; c++ {
@@ -157,6 +173,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && safeWord(s[i:i+8]) {
+			i += 8 // most text is plain ASCII: eight bytes a test
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonSafe[c] {
