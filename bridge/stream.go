@@ -53,13 +53,13 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	// keeps what it needs of it), and an idle stream need not hold it.
 	cc.prompt = ""
 	emit := func(text string) error {
-		idle.touch()
 		if err := r.text(text); err != nil {
 			return err
 		}
 		if rp.ready != nil && rp.ready() {
 			return nil // the next event is here already: flush them together
 		}
+		idle.touch() // the wait for the next event starts
 		return r.flush()
 	}
 	if err := follow(ctx, rp, r.tr, emit); err != nil {
@@ -90,7 +90,8 @@ type relay struct {
 
 	mu     sync.Mutex
 	w      *stream.Writer
-	ka     *quietTimer // the keepalive, touched by every write
+	chunks *transform.Chunks
+	ka     *quietTimer // the keepalive, touched by every flush
 	closed bool
 }
 
@@ -127,7 +128,11 @@ func (r *relay) text(s string) error {
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
 	}
-	return r.chunkLocked(transform.TextDelta(s), "")
+	b := r.chunks.AppendText(r.w.Begin(), r.tr.Ext(), s)
+	if err := r.w.End(b); err != nil {
+		return errClientGone
+	}
+	return nil
 }
 
 // startLocked commits the response headers and sends the role chunk, once.
@@ -139,14 +144,13 @@ func (r *relay) startLocked() error {
 	stream.SetHeaders(res.Header())
 	res.WriteHeader(http.StatusOK)
 	r.w = stream.NewWriter(res.Writer)
+	r.chunks = transform.NewChunks(r.cc.meta, r.cc.req.IncludeUsage)
 	return r.chunkLocked(transform.RoleDelta(), "")
 }
 
 // chunkLocked writes one chunk, encoded straight into the writer's buffer.
 func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error {
-	r.cc.meta.Ext = r.tr.Ext()
-	r.resetKeepalive()
-	b := transform.AppendChunk(r.w.Begin(), r.cc.meta, d, finish, r.cc.req.IncludeUsage)
+	b := r.chunks.Append(r.w.Begin(), r.tr.Ext(), d, finish)
 	if err := r.w.End(b); err != nil {
 		return errClientGone
 	}
@@ -156,18 +160,10 @@ func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error
 // writeLocked writes one frame, buffered: emit flushes once the upstream
 // has no event ready, so a burst of events costs one write to the client.
 func (r *relay) writeLocked(b []byte) error {
-	r.resetKeepalive()
 	if err := r.w.Frame(b); err != nil {
 		return errClientGone
 	}
 	return nil
-}
-
-// resetKeepalive puts the next keepalive a period from now: a write is due.
-func (r *relay) resetKeepalive() {
-	if r.ka != nil {
-		r.ka.touch()
-	}
 }
 
 // flush sends the buffered frames.
@@ -179,6 +175,9 @@ func (r *relay) flush() error {
 	}
 	if err := r.w.Flush(); err != nil {
 		return errClientGone
+	}
+	if r.ka != nil {
+		r.ka.touch() // the client got something: the next keepalive is due a period from now
 	}
 	return nil
 }
@@ -203,6 +202,7 @@ func (r *relay) finish() error {
 		return err
 	}
 	if r.cc.req.IncludeUsage {
+		r.cc.meta.Ext = r.tr.Ext()
 		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, r.tr.Usage())); err != nil {
 			return err
 		}

@@ -68,6 +68,57 @@ func AppendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsag
 	return appendChunk(b, m, d, finish, withUsage)
 }
 
+// Chunks encodes the chunks of one stream answer, as AppendChunk does.
+// Every chunk repeats the answer's id, created time and model, and the a2a
+// ids once known: Chunks encodes those once, and the ids again only when
+// they change, where AppendChunk encodes all of it for every chunk.
+type Chunks struct {
+	m         Meta // Ext is given to each Append
+	withUsage bool
+	head      []byte // up to the delta's members
+	tail      []byte // after the choice: usage null, the a2a member, '}'
+	ext       Ext    // the ids tail was encoded with
+	hasExt    bool
+}
+
+// NewChunks returns the encoder of the chunks of m (m.Ext is ignored).
+// withUsage is as for Chunk.
+func NewChunks(m Meta, withUsage bool) *Chunks {
+	m.Ext = nil
+	c := &Chunks{m: m, withUsage: withUsage}
+	c.head = appendChunkHead(nil, m)
+	c.tail = appendChunkTail(nil, m, withUsage)
+	return c
+}
+
+// Append appends the chunk AppendChunk appends for Meta{..., Ext: ext}.
+func (c *Chunks) Append(b []byte, ext *Ext, d Delta, finish openai.FinishReason) []byte {
+	b = appendDelta(append(b, c.head...), d, finish)
+	return append(b, c.tailFor(ext)...)
+}
+
+// AppendText appends the chunk of TextDelta(text), without its pointer.
+func (c *Chunks) AppendText(b []byte, ext *Ext, text string) []byte {
+	b = appendFinish(appendContent(append(b, c.head...), text), "")
+	return append(b, c.tailFor(ext)...)
+}
+
+// tailFor returns the encoded end of a chunk with the ids of ext.
+func (c *Chunks) tailFor(ext *Ext) []byte {
+	switch {
+	case ext == nil && !c.hasExt, ext != nil && c.hasExt && *ext == c.ext:
+		return c.tail
+	}
+	m := c.m
+	m.Ext = ext
+	c.tail = appendChunkTail(c.tail[:0], m, c.withUsage)
+	c.hasExt = ext != nil
+	if ext != nil {
+		c.ext = *ext
+	}
+	return c.tail
+}
+
 // UsageChunk returns the last chunk of a stream whose caller asked for
 // usage: no choices, only the usage.
 func UsageChunk(m Meta, u Usage) []byte {

@@ -332,6 +332,38 @@ func TestChunkMatchesJSON(t *testing.T) {
 	}
 }
 
+// TestChunksMatchChunk: the stream encoder, which keeps the members every
+// chunk repeats, writes each chunk as Chunk does, while the ids change.
+func TestChunksMatchChunk(t *testing.T) {
+	content := "a <b> & \"q\" \n é 😀 \xff end"
+	exts := []*Ext{nil, {TaskID: "t"}, {TaskID: "t"}, {TaskID: "t", ContextID: "c", State: StateWorking}, nil,
+		{TaskID: "t<", ContextID: "c", State: StateCompleted}, {TaskID: "t<", ContextID: "c", State: StateCompleted}, {}}
+	deltas := []Delta{RoleDelta(), TextDelta(""), TextDelta(content), {}, {Role: "assistant"}}
+	for _, usage := range []bool{false, true} {
+		m := Meta{ID: "chatcmpl-<x>", Created: 1700000000, Model: "a2a/é&", Ext: &Ext{TaskID: "ignored"}}
+		c := NewChunks(m, usage)
+		for i, ext := range exts {
+			m.Ext = ext
+			for _, d := range deltas {
+				for _, finish := range []openai.FinishReason{"", openai.FinishReasonStop} {
+					if got, want := c.Append(nil, ext, d, finish), Chunk(m, d, finish, usage); string(got) != string(want) {
+						t.Errorf("chunk %d: Append(%+v, %+v, %q)\n = %s\nwant %s", i, ext, d, finish, got, want)
+					}
+				}
+			}
+			if got, want := c.AppendText([]byte("data: "), ext, content), append([]byte("data: "), Chunk(m, TextDelta(content), "", usage)...); string(got) != string(want) {
+				t.Errorf("chunk %d: AppendText(%+v)\n = %s\nwant %s", i, ext, got, want)
+			}
+		}
+	}
+	c := NewChunks(Meta{ID: "chatcmpl-x", Model: "a2a/x"}, false)
+	ext := &Ext{TaskID: "t", ContextID: "c", State: StateWorking}
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(100, func() { buf = c.AppendText(buf[:0], ext, content) }); n != 0 {
+		t.Errorf("AppendText allocates %v times a chunk while the ids stay; want 0", n)
+	}
+}
+
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "plain", "<>&\"\\", "\x00\x1f\x7f", "\u2028", "\xff\xfe", "é😀"} {
 		f.Add(s)

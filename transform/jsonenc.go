@@ -80,8 +80,20 @@ func appendJSON[T any](b []byte, v *T) []byte {
 
 // appendChunk appends one chat.completion.chunk carrying delta d.
 func appendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsage bool) []byte {
+	b = appendChunkHead(b, m)
+	b = appendDelta(b, d, finish)
+	return appendChunkTail(b, m, withUsage)
+}
+
+// appendChunkHead appends what starts every chunk of m, up to its delta.
+func appendChunkHead(b []byte, m Meta) []byte {
 	b = appendHead(b, m, "chat.completion.chunk")
-	b = append(b, `,"choices":[{"index":0,"delta":{`...)
+	return append(b, `,"choices":[{"index":0,"delta":{`...)
+}
+
+// appendDelta appends the members of a chunk's delta and the rest of its
+// choice.
+func appendDelta(b []byte, d Delta, finish openai.FinishReason) []byte {
 	if d.Role != "" {
 		b = append(b, `"role":`...)
 		b = appendString(b, d.Role)
@@ -90,16 +102,27 @@ func appendChunk(b []byte, m Meta, d Delta, finish openai.FinishReason, withUsag
 		}
 	}
 	if d.Content != nil {
-		b = append(b, `"content":`...)
-		b = appendString(b, *d.Content)
+		b = appendContent(b, *d.Content)
 	}
+	return appendFinish(b, finish)
+}
+
+func appendContent(b []byte, text string) []byte {
+	return appendString(append(b, `"content":`...), text)
+}
+
+func appendFinish(b []byte, finish openai.FinishReason) []byte {
 	b = append(b, `},"logprobs":null,"finish_reason":`...)
 	if finish == "" || finish == openai.FinishReasonNull {
 		b = append(b, "null"...)
 	} else {
 		b = appendString(b, string(finish))
 	}
-	b = append(b, "}]"...)
+	return append(b, "}]"...)
+}
+
+// appendChunkTail appends what ends every chunk of m after its choice.
+func appendChunkTail(b []byte, m Meta, withUsage bool) []byte {
 	if withUsage {
 		b = append(b, `,"usage":null`...)
 	}
