@@ -15,16 +15,15 @@ import (
 type quietTimer struct {
 	base time.Time    // monotonic origin of last
 	last atomic.Int64 // time since base of the last touch
-	d    time.Duration
-	done atomic.Bool // stopped: a callback under way does nothing more
-	mu   sync.Mutex  // orders the assignment of t before the callback reads it
+	done atomic.Bool  // stopped: a callback under way does nothing more
+	mu   sync.Mutex   // orders the assignment of t before the callback reads it
 	t    *time.Timer
 }
 
 // afterQuiet starts a quietTimer. When fn returns true the timer goes on:
 // fn counts as a touch, and it is called again after d more of quiet.
 func afterQuiet(d time.Duration, fn func() (again bool)) *quietTimer {
-	q := &quietTimer{base: time.Now(), d: d}
+	q := &quietTimer{base: time.Now()}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.t = time.AfterFunc(d, func() {

@@ -128,11 +128,7 @@ func (r *relay) text(s string) error {
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
 	}
-	b := r.chunks.AppendText(r.w.Begin(), r.tr.Ext(), s)
-	if err := r.w.End(b); err != nil {
-		return errClientGone
-	}
-	return nil
+	return r.endLocked(r.chunks.AppendText(r.w.Begin(), r.tr.Ext(), s))
 }
 
 // startLocked commits the response headers and sends the role chunk, once.
@@ -150,7 +146,11 @@ func (r *relay) startLocked() error {
 
 // chunkLocked writes one chunk, encoded straight into the writer's buffer.
 func (r *relay) chunkLocked(d transform.Delta, finish openai.FinishReason) error {
-	b := r.chunks.Append(r.w.Begin(), r.tr.Ext(), d, finish)
+	return r.endLocked(r.chunks.Append(r.w.Begin(), r.tr.Ext(), d, finish))
+}
+
+// endLocked ends the chunk encoded into the writer's buffer (see Begin).
+func (r *relay) endLocked(b []byte) error {
 	if err := r.w.End(b); err != nil {
 		return errClientGone
 	}
