@@ -166,9 +166,9 @@ func appendName(b []byte, name string) []byte {
 const hexDigits = "0123456789abcdef"
 
 // safeWord reports whether the eight bytes of w are all jsonSafe:
-// ASCII from 0x20 up, none of " \\ < > &. It tests them at once (the carry
-// tricks of "Bit Twiddling Hacks": (y-0x01…)&^y has a high bit set exactly
-// when a byte of y is zero, and y is x with the byte sought made zero).
+// ASCII from 0x20 up, none of " \\ < > &. It tests them at once: notPlain
+// (the reader's test for quotes, backslashes and control bytes) and the
+// same carry trick for the three bytes HTML-safe JSON escapes besides.
 func safeWord(w string) bool {
 	_ = w[7] // one bounds check, and the eight loads become one
 	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
@@ -177,8 +177,8 @@ func safeWord(w string) bool {
 	if x&highs != 0 {
 		return false // a byte from 0x80: UTF-8 to check
 	}
-	q, bs, lt, gt, amp := x^(ones*'"'), x^(ones*'\\'), x^(ones*'<'), x^(ones*'>'), x^(ones*'&')
-	return ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|(lt-ones)&^lt|(gt-ones)&^gt|(amp-ones)&^amp)&highs == 0
+	lt, gt, amp := x^(ones*'<'), x^(ones*'>'), x^(ones*'&')
+	return notPlain(x)|((lt-ones)&^lt|(gt-ones)&^gt|(amp-ones)&^amp)&highs == 0
 }
 
 // jsonSafe marks the ASCII bytes a JSON string holds as they are.
