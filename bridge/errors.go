@@ -93,7 +93,10 @@ func toError(err error) *Error {
 
 // agentMessage says what went wrong with an agent without naming where it is.
 func agentMessage(err error) string {
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		return "The agent could not be reached: it redirected the call elsewhere, which the bridge does not follow."
 	case errors.Is(err, ErrAgentDown):
 		return "The agent could not be reached."
 	case errors.Is(err, ErrAgentStatus):

@@ -182,7 +182,7 @@ func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return nil, upstreamErr(ctx, err)
+		return nil, upstreamErr(ctx, refusedRedirect(err))
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
