@@ -21,6 +21,7 @@ import (
 
 const (
 	headerSecret = "tenant-secret-value"
+	bridgeKey    = "sk-bridge-key-do-not-echo"
 	stealPath    = "/steal?token=query-secret"
 )
 
@@ -312,5 +313,105 @@ func TestCardFromCardURL(t *testing.T) {
 	}
 	if len(other.called()) != 0 {
 		t.Error("a third origin named by a card was called")
+	}
+}
+
+// TestCardTextRedacted: a card echoing the credentials it was fetched with
+// in what /v1/models or an error shows has them redacted.
+func TestCardTextRedacted(t *testing.T) {
+	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"url":"/rpc","provider":{"organization":%q},"defaultInputModes":[%q]}`,
+			r.Header.Get("Authorization"), "text/"+r.Header.Get("X-Tenant"))
+	}))
+	t.Cleanup(agent.Close)
+	base := startBridge(t, Config{Agents: []AgentConfig{hostileAgent("h", agent.URL)}})
+	res := get(t, httpClient(t), base+"/v1/models")
+	if x := leaks(string(res.body), upstreamSecret); x != "" || !strings.Contains(string(res.body), `"owned_by":"Bearer `+redacted+`"`) {
+		t.Errorf("/v1/models = %s, want owned_by redacted", res.body)
+	}
+	img := `{"model":"a2a/h","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,aGVsbG8="}}]}]}`
+	res = post(t, httpClient(t), base+"/v1/chat/completions", img)
+	if x := leaks(string(res.body), headerSecret); x != "" || res.status != 400 || !strings.Contains(string(res.body), "text/"+redacted) {
+		t.Errorf("image to the agent: %d %s, want 400 naming its modes redacted", res.status, res.body)
+	}
+}
+
+// echoSecrets is agent text that repeats what the agent knows: its
+// Authorization header, a configured header, its own URL and host, a
+// bridge key; and then more than the bridge passes on.
+func echoSecrets(r *http.Request) string {
+	host, _, _ := net.SplitHostPort(r.Host)
+	return fmt.Sprintf("denied: got %q and X-Tenant %s at http://%s%s (host %s, %s); bridge key %s; %s",
+		r.Header.Get("Authorization"), r.Header.Get("X-Tenant"), r.Host, r.URL.Path,
+		r.Host, host, bridgeKey, strings.Repeat("padding ", 400))
+}
+
+// TestAgentTextRedacted: an agent's JSON-RPC error message and a failed
+// task's status text reach the client and the log scrubbed of every
+// configured secret and of the agent's URL and host, and bounded.
+func TestAgentTextRedacted(t *testing.T) {
+	task := func(text string) string {
+		return fmt.Sprintf(`{"kind":"task","id":"t1","contextId":"c1","status":{"state":"failed","message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":%q}]}}}`, text)
+	}
+	update := func(text string) string {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t1","contextId":"c1","final":true,"status":{"state":"failed","message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":%q}]}}}}`, text)
+	}
+	rpcError := func(text string) string {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":%q}}`, text)
+	}
+	cases := []struct {
+		name   string
+		stream bool
+		status int // 200: an in-band error
+		answer func(w http.ResponseWriter, text string)
+	}{
+		{"JSON-RPC error", false, 502, func(w http.ResponseWriter, s string) { fmt.Fprint(w, rpcError(s)) }},
+		{"JSON-RPC error with HTTP 400", false, 502, func(w http.ResponseWriter, s string) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, rpcError(s))
+		}},
+		{"JSON-RPC error answering a stream", true, 502, func(w http.ResponseWriter, s string) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, rpcError(s))
+		}},
+		{"JSON-RPC error mid-stream", true, 200, func(w http.ResponseWriter, s string) { sse(w, evTask, evPart, rpcError(s)) }},
+		{"failed task", false, 502, func(w http.ResponseWriter, s string) {
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":%s}`, task(s))
+		}},
+		{"failed task in a stream", true, 200, func(w http.ResponseWriter, s string) { sse(w, evTask, evPart, update(s)) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) { tc.answer(w, echoSecrets(r)) })
+			self, host := agent.URL, hostPort(t, agent.URL)
+			cfg := Config{APIKeys: []string{bridgeKey}, Agents: []AgentConfig{hostileAgent("h", self)}}
+			base, logs := startLoggedBridge(t, cfg)
+			res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/h", tc.stream, "user", "hi"), "Authorization", "Bearer "+bridgeKey)
+			if res.status != tc.status {
+				t.Fatalf("status = %d, want %d: %s", res.status, tc.status, res.body)
+			}
+			body := res.body
+			if tc.status == 200 {
+				body = inBandError(t, body)
+			}
+			msg := decodeError(t, body).Error.Message
+			secrets := []string{upstreamSecret, headerSecret, bridgeKey, self, host, "127.0.0.1"}
+			if x := leaks(msg, secrets...); x != "" || !strings.Contains(msg, "denied: got \"Bearer "+redacted+"\" and X-Tenant "+redacted) {
+				t.Errorf("message leaks %q or is not redacted: %.300s", x, msg)
+			}
+			if len(msg) > maxText+100 {
+				t.Errorf("message is %d bytes, want at most %d and the wrapper", len(msg), maxText)
+			}
+			requests := logs.lines(`"message":"request"`)
+			if len(requests) != 1 {
+				t.Fatalf("access log lines = %q, want one", requests)
+			}
+			if x := leaks(requests[0], secrets...); x != "" || !strings.Contains(requests[0], redacted) || len(requests[0]) > 3*maxText {
+				t.Errorf("access log line leaks %q, is not redacted or is %d bytes: %.300s", x, len(requests[0]), requests[0])
+			}
+			if x := leaks(logs.String(), upstreamSecret, headerSecret, bridgeKey); x != "" {
+				t.Errorf("log leaks %q", x)
+			}
+		})
 	}
 }

@@ -21,6 +21,7 @@ type Agent struct {
 	Name   string
 	cfg    AgentConfig
 	client *http.Client // HTTP/1.1, or h2c when the agent's config asks
+	redact redactor     // scrubs the agent's text of secrets and its whereabouts
 
 	mu       sync.Mutex
 	card     transform.Card
@@ -92,10 +93,13 @@ const (
 	maxCardSize    = 1 << 20
 )
 
-func newRegistry(agents []AgentConfig, clients upstreamClients, log zerolog.Logger) *Registry {
+// newRegistry registers agents. bridgeKeys are the bridge's own API keys,
+// redacted, with each agent's secrets, from what the agent says.
+func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstreamClients, log zerolog.Logger) *Registry {
 	r := &Registry{agents: map[string]*Agent{}, log: log}
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c)}
+		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c),
+			redact: newRedactor(c, bridgeKeys, log)}
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
@@ -198,6 +202,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 		return true
 	}
 	r.pinCard(a, &card)
+	a.scrubCard(&card)
 	a.card = card
 	r.log.Info().Str("agent", a.Name).Str("endpoint", clip(card.Endpoint, maxLogged)).Stringer("protocol", card.Dialect).
 		Bool("streaming", card.Streaming).Msg("agent card read")
@@ -255,7 +260,8 @@ func (r *Registry) fetchCard(ctx context.Context, a *Agent) (card transform.Card
 		}
 		card, err = transform.ReadCard(body, u)
 		if err != nil {
-			return card, false, fmt.Errorf("card %s: %w", u, err)
+			// Its error may quote the card's text: scrubbed and bounded.
+			return card, false, fmt.Errorf("card %s: %s", u, a.redact.text(err.Error()))
 		}
 		return card, true, nil
 	}
