@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -273,20 +274,13 @@ func TestCardCannotMoveEndpoint(t *testing.T) {
 			if got := other.called(); len(got) != 0 {
 				t.Errorf("the card's other origin was called %d times, with headers %v", len(got), got)
 			}
-			host := cmpOr(tc.host, hostPort(t, other.URL))
+			host := cmp.Or(tc.host, hostPort(t, other.URL))
 			warned := logs.lines("off the agent's registered origin")
 			if len(warned) != 1 || !strings.Contains(warned[0], host) || strings.Contains(warned[0], "/a2a/rpc") {
 				t.Errorf("warnings = %q, want one naming %s and not the card's URL", warned, host)
 			}
 		})
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TestCardFromCardURL: a card fetched from card_url may name an endpoint of
