@@ -181,7 +181,7 @@ func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(
 	for {
 		text, err := tr.Feed(ev)
 		if err != nil {
-			return err
+			return rp.scrub(err)
 		}
 		if err := emit(text); err != nil {
 			return err
@@ -202,7 +202,7 @@ func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(
 			return fmt.Errorf("%w: the stream broke: %v", transform.ErrIncomplete, err)
 		}
 		if ev, err = transform.ReadResponse(raw.Data); err != nil {
-			return err
+			return rp.scrub(err)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func toError(err error) *Error {
 	case errors.As(err, &rpcErr):
 		return rpcError(rpcErr, err)
 	case errors.As(err, &taskErr):
-		return &Error{Status: 502, Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: capitalize(taskErr.Error()) + ".", Cause: err}
+		return &Error{Status: 502, Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: taskMessage(taskErr), Cause: err}
 	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, transform.ErrIncomplete),
 		errors.Is(err, transform.ErrTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
 		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: agentMessage(err), Cause: err}
@@ -93,7 +93,10 @@ func toError(err error) *Error {
 
 // agentMessage says what went wrong with an agent without naming where it is.
 func agentMessage(err error) string {
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		return "The agent could not be reached: it redirected the call elsewhere, which the bridge does not follow."
 	case errors.Is(err, ErrAgentDown):
 		return "The agent could not be reached."
 	case errors.Is(err, ErrAgentStatus):
@@ -107,9 +110,10 @@ func agentMessage(err error) string {
 }
 
 // rpcError maps an agent's JSON-RPC error. Its message is the agent's own
-// and is passed on: agents write it for their callers.
+// and is passed on, as agents write it for their callers: scrubbed of
+// secrets where it was read (Agent.scrub), and bounded here again.
 func rpcError(r *transform.RPCError, err error) *Error {
-	msg := fmt.Sprintf("The agent answered error %d: %s", r.Code, r.Message)
+	msg := fmt.Sprintf("The agent answered error %d: %s", r.Code, clip(r.Message, maxText))
 	switch r.Code {
 	case -32001:
 		return &Error{Status: 404, Type: "invalid_request_error", Code: "task_not_found", Msg: msg, Cause: err}
@@ -117,6 +121,12 @@ func rpcError(r *transform.RPCError, err error) *Error {
 		return &Error{Status: 400, Type: "invalid_request_error", Code: "agent_rejected_request", Msg: msg, Cause: err}
 	}
 	return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: msg, Cause: err}
+}
+
+// taskMessage says how the agent's task ended, with its status text:
+// scrubbed where it was read (Agent.scrub), and bounded here again.
+func taskMessage(e *transform.TaskError) string {
+	return capitalize((&transform.TaskError{State: e.State, Text: clip(e.Text, maxText)}).Error()) + "."
 }
 
 // handleError is Echo's HTTPErrorHandler: one error, once, in OpenAI shape.

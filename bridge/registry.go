@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ type Agent struct {
 	Name   string
 	cfg    AgentConfig
 	client *http.Client // HTTP/1.1, or h2c when the agent's config asks
+	redact redactor     // scrubs the agent's text of secrets and its whereabouts
 
 	mu       sync.Mutex
 	card     transform.Card
@@ -91,10 +93,13 @@ const (
 	maxCardSize    = 1 << 20
 )
 
-func newRegistry(agents []AgentConfig, clients upstreamClients, log zerolog.Logger) *Registry {
+// newRegistry registers agents. bridgeKeys are the bridge's own API keys,
+// redacted, with each agent's secrets, from what the agent says.
+func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstreamClients, log zerolog.Logger) *Registry {
 	r := &Registry{agents: map[string]*Agent{}, log: log}
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c)}
+		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c),
+			redact: newRedactor(c, bridgeKeys, log)}
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
@@ -196,15 +201,42 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 		r.log.Info().Str("agent", a.Name).Msg("agent serves no card; calling its url as an A2A 0.3 JSON-RPC endpoint")
 		return true
 	}
-	card.Endpoint = honourConfiguredHost(card.Endpoint, a.cfg.URL)
-	for d, i := range card.Interfaces {
-		i.URL = honourConfiguredHost(i.URL, a.cfg.URL)
-		card.Interfaces[d] = i
-	}
+	r.pinCard(a, &card)
+	a.scrubCard(&card)
 	a.card = card
-	r.log.Info().Str("agent", a.Name).Str("endpoint", card.Endpoint).Stringer("protocol", card.Dialect).
+	r.log.Info().Str("agent", a.Name).Str("endpoint", clip(card.Endpoint, maxLogged)).Stringer("protocol", card.Dialect).
 		Bool("streaming", card.Streaming).Msg("agent card read")
 	return true
+}
+
+// pinCard keeps the card's endpoints on a's registered origin (see
+// pinEndpoint): a card, whoever serves it, must not decide where the
+// agent's credentials go. Endpoints it moved are logged once, by host.
+func (r *Registry) pinCard(a *Agent, card *transform.Card) {
+	var moved []string
+	pin := func(u string) string {
+		p, rewritten := pinEndpoint(u, a.cfg)
+		if rewritten {
+			host := u
+			if e, err := url.Parse(u); err == nil {
+				host = e.Host
+			}
+			if host = clip(host, maxLogged); !slices.Contains(moved, host) {
+				moved = append(moved, host)
+			}
+		}
+		return p
+	}
+	card.Endpoint = pin(card.Endpoint)
+	for d, i := range card.Interfaces {
+		i.URL = pin(i.URL)
+		card.Interfaces[d] = i
+	}
+	if len(moved) > 0 {
+		slices.Sort(moved)
+		r.log.Warn().Str("agent", a.Name).Strs("card_hosts", moved).
+			Msg("agent card names an endpoint off the agent's registered origin; calling its path at the registered url's origin instead")
+	}
 }
 
 // fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
@@ -228,7 +260,8 @@ func (r *Registry) fetchCard(ctx context.Context, a *Agent) (card transform.Card
 		}
 		card, err = transform.ReadCard(body, u)
 		if err != nil {
-			return card, false, fmt.Errorf("card %s: %w", u, err)
+			// Its error may quote the card's text: scrubbed and bounded.
+			return card, false, fmt.Errorf("card %s: %s", u, a.redact.text(err.Error()))
 		}
 		return card, true, nil
 	}
@@ -252,7 +285,7 @@ func (r *Registry) get(ctx context.Context, a *Agent, u string) ([]byte, int, er
 	req.Header.Set("Accept", "application/json")
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, refusedRedirect(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCardSize))
@@ -267,21 +300,6 @@ func setAgentHeaders(h http.Header, c AgentConfig) {
 	if c.APIKey != "" {
 		h.Set("Authorization", "Bearer "+c.APIKey)
 	}
-}
-
-// honourConfiguredHost keeps the configured host when a card advertises one
-// that cannot be meant: sample agents advertise 0.0.0.0, or localhost while
-// they are reached through another host.
-func honourConfiguredHost(endpoint, configured string) string {
-	e, err1 := url.Parse(endpoint)
-	c, err2 := url.Parse(configured)
-	if err1 != nil || err2 != nil {
-		return endpoint
-	}
-	if ip := net.ParseIP(e.Hostname()); (ip != nil && ip.IsUnspecified()) || (isLoopback(e.Hostname()) && !isLoopback(c.Hostname())) {
-		e.Scheme, e.Host = c.Scheme, c.Host
-	}
-	return e.String()
 }
 
 func isLoopback(host string) bool {

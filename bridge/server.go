@@ -57,7 +57,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
-	s.agents = newRegistry(cfg.Agents, s.clients, log)
+	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -137,7 +137,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}}
-	s.agents = newRegistry([]AgentConfig{cfg}, s.clients, s.log)
+	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log)
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {

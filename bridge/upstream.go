@@ -48,12 +48,17 @@ func newTransport() *http.Transport {
 // already read: the whole answer, or the first event of a stream whose
 // next events next yields.
 type reply struct {
+	agent *Agent // scrubs the agent's text in the errors its events make
 	first transform.Event
 	next  func() (stream.Event, error, bool)
 	ready func() bool // a next event is already buffered
 	stop  func()
 	body  io.Closer
 }
+
+// scrub scrubs the agent's text in err, an error that r's events made (see
+// Agent.scrub).
+func (r *reply) scrub(err error) error { return r.agent.scrub(err) }
 
 func (r *reply) close() {
 	if r.stop != nil {
@@ -121,8 +126,15 @@ func streamRefused(err error) bool {
 // JSON answer or the first SSE event. A JSON-RPC error is returned as
 // *transform.RPCError. Any Content-Type is accepted on a JSON answer
 // (a2a-go 0.3 sends text/plain), and a stream request may be answered with
-// plain JSON (an error, or an agent that cannot stream).
+// plain JSON (an error, or an agent that cannot stream). The agent's text
+// in an error is scrubbed here, where it becomes one (see Agent.scrub).
 func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse bool) (*reply, error) {
+	rp, err := s.exchange(ctx, a, tg, body, sse)
+	return rp, a.scrub(err)
+}
+
+// exchange is call before the agent's text in an error is scrubbed.
+func (s *Server) exchange(ctx context.Context, a *Agent, tg target, body []byte, sse bool) (*reply, error) {
 	resp, err := s.post(ctx, a, tg, body, sse)
 	if err != nil {
 		return nil, err
@@ -137,7 +149,7 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 		if err != nil {
 			return nil, err
 		}
-		return &reply{first: ev}, nil
+		return &reply{agent: a, first: ev}, nil
 	}
 	dec := stream.NewDecoder(resp.Body, int(s.cfg.Limits.MaxEvent))
 	next := func() (stream.Event, error, bool) {
@@ -147,7 +159,7 @@ func (s *Server) call(ctx context.Context, a *Agent, tg target, body []byte, sse
 		}
 		return ev, err, true
 	}
-	rp := &reply{next: next, ready: dec.Ready, body: resp.Body}
+	rp := &reply{agent: a, next: next, ready: dec.Ready, body: resp.Body}
 	ev, err, ok := next()
 	if !ok {
 		err = fmt.Errorf("%w: the stream ended before its first event", transform.ErrIncomplete)
@@ -182,7 +194,7 @@ func (s *Server) post(ctx context.Context, a *Agent, tg target, body []byte, sse
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return nil, upstreamErr(ctx, err)
+		return nil, upstreamErr(ctx, refusedRedirect(err))
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
@@ -213,7 +225,7 @@ func (s *Server) poll(ctx context.Context, cc *chatCall, tr *transform.Translato
 		rp.close()
 		text, err := tr.Feed(rp.first)
 		if err != nil {
-			return err
+			return rp.scrub(err)
 		}
 		if err := emit(text); err != nil {
 			return err
