@@ -38,10 +38,12 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 FUZZTIME ?= 30s
 FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzAppendString FuzzCountTokens FuzzVocabularyRank
 FUZZ_STREAM    := FuzzEvents
+FUZZ_BRIDGE    := FuzzExpandEnv
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
 	@for f in $(FUZZ_STREAM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./stream/ || exit 1; done
+	@for f in $(FUZZ_BRIDGE); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./bridge/ || exit 1; done
 
 BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_ARGS  ?= -rounds 3

@@ -1,10 +1,8 @@
 package bridge
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"strconv"
@@ -95,6 +93,12 @@ const (
 	DefaultMaxAnswer      = 16 << 20
 )
 
+// What a duration and a size look like, for errors.
+const (
+	durationWanted = "a duration such as 500ms, 30s or 5m"
+	sizeWanted     = "a size such as 512KiB or 16MiB"
+)
+
 // Duration is a time.Duration written as a Go duration string ("90s").
 type Duration struct{ time.Duration }
 
@@ -102,7 +106,7 @@ type Duration struct{ time.Duration }
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil || v < 0 {
-		return fmt.Errorf("line %d: %q is not a duration such as 500ms, 30s or 5m", n.Line, n.Value)
+		return fmt.Errorf("line %d: %q is not %s", n.Line, n.Value, durationWanted)
 	}
 	d.Duration = v
 	return nil
@@ -135,23 +139,22 @@ func ParseSize(s string) (Size, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 || n > (1<<50)/mult {
-		return 0, fmt.Errorf("%q is not a size such as 512KiB or 16MiB", s)
+		return 0, fmt.Errorf("%q is not %s", s, sizeWanted)
 	}
 	return Size(n * mult), nil
 }
 
 // LoadConfig reads the YAML file at path. Unknown keys are errors, and
-// ${VAR} references are expanded from getenv in every value.
+// ${VAR}, ${VAR:-default} and $$ are expanded from getenv in each value
+// once the YAML is read (see expandEnv); an unset variable is an error.
+// Every error names the file and the field: "config FILE: agents[0].timeout: ...".
 func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	var c Config
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
-	expanded := os.Expand(string(raw), getenv)
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // an empty file means the defaults
+	if err := decodeConfig(raw, getenv, &c); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := c.Validate(); err != nil {

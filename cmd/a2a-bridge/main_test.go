@@ -119,6 +119,70 @@ func TestBadCommandLine(t *testing.T) {
 	}
 }
 
+// TestBadConfigFile: run refuses a bad config file with a usage error (exit
+// code 2) of the form "config FILE: field: problem", and a variable's value
+// stays out of it. The context is cancelled and the port free, so that a
+// config wrongly accepted ends the run instead of serving.
+func TestBadConfigFile(t *testing.T) {
+	agent := "agents:\n  - name: a\n    url: http://127.0.0.1:1\n"
+	cases := []struct {
+		name, yaml, want string
+		env              map[string]string
+	}{
+		{"unset variable", agent + "    api_key: ${TEAM_KEY}\n", "agents[0].api_key: ${TEAM_KEY} is not set", nil},
+		{"bad duration", agent + "    timeout: 5 parsecs\n", `agents[0].timeout: "5 parsecs" is not a duration such as 500ms, 30s or 5m`, nil},
+		{"bad size", "limits:\n  max_event: 4MB\n", `limits.max_event: "4MB" is not a size such as 512KiB or 16MiB`, nil},
+		{"unterminated reference", agent + "    headers: {X-Token: \"t${TOK\"}\n", "agents[0].headers.X-Token: unterminated ${", map[string]string{"TOK": "sk-secret"}},
+		{"expanded bad duration", agent + "    timeout: ${T}\n", `agents[0].timeout: "${T}" expands to something that is not a duration`, map[string]string{"T": "sk-secret"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := writeConfig(t, tc.yaml)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, []string{"--config", file, "--listen", "127.0.0.1:0"}, envOf(tc.env), io.Discard)
+			var u usageError
+			want := "config " + file + ": " + tc.want
+			if !errors.As(err, &u) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "sk-secret") {
+				t.Errorf("run(--config %q) = %v, want a usage error mentioning %q", tc.yaml, err, want)
+			}
+		})
+	}
+}
+
+// TestConfigFileVariables: ${VAR} in the file comes from the same
+// environment as A2A_BRIDGE_*, which still wins over the file and is taken
+// as it is, never expanded.
+func TestConfigFileVariables(t *testing.T) {
+	file := writeConfig(t, "api_keys: [\"${TEAM_KEY}\", pa$$word]\nlisten: ${HOST:-127.0.0.1}:1001\n")
+	cases := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		listen string
+		keys   []string
+	}{
+		{"from the file", []string{"--config", file}, map[string]string{"TEAM_KEY": "sk-team"},
+			"127.0.0.1:1001", []string{"sk-team", "pa$word"}},
+		{"env over file, unexpanded", []string{"--config", file},
+			map[string]string{"TEAM_KEY": "sk-team", "HOST": "127.0.0.2", "A2A_BRIDGE_API_KEYS": "pa$$word, ${TEAM_KEY}"},
+			"127.0.0.2:1001", []string{"pa$$word", "${TEAM_KEY}"}},
+		{"flags over env", []string{"--config", file, "--api-key", "$x", "--listen", "127.0.0.1:1003"},
+			map[string]string{"TEAM_KEY": "sk-team", "A2A_BRIDGE_LISTEN": "127.0.0.1:1002"}, "127.0.0.1:1003", []string{"$x"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := configure(tc.args, envOf(tc.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Listen != tc.listen || !reflect.DeepEqual(cfg.APIKeys, tc.keys) {
+				t.Errorf("configure(%q) = listen %q keys %q, want %q %q", tc.args, cfg.Listen, cfg.APIKeys, tc.listen, tc.keys)
+			}
+		})
+	}
+}
+
 // TestRunServesAndStops runs the command as `make run` does: the demo agent
 // answers, and cancelling (SIGTERM) stops it cleanly.
 func TestRunServesAndStops(t *testing.T) {
