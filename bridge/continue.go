@@ -21,7 +21,8 @@ const (
 // X-A2A-Context-Id, else by the OpenAI user field and its earlier turns;
 // every name is scoped to the caller's API key and the agent.
 func (s *Server) continuation(c echo.Context, cc *chatCall) error {
-	cc.scope = infoOf(c).scope + "\x00" + cc.agent.Name + "\x00"
+	owner := infoOf(c).scope
+	cc.scope = owner + "\x00" + cc.agent.Name + "\x00"
 	h := c.Request().Header
 	msgs := cc.req.Messages
 	var conv conversation
@@ -29,15 +30,15 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 	switch {
 	case h.Get(headerTaskID) != "":
 		id := h.Get(headerTaskID)
-		if conv, found = s.convs.get(cc.scope + "task:" + id); !found {
+		if conv, found = s.convs.get(owner, cc.scope+"task:"+id); !found {
 			return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "task_not_found", Param: headerTaskID,
 				Msg: fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", id)}
 		}
 	case h.Get(headerContextID) != "":
-		conv, found = s.convs.get(cc.scope + "ctx:" + h.Get(headerContextID))
+		conv, found = s.convs.get(owner, cc.scope+"ctx:"+h.Get(headerContextID))
 	default:
 		if earlier := msgs[:len(msgs)-len(transform.NewTurns(msgs))]; len(earlier) > 0 {
-			conv, found = s.convs.get(cc.scope + "turns:" + transform.ConversationKey(cc.req.User, earlier))
+			conv, found = s.convs.get(owner, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, earlier))
 		}
 	}
 	if !found || (cc.agent.cfg.Conversation != "context" && !conv.interrupted()) {
@@ -84,5 +85,5 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 	}
 	turns := append(append([]transform.Message(nil), cc.req.Messages...), transform.Message{Role: "assistant", Text: tr.Text()})
 	keys = append(keys, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, turns))
-	s.convs.put(conv, keys...)
+	s.convs.put(infoOf(c).scope, conv, keys...)
 }
