@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -194,6 +195,66 @@ func TestSweepInterval(t *testing.T) {
 	} {
 		if got := newConversations(tc.ttl, 1, time.Now).sweepInterval(); got != tc.want {
 			t.Errorf("sweepInterval(ttl %v) = %v, want %v", tc.ttl, got, tc.want)
+		}
+	}
+}
+
+// TestConversationsInvariants runs random puts, gets, deletes and sweeps
+// of several owners on a moving clock: the store stays within max, its
+// owners' accounting stays exact, its recency list stays in expiry order
+// (what expire relies on), and an owner never loses an entry to another
+// owner's put while it holds no more than max/N of them.
+func TestConversationsInvariants(t *testing.T) {
+	for seed := range uint64(20) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 1))
+			now := time.Unix(1000, 0)
+			const maxEntries, owners = 12, 3
+			cs := newConversations(time.Minute, maxEntries, func() time.Time { return now })
+			for range 2000 {
+				owner, name := fmt.Sprint("O", rng.IntN(owners)), fmt.Sprint("k", rng.IntN(40))
+				switch op := rng.IntN(10); {
+				case op < 5:
+					cs.sweep() // what expires now is not the put's doing
+					before := held(t, cs)
+					cs.put(owner, conversation{}, name)
+					checkFair(t, before, held(t, cs), owner, maxEntries/owners)
+				case op < 8:
+					cs.get(owner, name)
+				case op < 9:
+					cs.delete(owner, name)
+				default:
+					cs.sweep()
+				}
+				now = now.Add(time.Duration(rng.IntN(3)) * time.Second)
+				if n := cs.len(); n > maxEntries {
+					t.Fatalf("len = %d, want at most %d", n, maxEntries)
+				}
+				cs.mu.Lock()
+				for el := cs.lru.Front(); el != nil && el.Next() != nil; el = el.Next() {
+					if el.Value.(*convEntry).expires.Before(el.Next().Value.(*convEntry).expires) {
+						cs.mu.Unlock()
+						t.Fatal("recency list out of expiry order")
+					}
+				}
+				cs.mu.Unlock()
+			}
+		})
+	}
+}
+
+// checkFair fails if a put by owner took an entry from another owner that
+// held no more than share entries.
+func checkFair(t *testing.T, before, after []string, owner string, share int) {
+	t.Helper()
+	count := map[string]int{}
+	for _, k := range before {
+		count[strings.Split(k, "/")[0]]++
+	}
+	for _, k := range before {
+		o := strings.Split(k, "/")[0]
+		if o != owner && count[o] <= share && !slices.Contains(after, k) {
+			t.Fatalf("a put by %s evicted %s, whose owner held %d ≤ %d entries", owner, k, count[o], share)
 		}
 	}
 }
