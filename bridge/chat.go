@@ -213,7 +213,7 @@ func (s *Server) noteIDs(c echo.Context, ext *transform.Ext) {
 	if ext == nil {
 		return
 	}
-	infoOf(c).taskID = ext.TaskID
+	infoOf(c).taskID = clip(ext.TaskID, maxName)
 	if c.Response().Committed {
 		return
 	}
@@ -232,9 +232,11 @@ var (
 // setIfChanged sets h[k] to v when v is new. The id is copied: it points
 // into the raw event it was read from (for the first event, a task that may
 // echo the whole prompt), which the headers of a stream would otherwise
-// keep as long as it stays open.
+// keep as long as it stays open. An id that is no fit name (over maxName
+// bytes, control characters) is not echoed: a caller could not send it
+// back anyway.
 func setIfChanged(h http.Header, k, v string) {
-	if v == "" || len(h[k]) == 1 && h[k][0] == v {
+	if v == "" || len(h[k]) == 1 && h[k][0] == v || !validName(v) {
 		return
 	}
 	h[k] = []string{strings.Clone(v)}

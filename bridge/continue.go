@@ -3,6 +3,8 @@ package bridge
 import (
 	"fmt"
 	"net/http"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
@@ -21,23 +23,33 @@ const (
 // X-A2A-Context-Id, else by the OpenAI user field and its earlier turns;
 // every name is scoped to the caller's API key and the agent.
 func (s *Server) continuation(c echo.Context, cc *chatCall) error {
-	cc.scope = infoOf(c).scope + "\x00" + cc.agent.Name + "\x00"
+	owner := infoOf(c).scope
+	cc.scope = owner + "\x00" + cc.agent.Name + "\x00"
 	h := c.Request().Header
+	// Both names are checked, whichever is used: remember keeps the
+	// context name even when a task id names the call.
+	taskID, err := nameHeader(h, headerTaskID)
+	if err != nil {
+		return err
+	}
+	name, err := nameHeader(h, headerContextID)
+	if err != nil {
+		return err
+	}
 	msgs := cc.req.Messages
 	var conv conversation
 	var found bool
 	switch {
-	case h.Get(headerTaskID) != "":
-		id := h.Get(headerTaskID)
-		if conv, found = s.convs.get(cc.scope + "task:" + id); !found {
+	case taskID != "":
+		if conv, found = s.convs.get(owner, cc.scope+"task:"+taskID); !found {
 			return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "task_not_found", Param: headerTaskID,
-				Msg: fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", id)}
+				Msg: fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", taskID)}
 		}
-	case h.Get(headerContextID) != "":
-		conv, found = s.convs.get(cc.scope + "ctx:" + h.Get(headerContextID))
+	case name != "":
+		conv, found = s.convs.get(owner, cc.scope+"ctx:"+name)
 	default:
 		if earlier := msgs[:len(msgs)-len(transform.NewTurns(msgs))]; len(earlier) > 0 {
-			conv, found = s.convs.get(cc.scope + "turns:" + transform.ConversationKey(cc.req.User, earlier))
+			conv, found = s.convs.get(owner, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, earlier))
 		}
 	}
 	if !found || (cc.agent.cfg.Conversation != "context" && !conv.interrupted()) {
@@ -72,6 +84,11 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 	if conv.ContextID == "" {
 		conv.ContextID = cc.contextID // Go SDKs leave it out of bare Message replies
 	}
+	if !validName(conv.ContextID) || !validName(conv.TaskID) {
+		// An agent's ids are kept as keys and in the entry, several per
+		// conversation: one over the bound is not kept at all.
+		return
+	}
 	var keys []string
 	if conv.TaskID != "" {
 		keys = append(keys, cc.scope+"task:"+conv.TaskID)
@@ -84,5 +101,33 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 	}
 	turns := append(append([]transform.Message(nil), cc.req.Messages...), transform.Message{Role: "assistant", Text: tr.Text()})
 	keys = append(keys, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, turns))
-	s.convs.put(conv, keys...)
+	s.convs.put(infoOf(c).scope, conv, keys...)
+}
+
+// nameHeader returns the name in the request header k, or "" when it is
+// absent. The bridge keeps a name as a key of its conversations and echoes
+// it in errors: one over maxName bytes, or that is not plain text, is
+// refused, and never echoed (1 MB names, several per conversation, took
+// the bridge to gigabytes).
+func nameHeader(h http.Header, k string) (string, error) {
+	v := h.Get(k)
+	if validName(v) {
+		return v, nil
+	}
+	return "", &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Param: k,
+		Msg: fmt.Sprintf("%s must be at most %d bytes of UTF-8 text without control characters.", k, maxName)}
+}
+
+// validName reports whether s fits the bound on a name the bridge keeps or
+// echoes: at most maxName bytes of UTF-8 text, no control characters.
+func validName(s string) bool {
+	if len(s) > maxName || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"container/heap"
 	"container/list"
+	"context"
 	"sync"
 	"time"
 
@@ -22,75 +24,170 @@ func (c conversation) interrupted() bool { return c.TaskID != "" && c.State.Inte
 
 // conversations is a bounded, expiring map from conversation keys to
 // conversations. Keys carry the caller's scope (its API key), so one key
-// can never reach another key's context. Least recently used entries go
-// first past max; entries idle for ttl are forgotten.
+// can never reach another key's context; each entry is also charged to an
+// owner (that scope), so one key can never push out another key's
+// conversations either.
+//
+// Entries idle for ttl are forgotten, as time passes: every entry is in
+// one recency list, most recently used first, and since each use pushes
+// its expiry to now+ttl that list is in expiry order too, so every call
+// pops the expired ones from its back (amortized O(1)), and sweep does it
+// when no call comes. Past max entries, the owner holding the most entries
+// loses its least recently used one (on a tie, the owner adding one): a
+// flood of one-off names pays for itself, and an owner holding no more
+// than max/N entries (N owners with entries) never loses one to another.
 type conversations struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	now   func() time.Time
-	items map[string]*list.Element
-	lru   *list.List // front: most recently used
+	mu     sync.Mutex
+	ttl    time.Duration
+	max    int
+	now    func() time.Time
+	items  map[convKey]*convEntry
+	lru    list.List // *convEntry, most recently used first
+	owners map[string]*convOwner
+	heavy  ownerHeap // the owners, the one holding the most entries first
 }
 
+// convKey is a key as its owner named it.
+type convKey struct{ owner, name string }
+
 type convEntry struct {
-	key     string
+	key     convKey
 	conv    conversation
 	expires time.Time
+	owner   *convOwner
+	all     *list.Element // of conversations.lru
+	own     *list.Element // of owner.lru
+}
+
+// convOwner is one caller's share of the conversations.
+type convOwner struct {
+	name  string
+	lru   list.List // its *convEntry, most recently used first
+	index int       // in heavy
 }
 
 func newConversations(ttl time.Duration, max int, now func() time.Time) *conversations {
-	return &conversations{ttl: ttl, max: max, now: now, items: map[string]*list.Element{}, lru: list.New()}
+	return &conversations{ttl: ttl, max: max, now: now, items: map[convKey]*convEntry{}, owners: map[string]*convOwner{}}
 }
 
-// get returns the conversation under key, if it is remembered.
-func (cs *conversations) get(key string) (conversation, bool) {
+// get returns the conversation owner keeps under key, if it is remembered.
+func (cs *conversations) get(owner, key string) (conversation, bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	el, ok := cs.items[key]
+	now := cs.now()
+	cs.expire(now)
+	e, ok := cs.items[convKey{owner, key}]
 	if !ok {
 		return conversation{}, false
 	}
-	e := el.Value.(*convEntry)
-	if cs.now().After(e.expires) {
-		cs.remove(el)
+	if now.After(e.expires) { // a clock that went back: expire missed it
+		cs.remove(e)
 		return conversation{}, false
 	}
-	e.expires = cs.now().Add(cs.ttl)
-	cs.lru.MoveToFront(el)
+	cs.touch(e, now)
 	return e.conv, true
 }
 
-// put remembers c under each of keys.
-func (cs *conversations) put(c conversation, keys ...string) {
+// put remembers c under each of keys, charged to owner.
+func (cs *conversations) put(owner string, c conversation, keys ...string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	for _, key := range keys {
-		if el, ok := cs.items[key]; ok {
-			e := el.Value.(*convEntry)
-			e.conv, e.expires = c, cs.now().Add(cs.ttl)
-			cs.lru.MoveToFront(el)
+	now := cs.now()
+	cs.expire(now)
+	for _, name := range keys {
+		key := convKey{owner, name}
+		if e, ok := cs.items[key]; ok {
+			e.conv = c
+			cs.touch(e, now)
 			continue
 		}
-		cs.items[key] = cs.lru.PushFront(&convEntry{key: key, conv: c, expires: cs.now().Add(cs.ttl)})
+		o := cs.owner(owner)
+		e := &convEntry{key: key, conv: c, expires: now.Add(cs.ttl), owner: o}
+		e.all, e.own = cs.lru.PushFront(e), o.lru.PushFront(e)
+		cs.items[key] = e
+		heap.Fix(&cs.heavy, o.index)
 		for cs.lru.Len() > cs.max {
-			cs.remove(cs.lru.Back())
+			victim := cs.heavy[0]
+			if o.lru.Len() == victim.lru.Len() {
+				victim = o
+			}
+			cs.remove(victim.lru.Back().Value.(*convEntry))
 		}
 	}
 }
 
-// delete forgets key.
-func (cs *conversations) delete(key string) {
+// delete forgets owner's key.
+func (cs *conversations) delete(owner, key string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if el, ok := cs.items[key]; ok {
-		cs.remove(el)
+	if e, ok := cs.items[convKey{owner, key}]; ok {
+		cs.remove(e)
 	}
 }
 
-func (cs *conversations) remove(el *list.Element) {
-	cs.lru.Remove(el)
-	delete(cs.items, el.Value.(*convEntry).key)
+// sweep forgets the expired entries. The server calls it on a ticker
+// (sweepEvery), so that they are freed even when no request comes.
+func (cs *conversations) sweep() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.expire(cs.now())
+}
+
+// sweepEvery sweeps every d until ctx ends.
+func (cs *conversations) sweepEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			cs.sweep()
+		}
+	}
+}
+
+// sweepInterval is how often the server should sweep: an expired entry
+// outlives its ttl by at most that much (and counts within max meanwhile).
+func (cs *conversations) sweepInterval() time.Duration {
+	return min(max(cs.ttl/4, time.Second), time.Minute)
+}
+
+// expire pops the expired entries from the back of the recency list.
+func (cs *conversations) expire(now time.Time) {
+	for el := cs.lru.Back(); el != nil && now.After(el.Value.(*convEntry).expires); el = cs.lru.Back() {
+		cs.remove(el.Value.(*convEntry))
+	}
+}
+
+// owner returns the share of name, made on its first entry.
+func (cs *conversations) owner(name string) *convOwner {
+	o, ok := cs.owners[name]
+	if !ok {
+		o = &convOwner{name: name}
+		cs.owners[name] = o
+		heap.Push(&cs.heavy, o)
+	}
+	return o
+}
+
+func (cs *conversations) touch(e *convEntry, now time.Time) {
+	e.expires = now.Add(cs.ttl)
+	cs.lru.MoveToFront(e.all)
+	e.owner.lru.MoveToFront(e.own)
+}
+
+func (cs *conversations) remove(e *convEntry) {
+	cs.lru.Remove(e.all)
+	delete(cs.items, e.key)
+	o := e.owner
+	o.lru.Remove(e.own)
+	if o.lru.Len() == 0 {
+		heap.Remove(&cs.heavy, o.index)
+		delete(cs.owners, o.name)
+		return
+	}
+	heap.Fix(&cs.heavy, o.index)
 }
 
 // len reports how many keys are remembered.
@@ -98,4 +195,26 @@ func (cs *conversations) len() int {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	return cs.lru.Len()
+}
+
+// ownerHeap orders owners by the entries they hold, most first.
+type ownerHeap []*convOwner
+
+func (h ownerHeap) Len() int           { return len(h) }
+func (h ownerHeap) Less(i, j int) bool { return h[i].lru.Len() > h[j].lru.Len() }
+func (h ownerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *ownerHeap) Push(x any) {
+	o := x.(*convOwner)
+	o.index = len(*h)
+	*h = append(*h, o)
+}
+func (h *ownerHeap) Pop() any {
+	old := *h
+	o := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return o
 }
