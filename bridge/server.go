@@ -5,6 +5,7 @@ package bridge
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -31,6 +32,12 @@ type Server struct {
 	now      func() time.Time
 	started  time.Time   // the "created" of every model
 	draining atomic.Bool // shutting down: new requests get 503
+
+	maxConcurrent int          // server.max_concurrent, as the open-files limit allows
+	inFlight      atomic.Int64 // requests being served, /healthz aside
+	// demoToken is the credential the bridge calls its own demo agent with
+	// (when keys are configured, the demo agent wants one too). Never logged.
+	demoToken string
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -38,6 +45,9 @@ const DemoAgentName = "echo"
 
 // demoPath is where the built-in demo agent is served on the bridge itself.
 const demoPath = "/demo/echo"
+
+// healthPath answers 200 while the bridge serves, under any load.
+const healthPath = "/healthz"
 
 // New returns a bridge for cfg (validated, defaults applied by the caller
 // or here). It serves nothing until Serve.
@@ -53,6 +63,10 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		now:     time.Now,
 	}
 	s.started = s.now()
+	s.boundConcurrency()
+	if len(cfg.Agents) == 0 {
+		s.demoToken = rand.Text()
+	}
 	if !cfg.estimateUsage() {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
@@ -66,8 +80,9 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.accessLog, s.refuseWhileDraining)
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	s.logEcho(e)
+	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
+	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	v1 := e.Group("/v1", s.auth)
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
@@ -99,11 +114,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.echo,
 		ReadHeaderTimeout: s.cfg.Server.ReadHeaderTimeout.Duration,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		ErrorLog:          s.netLog(),
 	}
 	discoverCtx, stopDiscover := context.WithCancel(ctx)
 	discovered := make(chan struct{})
-	go func() { s.agents.discover(discoverCtx); close(discovered) }()
+	go func() {
+		defer close(discovered)
+		defer s.recoverGoroutine("agent discovery")
+		s.agents.discover(discoverCtx)
+	}()
 	defer func() { stopDiscover(); <-discovered }()
 
 	errc := make(chan error, 1)
@@ -136,7 +155,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 		host = "127.0.0.1"
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
-		Timeout: Duration{DefaultAgentTimeout}}
+		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
 	s.agents = newRegistry([]AgentConfig{cfg}, s.clients, s.log)
 }
 
@@ -166,14 +185,8 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		return next
 	}
 	return func(c echo.Context) error {
-		got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		got = strings.TrimSpace(got)
-		match := 0
-		for _, k := range s.cfg.APIKeys {
-			// Compare with every key, in constant time, to leak nothing by timing.
-			match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
-		}
-		if !ok || match == 0 {
+		got, ok := bearer(c.Request())
+		if !ok || !s.isKey(got) {
 			return ErrUnauthorized
 		}
 		// Conversations are scoped to the key: a digest, not the key itself.
@@ -181,4 +194,27 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		infoOf(c).scope = hex.EncodeToString(sum[:8])
 		return next(c)
 	}
+}
+
+// isDemoCall reports whether r is the bridge's own call to its demo agent.
+func (s *Server) isDemoCall(r *http.Request) bool {
+	got, ok := bearer(r)
+	return ok && s.demoToken != "" && r.URL.Path == demoPath &&
+		subtle.ConstantTimeCompare([]byte(got), []byte(s.demoToken)) == 1
+}
+
+// isKey reports whether got is one of the configured API keys.
+func (s *Server) isKey(got string) bool {
+	match := 0
+	for _, k := range s.cfg.APIKeys {
+		// Compare with every key, in constant time, to leak nothing by timing.
+		match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
+	}
+	return match == 1
+}
+
+// bearer is the request's bearer token.
+func bearer(r *http.Request) (string, bool) {
+	got, ok := strings.CutPrefix(r.Header.Get(echo.HeaderAuthorization), "Bearer ")
+	return strings.TrimSpace(got), ok
 }
