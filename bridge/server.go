@@ -88,9 +88,11 @@ func (s *Server) routes() *echo.Echo {
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
 	if len(s.cfg.Agents) == 0 {
-		demo := echoAgent{}
+		// The card is public, as an agent's card is (it names nothing but
+		// the demo); the agent itself wants a key when keys are configured.
+		demo := echoAgent{maxBody: 2 * int64(s.cfg.Limits.MaxRequestBody)}
 		e.GET(demoPath+"/.well-known/agent-card.json", demo.card)
-		e.POST(demoPath, demo.rpc)
+		e.POST(demoPath, demo.rpc, s.demoAuth)
 	}
 	// Unknown routes and methods answer in the OpenAI error shape too.
 	e.RouteNotFound("/*", func(c echo.Context) error {
@@ -192,6 +194,21 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		// Conversations are scoped to the key: a digest, not the key itself.
 		sum := sha256.Sum256([]byte(got))
 		infoOf(c).scope = hex.EncodeToString(sum[:8])
+		return next(c)
+	}
+}
+
+// demoAuth lets the demo agent be called, when keys are configured, with
+// one of them or with the bridge's own demoToken: it was served outside
+// auth, and anyone could make it write.
+func (s *Server) demoAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	if len(s.cfg.APIKeys) == 0 {
+		return next
+	}
+	return func(c echo.Context) error {
+		if got, ok := bearer(c.Request()); !ok || !s.isDemoCall(c.Request()) && !s.isKey(got) {
+			return ErrUnauthorized
+		}
 		return next(c)
 	}
 }
