@@ -65,7 +65,8 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// logRequest writes a request's one log line.
+// logRequest writes a request's one log line. Whatever a caller sent is
+// clipped: an unknown 900 KB path was logged whole.
 func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo, p *panicked, start time.Time) {
 	req := c.Request()
 	status := c.Response().Status
@@ -79,18 +80,18 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}
-	ev = ev.Str("method", req.Method).Str("path", req.URL.Path).Int("status", status).
+	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
 		Dur("latency", time.Since(start))
 	if info.agent != "" {
 		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
 	}
 	if info.taskID != "" {
-		ev = ev.Str("task_id", info.taskID)
+		ev = ev.Str("task_id", clip(info.taskID, maxName))
 	}
 	if info.err != nil {
-		ev = ev.Str("error", info.err.Msg)
+		ev = ev.Str("error", clip(info.err.Msg, maxText))
 		if info.err.Cause != nil {
-			ev = ev.AnErr("cause", info.err.Cause)
+			ev = ev.Str("cause", clip(info.err.Cause.Error(), maxText))
 		}
 	}
 	if p != nil {

@@ -97,7 +97,7 @@ func (s *Server) routes() *echo.Echo {
 	// Unknown routes and methods answer in the OpenAI error shape too.
 	e.RouteNotFound("/*", func(c echo.Context) error {
 		return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "not_found",
-			Msg: "Unknown path " + c.Request().URL.Path + "."}
+			Msg: "Unknown path " + clip(c.Request().URL.Path, maxLogged) + "."}
 	})
 	return e
 }
