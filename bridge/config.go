@@ -51,6 +51,9 @@ type ServerConfig struct {
 	// then (slowloris). Streams are unaffected: it covers the request only.
 	ReadBodyTimeout Duration `yaml:"read_body_timeout"`
 	ShutdownGrace   Duration `yaml:"shutdown_grace"`
+	// MaxConcurrent bounds the requests in flight; past it, 503 overloaded
+	// at once (/healthz exempt). New lowers it to what the open-files limit holds.
+	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
 // AgentConfig is one A2A agent served as the model "a2a/<name>".
@@ -91,6 +94,7 @@ const (
 	DefaultMaxRequestBody = 16 << 20
 	DefaultMaxEvent       = 4 << 20
 	DefaultMaxAnswer      = 16 << 20
+	DefaultMaxConcurrent  = 8000
 )
 
 // What a duration and a size look like, for errors.
@@ -176,6 +180,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.name: duplicate agent name %q", field, a.Name)
 		}
 		seen[a.Name] = true
+	}
+	if c.Server.MaxConcurrent < 0 {
+		return fmt.Errorf("server.max_concurrent: %d must not be negative", c.Server.MaxConcurrent)
 	}
 	if c.Conversations.MaxEntries < 0 {
 		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
@@ -265,6 +272,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Server.ShutdownGrace.Duration == 0 {
 		c.Server.ShutdownGrace.Duration = 30 * time.Second
+	}
+	if c.Server.MaxConcurrent == 0 {
+		c.Server.MaxConcurrent = DefaultMaxConcurrent
 	}
 	for i := range c.Agents {
 		if c.Agents[i].Timeout.Duration == 0 {

@@ -24,7 +24,7 @@ func TestLoadConfigFull(t *testing.T) {
 		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
 		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},
 		Server: ServerConfig{ReadHeaderTimeout: Duration{5 * time.Second}, ReadBodyTimeout: Duration{20 * time.Second},
-			ShutdownGrace: Duration{10 * time.Second}},
+			ShutdownGrace: Duration{10 * time.Second}, MaxConcurrent: 900},
 		Agents: []AgentConfig{
 			{Name: "helper", URL: "http://127.0.0.1:9101", APIKey: "sk-helper", Headers: map[string]string{"X-Team": "blue"},
 				Timeout: Duration{90 * time.Second}, Protocol: "1.0", Conversation: "context", ShowProgress: true,

@@ -15,10 +15,16 @@ import (
 // a small but real A2A 0.3 JSON-RPC agent that answers with the last user
 // text of the conversation it receives, word by word when streamed. It lets
 // `make run` and one curl work on a fresh machine, through the whole bridge.
-type echoAgent struct{}
+type echoAgent struct {
+	maxBody int64 // the largest request it reads
+}
+
+// maxDemoEvents bounds the text events of one demo stream: one event per
+// word (~270 bytes each) made a 1 MB text of short words 136 MB of stream.
+const maxDemoEvents = 32
 
 func (echoAgent) card(c echo.Context) error {
-	base := "http://" + c.Request().Host + demoPath
+	base := "http://" + clip(c.Request().Host, maxName) + demoPath
 	return c.JSON(http.StatusOK, map[string]any{
 		"name":               "echo",
 		"description":        "a2a-bridge's built-in demo agent: it answers with your last message.",
@@ -42,7 +48,7 @@ func (a echoAgent) rpc(c echo.Context) error {
 		Method string          `json:"method"`
 		Params json.RawMessage `json:"params"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20)).Decode(&req); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, a.maxBody)).Decode(&req); err != nil {
 		return c.JSON(http.StatusOK, rpcErrorBody(nil, -32700, "parse error"))
 	}
 	var text strings.Builder
@@ -67,7 +73,7 @@ func (a echoAgent) rpc(c echo.Context) error {
 		}
 		return nil
 	}
-	return c.JSON(http.StatusOK, rpcErrorBody(req.ID, -32601, "method not found: "+req.Method))
+	return c.JSON(http.StatusOK, rpcErrorBody(req.ID, -32601, "method not found: "+clip(req.Method, maxName)))
 }
 
 // lastUserText picks the last "user:" block of a flattened conversation;
@@ -90,19 +96,42 @@ func (t echoTask) completed(answer string) map[string]any {
 		"artifacts": []any{map[string]any{"artifactId": "answer", "parts": []any{textPart(answer)}}}}
 }
 
-// events is the stream of a task that answers word by word.
+// events is the stream of a task that answers word by word, or, for a long
+// answer, in at most maxDemoEvents runs of words.
 func (t echoTask) events(answer string) []map[string]any {
 	evs := []map[string]any{
 		{"kind": "task", "id": t.id, "contextId": t.ctx, "status": map[string]any{"state": "submitted"}},
 		t.status("working", false),
 	}
-	words := strings.SplitAfter(answer, " ")
+	words := pieces(answer, maxDemoEvents)
 	for i, w := range words {
 		evs = append(evs, map[string]any{"kind": "artifact-update", "taskId": t.id, "contextId": t.ctx,
 			"append": i > 0, "lastChunk": i == len(words)-1,
 			"artifact": map[string]any{"artifactId": "answer", "parts": []any{textPart(w)}}})
 	}
 	return append(evs, t.status("completed", true))
+}
+
+// pieces splits s after its spaces into at most n pieces: word by word when
+// it has no more than n words, else in runs of words of about len(s)/n bytes.
+func pieces(s string, n int) []string {
+	words := strings.SplitAfter(s, " ")
+	if len(words) <= n {
+		return words
+	}
+	size := (len(s) + n - 1) / n
+	var out []string
+	start, end := 0, 0
+	for _, w := range words {
+		if end += len(w); end-start >= size {
+			out = append(out, s[start:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 func (t echoTask) status(state string, final bool) map[string]any {

@@ -67,9 +67,11 @@ func toError(err error) *Error {
 	case errors.Is(err, transform.ErrInvalidJSON):
 		return &Error{Status: 400, Type: "invalid_request_error", Msg: "We could not parse the JSON body of your request: " + err.Error() + "."}
 	case errors.As(err, &reqErr):
-		return &Error{Status: 400, Type: "invalid_request_error", Param: reqErr.Param, Msg: reqErr.Msg}
+		return &Error{Status: 400, Type: "invalid_request_error", Param: clip(reqErr.Param, maxName), Msg: clip(reqErr.Msg, maxText)}
 	case errors.As(err, &modelErr):
-		return &Error{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found", Msg: modelErr.Error()}
+		// The name is the caller's, of any length: clipped, or a 1 MB name is echoed whole.
+		return &Error{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
+			Msg: (&transform.ModelError{Model: clip(modelErr.Model, maxName)}).Error()}
 	case errors.Is(err, ErrBodyTooLarge):
 		return &Error{Status: 413, Type: "invalid_request_error", Code: "request_too_large", Msg: err.Error()}
 	case errors.Is(err, ErrUnauthorized):
@@ -86,7 +88,7 @@ func toError(err error) *Error {
 	case errors.Is(err, context.Canceled):
 		return &Error{Status: 499, Type: "invalid_request_error", Code: "client_closed_request", Msg: "The client closed the request.", Cause: err}
 	case errors.As(err, &httpErr):
-		return &Error{Status: httpErr.Code, Type: "invalid_request_error", Msg: fmt.Sprint(httpErr.Message), Cause: err}
+		return &Error{Status: httpErr.Code, Type: "invalid_request_error", Msg: clip(fmt.Sprint(httpErr.Message), maxText), Cause: err}
 	}
 	return &Error{Status: 500, Type: "server_error", Msg: "Internal error.", Cause: err}
 }
@@ -133,7 +135,7 @@ func taskMessage(e *transform.TaskError) string {
 // A response already committed (a stream under way) is left alone; the
 // stream writes its own in-band error.
 func (s *Server) handleError(err error, c echo.Context) {
-	e := toError(err)
+	e := bounded(toError(err))
 	if info := infoOf(c); info != nil {
 		info.err = e
 	}
@@ -149,6 +151,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", e.RetryAfter)
 	}
 	_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.Body())
+}
+
+// bounded is e with a message and param of a bounded size: whatever caller
+// text an error was made with (a media type, a field name), what is
+// answered and logged of it stays small.
+func bounded(e *Error) *Error {
+	if len(e.Msg) <= maxText && len(e.Param) <= maxName {
+		return e
+	}
+	b := *e
+	b.Msg, b.Param = clip(e.Msg, maxText), clip(e.Param, maxName)
+	return &b
 }
 
 func capitalize(s string) string {

@@ -1,9 +1,7 @@
 package bridge
 
 import (
-	"bytes"
 	"cmp"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // Hostile agents: an agent, or whoever serves its card, tries to get the
@@ -59,60 +55,11 @@ func (e *elsewhere) called() []http.Header {
 	return append([]http.Header(nil), e.calls...)
 }
 
-// logBuffer collects a bridge's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines returns the log lines that contain s.
-func (b *logBuffer) lines(s string) []string {
-	var out []string
-	for l := range strings.SplitSeq(b.String(), "\n") {
-		if strings.Contains(l, s) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // startLoggedBridge is startBridge with the bridge's log lines kept.
 func startLoggedBridge(t *testing.T, cfg Config) (string, *logBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
-	s, err := New(cfg, zerolog.New(logs).Level(zerolog.DebugLevel))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("bridge log:\n%s", logs)
-		}
-	})
-	return "http://" + ln.Addr().String(), logs
+	_, base, logs := serveBridge(t, cfg, nil)
+	return base, logs
 }
 
 // leaks returns the first of secrets that s contains.
@@ -167,7 +114,7 @@ func TestRedirectElsewhereRefused(t *testing.T) {
 				if got := other.called(); len(got) != 0 {
 					t.Errorf("the redirect's target was called %d times, with headers %v; want never", len(got), got)
 				}
-				refused := logs.lines("redirected the call to another origin")
+				refused := logs.matching("redirected the call to another origin")
 				if len(refused) == 0 || !strings.Contains(refused[0], hostPort(t, other.URL)) {
 					t.Errorf("log lines on the refused redirect = %q, want one naming %s", refused, hostPort(t, other.URL))
 				}
@@ -275,7 +222,7 @@ func TestCardCannotMoveEndpoint(t *testing.T) {
 				t.Errorf("the card's other origin was called %d times, with headers %v", len(got), got)
 			}
 			host := cmp.Or(tc.host, hostPort(t, other.URL))
-			warned := logs.lines("off the agent's registered origin")
+			warned := logs.matching("off the agent's registered origin")
 			if len(warned) != 1 || !strings.Contains(warned[0], host) || strings.Contains(warned[0], "/a2a/rpc") {
 				t.Errorf("warnings = %q, want one naming %s and not the card's URL", warned, host)
 			}
@@ -396,7 +343,7 @@ func TestAgentTextRedacted(t *testing.T) {
 			if len(msg) > maxText+100 {
 				t.Errorf("message is %d bytes, want at most %d and the wrapper", len(msg), maxText)
 			}
-			requests := logs.lines(`"message":"request"`)
+			requests := logs.matching(`"message":"request"`)
 			if len(requests) != 1 {
 				t.Fatalf("access log lines = %q, want one", requests)
 			}

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,35 +50,55 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := context.WithValue(logger.WithContext(req.Context()), infoKey{}, info)
 		c.SetRequest(req.WithContext(ctx))
 
-		if err := next(c); err != nil {
+		p, err := serveRecovered(c, next)
+		abort := p.aborts(c)
+		if err != nil && !abort {
 			c.Error(err)
+		} else if err != nil {
+			info.err = toError(err)
 		}
-		status := c.Response().Status
-		if info.err != nil && c.Response().Committed && info.err.Status != 0 && status == 200 && info.stream {
-			status = info.err.Status // an in-band stream error: log what went wrong
+		s.logRequest(logger, c, info, p, start)
+		if abort {
+			panic(http.ErrAbortHandler)
 		}
-		ev := logger.Info()
-		switch {
-		case info.err != nil && info.err.Status >= 500:
-			ev = logger.Error()
-		case info.err != nil:
-			ev = logger.Warn()
-		}
-		ev = ev.Str("method", req.Method).Str("path", req.URL.Path).Int("status", status).
-			Dur("latency", time.Since(start))
-		if info.agent != "" {
-			ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
-		}
-		if info.taskID != "" {
-			ev = ev.Str("task_id", info.taskID)
-		}
-		if info.err != nil {
-			ev = ev.Str("error", info.err.Msg)
-			if info.err.Cause != nil {
-				ev = ev.AnErr("cause", info.err.Cause)
-			}
-		}
-		ev.Msg("request")
 		return nil
 	}
+}
+
+// logRequest writes a request's one log line. Whatever a caller sent is
+// clipped: an unknown 900 KB path was logged whole.
+func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo, p *panicked, start time.Time) {
+	req := c.Request()
+	status := c.Response().Status
+	if info.err != nil && c.Response().Committed && info.err.Status != 0 && status == 200 && info.stream {
+		status = info.err.Status // an in-band stream error: log what went wrong
+	}
+	ev := logger.Info()
+	switch {
+	case info.err != nil && info.err.Status >= 500 && info.err.Status != http.StatusServiceUnavailable:
+		ev = logger.Error()
+	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
+		ev = logger.Warn()
+	}
+	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
+		Dur("latency", time.Since(start))
+	if info.agent != "" {
+		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
+	}
+	if info.taskID != "" {
+		ev = ev.Str("task_id", clip(info.taskID, maxName))
+	}
+	if info.err != nil {
+		ev = ev.Str("error", clip(info.err.Msg, maxText))
+		if info.err.Cause != nil {
+			ev = ev.Str("cause", clip(info.err.Cause.Error(), maxText))
+		}
+	}
+	if p != nil {
+		ev = ev.Bool("aborted", p.aborts(c))
+		if p.stack != "" {
+			ev = ev.Str("stack", p.stack)
+		}
+	}
+	ev.Msg("request")
 }

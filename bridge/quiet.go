@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // quietTimer calls fn once d has passed with no touch (or since it was
@@ -21,8 +23,11 @@ type quietTimer struct {
 }
 
 // afterQuiet starts a quietTimer. When fn returns true the timer goes on:
-// fn counts as a touch, and it is called again after d more of quiet.
-func afterQuiet(d time.Duration, fn func() (again bool)) *quietTimer {
+// fn counts as a touch, and it is called again after d more of quiet. fn
+// runs on a goroutine of its own, where a panic would end the process
+// whatever the request's recovery does: it is recovered and logged to log,
+// and the timer stops.
+func afterQuiet(d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
 	q := &quietTimer{base: time.Now()}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -37,12 +42,23 @@ func afterQuiet(d time.Duration, fn func() (again bool)) *quietTimer {
 			t.Reset(left)
 			return
 		}
-		if fn() {
+		if call(log, fn) {
 			q.touch()
 			t.Reset(d)
 		}
 	})
 	return q
+}
+
+// call calls fn, recovering a panic: false, and logged.
+func call(log *zerolog.Logger, fn func() bool) (again bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			logPanic(log, "timer callback", v)
+			again = false
+		}
+	}()
+	return fn()
 }
 
 // quiet is how long it has been since the last touch.

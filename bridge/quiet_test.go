@@ -4,13 +4,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func TestQuietTimerFiresAfterQuiet(t *testing.T) {
 	const d = 40 * time.Millisecond
 	fired := make(chan time.Time, 1)
 	start := time.Now()
-	q := afterQuiet(d, func() bool { fired <- time.Now(); return false })
+	q := afterQuiet(d, &nopLog, func() bool { fired <- time.Now(); return false })
 	defer q.stop()
 	// Touched every d/4 for 3d: it must not fire before 3d + d.
 	for range 12 {
@@ -31,7 +33,7 @@ func TestQuietTimerFiresAfterQuiet(t *testing.T) {
 func TestQuietTimerAgainAndStop(t *testing.T) {
 	const d = 10 * time.Millisecond
 	var calls atomic.Int32
-	q := afterQuiet(d, func() bool { calls.Add(1); return true })
+	q := afterQuiet(d, &nopLog, func() bool { calls.Add(1); return true })
 	deadline := time.Now().Add(5 * time.Second)
 	for calls.Load() < 3 {
 		if time.Now().After(deadline) {
@@ -47,3 +49,5 @@ func TestQuietTimerAgainAndStop(t *testing.T) {
 		t.Fatalf("called %d more times after stop", got-n)
 	}
 }
+
+var nopLog = zerolog.Nop()

@@ -5,6 +5,7 @@ package bridge
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -31,6 +32,12 @@ type Server struct {
 	now      func() time.Time
 	started  time.Time   // the "created" of every model
 	draining atomic.Bool // shutting down: new requests get 503
+
+	maxConcurrent int          // server.max_concurrent, as the open-files limit allows
+	inFlight      atomic.Int64 // requests being served, /healthz aside
+	// demoToken is the credential the bridge calls its own demo agent with
+	// (when keys are configured, the demo agent wants one too). Never logged.
+	demoToken string
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -38,6 +45,9 @@ const DemoAgentName = "echo"
 
 // demoPath is where the built-in demo agent is served on the bridge itself.
 const demoPath = "/demo/echo"
+
+// healthPath answers 200 while the bridge serves, under any load.
+const healthPath = "/healthz"
 
 // New returns a bridge for cfg (validated, defaults applied by the caller
 // or here). It serves nothing until Serve.
@@ -53,6 +63,10 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		now:     time.Now,
 	}
 	s.started = s.now()
+	s.boundConcurrency()
+	if len(cfg.Agents) == 0 {
+		s.demoToken = rand.Text()
+	}
 	if !cfg.estimateUsage() {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
@@ -66,21 +80,24 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.accessLog, s.refuseWhileDraining)
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	s.logEcho(e)
+	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
+	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	v1 := e.Group("/v1", s.auth)
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
 	if len(s.cfg.Agents) == 0 {
-		demo := echoAgent{}
+		// The card is public, as an agent's card is (it names nothing but
+		// the demo); the agent itself wants a key when keys are configured.
+		demo := echoAgent{maxBody: 2 * int64(s.cfg.Limits.MaxRequestBody)}
 		e.GET(demoPath+"/.well-known/agent-card.json", demo.card)
-		e.POST(demoPath, demo.rpc)
+		e.POST(demoPath, demo.rpc, s.demoAuth)
 	}
 	// Unknown routes and methods answer in the OpenAI error shape too.
 	e.RouteNotFound("/*", func(c echo.Context) error {
 		return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "not_found",
-			Msg: "Unknown path " + c.Request().URL.Path + "."}
+			Msg: "Unknown path " + clip(c.Request().URL.Path, maxLogged) + "."}
 	})
 	return e
 }
@@ -99,12 +116,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.echo,
 		ReadHeaderTimeout: s.cfg.Server.ReadHeaderTimeout.Duration,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		ErrorLog:          s.netLog(),
 	}
 	discoverCtx, stopDiscover := context.WithCancel(ctx)
 	discovered := make(chan struct{})
-	go func() { s.agents.discover(discoverCtx); close(discovered) }()
-	defer func() { stopDiscover(); <-discovered }()
+	go func() {
+		defer close(discovered)
+		defer s.recoverGoroutine("agent discovery")
+		s.agents.discover(discoverCtx)
+	}()
+	// Expired conversations are freed as time passes, not only when their
+	// own name comes back: an idle bridge lets go of them too.
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		defer s.recoverGoroutine("conversation sweep")
+		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
+	}()
+	defer func() { stopDiscover(); <-discovered; <-swept }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -136,7 +165,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 		host = "127.0.0.1"
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
-		Timeout: Duration{DefaultAgentTimeout}}
+		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
 	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log)
 }
 
@@ -166,14 +195,8 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		return next
 	}
 	return func(c echo.Context) error {
-		got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		got = strings.TrimSpace(got)
-		match := 0
-		for _, k := range s.cfg.APIKeys {
-			// Compare with every key, in constant time, to leak nothing by timing.
-			match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
-		}
-		if !ok || match == 0 {
+		got, ok := bearer(c.Request())
+		if !ok || !s.isKey(got) {
 			return ErrUnauthorized
 		}
 		// Conversations are scoped to the key: a digest, not the key itself.
@@ -181,4 +204,42 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		infoOf(c).scope = hex.EncodeToString(sum[:8])
 		return next(c)
 	}
+}
+
+// demoAuth lets the demo agent be called, when keys are configured, with
+// one of them or with the bridge's own demoToken: it was served outside
+// auth, and anyone could make it write.
+func (s *Server) demoAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	if len(s.cfg.APIKeys) == 0 {
+		return next
+	}
+	return func(c echo.Context) error {
+		if got, ok := bearer(c.Request()); !ok || !s.isDemoCall(c.Request()) && !s.isKey(got) {
+			return ErrUnauthorized
+		}
+		return next(c)
+	}
+}
+
+// isDemoCall reports whether r is the bridge's own call to its demo agent.
+func (s *Server) isDemoCall(r *http.Request) bool {
+	got, ok := bearer(r)
+	return ok && s.demoToken != "" && r.URL.Path == demoPath &&
+		subtle.ConstantTimeCompare([]byte(got), []byte(s.demoToken)) == 1
+}
+
+// isKey reports whether got is one of the configured API keys.
+func (s *Server) isKey(got string) bool {
+	match := 0
+	for _, k := range s.cfg.APIKeys {
+		// Compare with every key, in constant time, to leak nothing by timing.
+		match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
+	}
+	return match == 1
+}
+
+// bearer is the request's bearer token.
+func bearer(r *http.Request) (string, bool) {
+	got, ok := strings.CutPrefix(r.Header.Get(echo.HeaderAuthorization), "Bearer ")
+	return strings.TrimSpace(got), ok
 }

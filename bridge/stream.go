@@ -32,7 +32,7 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer cancel(nil)
 	// The agent's timeout bounds the wait for each event, the first and
 	// every next one; every event read resets it.
-	idle := afterQuiet(timeout, func() bool { cancel(ErrAgentTimeout); return false })
+	idle := afterQuiet(timeout, zerolog.Ctx(ctx), func() bool { cancel(ErrAgentTimeout); return false })
 	defer idle.stop()
 	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
 	r.keepalive(s.cfg.Keepalive.Duration)
@@ -103,7 +103,7 @@ func (r *relay) keepalive(every time.Duration) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ka = afterQuiet(every, func() bool {
+	r.ka = afterQuiet(every, zerolog.Ctx(r.c.Request().Context()), func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		return !r.closed && r.startLocked() == nil && r.w.Comment("keepalive") == nil
