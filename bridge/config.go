@@ -238,8 +238,12 @@ func checkURL(s string) error {
 		return errors.New("required")
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http or https URL", s)
+	if err != nil {
+		// Not echoed: a URL from ${VAR} may hold a password.
+		return errors.New("is not a URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http or https URL", u.Redacted())
 	}
 	return nil
 }

@@ -254,3 +254,15 @@ func TestFullConfigHasEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestURLErrorHidesPassword: a URL from ${VAR} may carry a password; a config
+// error about it names the field and never prints the password.
+func TestURLErrorHidesPassword(t *testing.T) {
+	for _, u := range []string{"ftp://user:s3cret-pw@agent.example/", "http://user:s3cret-pw@agent.example/%zz"} {
+		cfg := Config{Agents: []AgentConfig{{Name: "a", URL: u}}}
+		err := cfg.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), "agents[0].url: ") || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("Validate(url %q) = %v, want an agents[0].url error without the password", u, err)
+		}
+	}
+}

@@ -130,6 +130,13 @@ func (r *Registry) discover(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, a := range r.order {
 		wg.Go(func() {
+			// A hostile card must not end the process: a panic in
+			// its reading is logged, and the agent keeps its fallback.
+			defer func() {
+				if v := recover(); v != nil {
+					logPanic(&r.log, "card discovery of agent "+a.Name, v)
+				}
+			}()
 			for !r.resolve(ctx, a) {
 				a.mu.Lock()
 				wait := time.Until(a.nextTry)
