@@ -158,19 +158,18 @@ var parseRequestTests = []struct {
 		body: `{"model":"a2a/echo","messages":[{"role":"user","content":"caf\u00e9 \ud83d\ude00"}]}`,
 		want: Request{Model: "a2a/echo", Agent: "echo", Messages: []Message{{Role: "user", Text: "café 😀"}}},
 	},
-	// Duplicate members are read as gjson's Get reads them, which the
-	// one-pass readers keep: the first occurrence wins (a first null too)...
+	// Inside a message, duplicate members are read as gjson's Get reads
+	// them, which the one-pass readers keep: the first occurrence wins.
+	// (A duplicated top-level member is refused: see parseRequestErrorTests.)
 	{
-		name: "duplicate members: the first wins",
-		body: `{"model":"a2a/first","model":"a2a/second","temperature":1,"temperature":2,"user":null,"user":"u","messages":[{"role":"user","role":"robot","content":"a","content":5,"name":"n1","name":"n2"}],"messages":"x"}`,
+		name: "duplicate members of a message: the first wins",
+		body: `{"model":"a2a/first","temperature":1,"messages":[{"role":"user","role":"robot","content":"a","content":5,"name":"n1","name":"n2"}]}`,
 		want: Request{Model: "a2a/first", Agent: "first", Messages: []Message{{Role: "user", Name: "n1", Text: "a"}}, Params: []byte(`{"temperature":1}`)},
 	},
-	// ...but a path such as stream_options.include_usage looks into each
-	// stream_options object in turn until one holds include_usage.
 	{
-		name: "duplicate parents: the first holding the member wins",
-		body: `{"model":"a2a/echo","stream_options":null,"stream_options":{"include_usage":true},"stream_options":{"include_usage":false},"response_format":{},"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"hi"}]}`,
-		want: Request{Model: "a2a/echo", Agent: "echo", IncludeUsage: true, Messages: []Message{{Role: "user", Text: "hi"}}, Unsupported: []string{"response_format"}},
+		name: "a nested duplicate: the first wins",
+		body: `{"model":"a2a/echo","stream_options":{"include_usage":true,"include_usage":false},"response_format":{"type":"text","type":"json_object"},"messages":[{"role":"user","content":"hi"}]}`,
+		want: Request{Model: "a2a/echo", Agent: "echo", IncludeUsage: true, Messages: []Message{{Role: "user", Text: "hi"}}},
 	},
 	{
 		name: "escaped member names are read, stream_options as an array is not",
@@ -238,6 +237,14 @@ var parseRequestErrorTests = []struct {
 	{"invalid JSON", `{"model":"a2a/echo",`, ErrInvalidJSON},
 	{"trailing garbage", `{"model":"a2a/echo","messages":[{"role":"user","content":"hi"}]} x`, ErrInvalidJSON},
 	{"two objects", `{"model":"a2a/echo"}{"model":"a2a/echo"}`, ErrInvalidJSON},
+	// A duplicated top-level member is refused: readers disagree on it
+	// (first or last), so a gateway in front could check another model.
+	{"duplicate model", `{"model":"a2a/x","model":"a2a/y","messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "model"}},
+	{"duplicate model, one escaped", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],"mod\u0065l":"a2a/y"}`, &RequestError{Param: "model"}},
+	{"duplicate messages", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],"messages":"x"}`, &RequestError{Param: "messages"}},
+	{"duplicate unknown member", `{"model":"a2a/x","foo":1,"messages":[{"role":"user","content":"hi"}],"foo":2}`, &RequestError{Param: "foo"}},
+	{"duplicate parents", `{"model":"a2a/echo","stream_options":null,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "stream_options"}},
+	{"duplicate past 32 members", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],` + manyMembers(40) + `,"m7":0}`, &RequestError{Param: "m7"}},
 	{"single quotes", `{'model':'a2a/echo'}`, ErrInvalidJSON},
 }
 
@@ -304,4 +311,16 @@ func TestFlatten(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyMembers is n distinct members "m0":0,"m1":0,...
+func manyMembers(n int) string {
+	b := make([]byte, 0, n*8)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `"m%d":0`, i)
+	}
+	return string(b)
 }
