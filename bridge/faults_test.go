@@ -317,7 +317,7 @@ func TestFilePartsRealAgents(t *testing.T) {
 				`{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]}]}`
 			res := post(t, httpClient(t), base+"/v1/chat/completions", body)
 			content, _ := completionText(t, res.body)
-			if res.status != 200 || !strings.HasPrefix(content, "echo: user: look\n[image: https://example.invalid/cat.png]") {
+			if res.status != 200 || !strings.HasPrefix(content, "echo: user: look\n  [image: https://example.invalid/cat.png]") {
 				t.Errorf("%d %q", res.status, content)
 			}
 		})
