@@ -29,6 +29,7 @@ lint: ## go vet, staticcheck, gofmt, go mod tidy check
 	$(GO) mod tidy -diff
 	cd testdata/peers/go03 && $(GO) vet ./... && $(GO) mod tidy -diff
 	cd testdata/peers/gov2 && $(GO) vet ./... && $(GO) mod tidy -diff
+	cd testdata/clients/go && $(GO) vet ./... && $(GO) mod tidy -diff
 
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json ## install the Node test peers and clients from the lock file
 

@@ -136,7 +136,7 @@ func TestGoOpenAIClient(t *testing.T) {
 		{Role: openai.ChatMessageRoleUser, MultiContent: []openai.ChatMessagePart{
 			{Type: openai.ChatMessagePartTypeText, Text: "second"}, {Type: openai.ChatMessagePartTypeText, Text: "third"}}},
 	}}
-	const want = "echo: user: first\nassistant: ok\nuser: second\nthird"
+	const want = "echo: user: first\nassistant: ok\nuser: second\n  third"
 	ctx := context.Background()
 
 	t.Run("nonstream", func(t *testing.T) {

@@ -52,6 +52,15 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 			conv, found = s.convs.get(owner, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, earlier))
 		}
 	}
+	if found && conv.interrupted() {
+		// The name found may still hold the task as it was when it asked
+		// (the turns before its answer: a client retrying the answer, or
+		// sending it edited); the task's own name holds its latest state.
+		// Only a task still waiting for input is written to again.
+		if latest, ok := s.convs.get(owner, cc.scope+"task:"+conv.TaskID); ok {
+			conv.State = latest.State
+		}
+	}
 	if !found || (cc.agent.cfg.Conversation != "context" && !conv.interrupted()) {
 		return nil // a new conversation, or flatten mode: the whole history in a new context
 	}

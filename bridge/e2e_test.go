@@ -41,7 +41,7 @@ func TestRealAgents(t *testing.T) {
 		{"single user turn", []string{"user", "hello world"}, "echo: user: hello world"},
 		{"multi-turn flattening keeps every turn in order",
 			[]string{"system", "Be terse.", "user", "What is 2+2?", "assistant", "4", "user", "And 3+3?\nThanks."},
-			"echo: system: Be terse.\nuser: What is 2+2?\nassistant: 4\nuser: And 3+3?\nThanks."},
+			"echo: system: Be terse.\nuser: What is 2+2?\nassistant: 4\nuser: And 3+3?\n  Thanks."},
 		{"bare Message reply", []string{"user", "MODE:message hi"}, "echo: user: MODE:message hi"},
 		{"snapshot re-send is shown once", []string{"user", "MODE:snapshot one two three"}, "echo: user: MODE:snapshot one two three"},
 	}

@@ -81,7 +81,7 @@ func toError(err error) *Error {
 	case errors.As(err, &rpcErr):
 		return rpcError(rpcErr, err)
 	case errors.As(err, &taskErr):
-		return &Error{Status: 502, Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: taskMessage(taskErr), Cause: err}
+		return &Error{Status: taskStatus(taskErr.State), Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: taskMessage(taskErr), Cause: err}
 	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, transform.ErrIncomplete),
 		errors.Is(err, transform.ErrTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
 		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: agentMessage(err), Cause: err}
@@ -91,6 +91,21 @@ func toError(err error) *Error {
 		return &Error{Status: httpErr.Code, Type: "invalid_request_error", Msg: clip(fmt.Sprint(httpErr.Message), maxText), Cause: err}
 	}
 	return &Error{Status: 500, Type: "server_error", Msg: "Internal error.", Cause: err}
+}
+
+// taskStatus is the HTTP status of a task that ended failed, rejected or
+// canceled: the agent's own verdict, not a fault of the transport, and one
+// that no client retries on its default settings (running the task again
+// could repeat its side effects). The AI SDK retries every status >= 500,
+// 408 and 409 whatever x-should-retry says; LangChain.js retries all but
+// 400-407, 409 and 413. So: 403 for a task the agent rejected (it will not
+// do it), 400 for one that failed or was canceled. 502 and 504 stay for the
+// transport (an agent down, cut or slow), which a retry may cure.
+func taskStatus(s transform.State) int {
+	if s == transform.StateRejected {
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
 }
 
 // agentMessage says what went wrong with an agent without naming where it is.

@@ -103,7 +103,10 @@ func TestAgentFaults(t *testing.T) {
 		}, 502, "agent_error", "HTTP error"},
 		{"garbage JSON", false, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{not json") },
 			502, "agent_error", "could not read"},
-		{"garbage SSE data", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, "{not json") },
+		// Nothing shown yet (only the submitted task): a plain HTTP error.
+		{"garbage SSE data before any content", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, "{not json") },
+			502, "agent_error", "could not read"},
+		{"garbage SSE data after content", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evPart, "{not json") },
 			200, "agent_error", "could not read"},
 		{"JSON-RPC internal error", false, func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"internal failure"}}`)
@@ -112,9 +115,13 @@ func TestAgentFaults(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"task not found"}}`)
 		}, 404, "invalid_request_error", "task not found"},
+		// A task that failed is the agent's verdict: 400, which no client
+		// retries (502 and 504 are for the transport).
 		{"failed task", false, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, failedTask) },
-			502, "agent_error", "the tool crashed"},
-		{"failed task in a stream", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evFailed) },
+			400, "agent_error", "the tool crashed"},
+		{"failed task in a stream, before any content", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evFailed) },
+			400, "agent_error", "the tool crashed"},
+		{"failed task in a stream, after content", true, func(w http.ResponseWriter, r *http.Request) { sse(w, evTask, evPart, evFailed) },
 			200, "agent_error", "the tool crashed"},
 	}
 	for _, tc := range cases {
@@ -310,7 +317,7 @@ func TestFilePartsRealAgents(t *testing.T) {
 				`{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]}]}`
 			res := post(t, httpClient(t), base+"/v1/chat/completions", body)
 			content, _ := completionText(t, res.body)
-			if res.status != 200 || !strings.HasPrefix(content, "echo: user: look\n[image: https://example.invalid/cat.png]") {
+			if res.status != 200 || !strings.HasPrefix(content, "echo: user: look\n  [image: https://example.invalid/cat.png]") {
 				t.Errorf("%d %q", res.status, content)
 			}
 		})

@@ -30,8 +30,10 @@ var lifecycleCases = []struct {
 	{mode: "MODE:message", want: same},
 	{mode: "MODE:snapshot", want: same, state: "completed"},
 	{mode: "MODE:input", want: fixed("Which city?"), state: "input-required"},
-	{mode: "MODE:fail", status: 502, code: "agent_task_failed", text: "the tool crashed"},
-	{mode: "MODE:reject", status: 502, code: "agent_task_rejected", text: "I will not do that"},
+	// A task that ends failed or rejected before any content is a plain
+	// HTTP error, streamed or not, of a status no client retries.
+	{mode: "MODE:fail", status: 400, code: "agent_task_failed", text: "the tool crashed"},
+	{mode: "MODE:reject", status: 403, code: "agent_task_rejected", text: "I will not do that"},
 	{mode: "MODE:data", want: fixed("result:\n```json\n{\"answer\":42}\n```\n"), state: "completed"},
 	{mode: "MODE:file", want: fixed("[report.pdf](https://example.invalid/report.pdf)[tiny.txt: text/plain, 5 bytes inline]"), state: "completed"},
 	{mode: "MODE:progress", want: same, state: "completed"},
@@ -72,7 +74,8 @@ func checkBehaviour(t *testing.T, res result, model string, stream bool, want fu
 	t.Helper()
 	errBody := res.body
 	switch {
-	case status != 0 && stream && res.status == 200:
+	case status >= 500 && stream && res.status == 200:
+		// A transport fault after the content started: in-band.
 		errBody = inBandError(t, res.body)
 	case status != 0:
 		if res.status != status {

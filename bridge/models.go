@@ -3,6 +3,7 @@ package bridge
 import (
 	"cmp"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -35,9 +36,14 @@ func (s *Server) listModels(c echo.Context) error {
 	return c.JSON(http.StatusOK, list)
 }
 
-// getModel serves GET /v1/models/{id}; ids hold a slash ("a2a/echo").
+// getModel serves GET /v1/models/{id}; ids hold a slash ("a2a/echo"),
+// which openai-go and openai-node's models.retrieve escape ("a2a%2Fecho"):
+// the router matches the raw path, so the id is unescaped here.
 func (s *Server) getModel(c echo.Context) error {
 	id := c.Param("*")
+	if u, err := url.PathUnescape(id); err == nil {
+		id = u
+	}
 	name, ok := strings.CutPrefix(id, transform.ModelPrefix)
 	if !ok {
 		return &transform.ModelError{Model: id}

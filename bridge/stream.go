@@ -17,11 +17,15 @@ import (
 
 // streamChat answers a stream request.
 //
-// Headers are sent once the first upstream event is read, so that an agent
-// that fails at once gets a plain HTTP error, and the task id is in the
-// response headers. After that, errors are in-band error events. An agent
-// slow to answer gets the stream started by the first keepalive comment
-// instead, so that proxies with idle timeouts do not cut it.
+// Headers are sent with the first content, or when the task ends or stops
+// for input, or with the first keepalive comment, whichever comes first:
+// a task that fails before that (submitted, then failed) gets a plain HTTP
+// error that every client raises, where a started stream that ends in an
+// in-band error looks like success to some (langchaingo, the AI SDK's
+// compatible provider), and the task id is in the response headers. After
+// that, errors are in-band error events. An agent slow to answer gets the
+// stream started by the keepalive, so that proxies with idle timeouts do
+// not cut it.
 //
 // An agent whose card says it cannot stream, or that refuses the stream
 // call, gets one message/send; its answer (polled while its task runs) is
@@ -125,6 +129,9 @@ func (r *relay) text(s string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.s.noteIDs(r.c, r.tr.Ext())
+	if s == "" && r.w == nil {
+		return nil // nothing to show yet (submitted, working): not started
+	}
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
 	}
@@ -198,6 +205,9 @@ func (r *relay) finish() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.startLocked(); err != nil { // a task done with no text at all
+		return err
+	}
 	if err := r.chunkLocked(transform.Delta{}, openai.FinishReasonStop); err != nil {
 		return err
 	}

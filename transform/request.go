@@ -82,6 +82,9 @@ func ParseRequest(body []byte) (Request, error) {
 	if !root.IsObject() {
 		return Request{}, ErrInvalidJSON
 	}
+	if name, dup := duplicateMember(root); dup {
+		return Request{}, badParam(name, "the member %q appears more than once in the request body: JSON readers disagree on which one counts, so send it once", name)
+	}
 	f := readFields(root)
 	var r Request
 	if f.model.Type != gjson.String || f.model.Str == "" {
