@@ -303,7 +303,7 @@ func TestAgentTextRedacted(t *testing.T) {
 	cases := []struct {
 		name   string
 		stream bool
-		status int // 200: an in-band error
+		status int // 200: an in-band error; a failed task is 400, the agent's verdict
 		answer func(w http.ResponseWriter, text string)
 	}{
 		{"JSON-RPC error", false, 502, func(w http.ResponseWriter, s string) { fmt.Fprint(w, rpcError(s)) }},
@@ -316,7 +316,7 @@ func TestAgentTextRedacted(t *testing.T) {
 			fmt.Fprint(w, rpcError(s))
 		}},
 		{"JSON-RPC error mid-stream", true, 200, func(w http.ResponseWriter, s string) { sse(w, evTask, evPart, rpcError(s)) }},
-		{"failed task", false, 502, func(w http.ResponseWriter, s string) {
+		{"failed task", false, 400, func(w http.ResponseWriter, s string) {
 			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":%s}`, task(s))
 		}},
 		{"failed task in a stream", true, 200, func(w http.ResponseWriter, s string) { sse(w, evTask, evPart, update(s)) }},

@@ -13,7 +13,8 @@ import (
 
 const evCompleted = `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t1","contextId":"c1","final":true,"status":{"state":"completed"}}}`
 
-// heldAgent is a streaming agent that starts every stream at once and then
+// heldAgent is a streaming agent that starts every stream at once (its first
+// content) and then
 // holds it open until release is closed; arrived gets one value per call.
 type heldAgent struct {
 	*faultAgent
@@ -24,11 +25,12 @@ type heldAgent struct {
 func newHeldAgent(t *testing.T) *heldAgent {
 	h := &heldAgent{arrived: make(chan struct{}, 1024), release: make(chan struct{})}
 	h.faultAgent = newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
-		sse(w, evTask)
+		// The bridge starts a client's stream on the first content.
+		sse(w, evTask, evPart)
 		h.arrived <- struct{}{}
 		select {
 		case <-h.release:
-			sse(w, evPart, evCompleted)
+			sse(w, evCompleted)
 		case <-r.Context().Done():
 		}
 	})
