@@ -14,8 +14,8 @@ import (
 const evCompleted = `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t1","contextId":"c1","final":true,"status":{"state":"completed"}}}`
 
 // heldAgent is a streaming agent that starts every stream at once (its first
-// content) and then
-// holds it open until release is closed; arrived gets one value per call.
+// content) and then holds it open until release is closed; arrived gets one
+// value per call.
 type heldAgent struct {
 	*faultAgent
 	arrived chan struct{}
