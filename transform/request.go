@@ -75,7 +75,9 @@ type File struct {
 // is kept as text (see Flatten), and a content part it cannot carry is an
 // error, never silently dropped.
 func ParseRequest(body []byte) (Request, error) {
-	if !gjson.ValidBytes(body) {
+	if ok, deep := checkJSON(body); deep {
+		return Request{}, ErrTooDeep
+	} else if !ok {
 		return Request{}, ErrInvalidJSON
 	}
 	root := gjson.ParseBytes(body)
