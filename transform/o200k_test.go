@@ -64,15 +64,11 @@ var referenceSplit = regexp2.MustCompile(
 
 func referenceCount(t testing.TB, s string) int {
 	t.Helper()
-	vocab := ranks()
+	c := counter{vocab: ranks()}
 	n := 0
 	m, err := referenceSplit.FindStringMatch(s)
 	for ; m != nil && err == nil; m, err = referenceSplit.FindNextMatch(m) {
-		if p := m.String(); inVocab(vocab, p) {
-			n++
-		} else {
-			n += mergeCount(vocab, p)
-		}
+		n += c.piece(m.String()) // a piece past maxPiece in chunks, as countO200k counts it
 	}
 	if err != nil {
 		t.Fatalf("regexp2 on %q: %v", s, err)
