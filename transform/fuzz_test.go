@@ -18,8 +18,10 @@ import (
 // FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
 // tables and the nesting table. Invariants: no panic; a body deeper than
 // MaxDepth is refused as ErrTooDeep before gjson sees it; an error is one
-// of the three kinds bridge maps; an accepted request names an a2a/ agent and holds messages; the
-// text built from it goes out as valid JSON that decodes back to it.
+// of the three kinds bridge maps; an accepted request names an a2a/ agent,
+// holds messages and a user of at most MaxName bytes; the text built from
+// it goes out as valid JSON that decodes back to it, and the message with
+// its params and files as valid UTF-8 and valid JSON.
 func FuzzParseRequest(f *testing.F) {
 	for _, tc := range parseRequestTests {
 		f.Add([]byte(tc.body))
@@ -31,6 +33,9 @@ func FuzzParseRequest(f *testing.F) {
 		if len(tc.body) <= maxNestingSeed {
 			f.Add([]byte(tc.body))
 		}
+	}
+	for _, tc := range paramsUTF8Tests {
+		f.Add([]byte(paramsBody(tc.params)))
 	}
 	addGoldenSeeds(f, "request", "openai.request.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -55,6 +60,10 @@ func FuzzParseRequest(f *testing.F) {
 		if again, err := ParseRequest(body); err != nil || !reflect.DeepEqual(again, req) {
 			t.Fatalf("ParseRequest(%q) is not deterministic: %+v, %v then %+v", body, req, err, again)
 		}
+		if len(req.User) > MaxName {
+			t.Fatalf("ParseRequest(%q).User is %d bytes, past MaxName", body, len(req.User))
+		}
+		checkSendRequestValid(t, req)
 		text := Flatten(req.Messages)
 		for _, d := range []Dialect{V03, V10} {
 			out := SendRequest(Send{Dialect: d, Stream: req.Stream, RPCID: "1", MessageID: "m", Text: text})
@@ -98,13 +107,15 @@ const maxNestingSeed = 16 << 10
 
 // checkNesting checks that checkJSON, the walk every parse of outside
 // JSON starts with, finds body valid exactly when gjson.ValidBytes does if
-// body is no deeper than MaxDepth, and refuses it for its depth if deeper.
+// body is no deeper than MaxDepth, and refuses it if deeper (for its depth,
+// unless a mistake comes first).
 func checkNesting(t *testing.T, body []byte) {
 	t.Helper()
 	ok, deep := checkJSON(body)
 	if depth := nestingDepth(body); depth > MaxDepth {
-		if ok || !deep {
-			t.Fatalf("checkJSON(%.64q…) = %t, %t for a body %d levels deep, want false, true", body, ok, deep, depth)
+		// Refused: for its depth, or for a mistake before it.
+		if ok {
+			t.Fatalf("checkJSON(%.64q…) = true for a body %d levels deep", body, depth)
 		}
 	} else if want := gjson.ValidBytes(body); ok != want || deep {
 		t.Fatalf("checkJSON(%q) = %t, %t; gjson.ValidBytes = %t", body, ok, deep, want)
@@ -148,8 +159,8 @@ func checkRequestError(t *testing.T, body []byte, err error) {
 // seeds. Invariants: ReadResponse returns what ReadResponseRef (the gjson
 // reader it replaced) returns, and no string of its Event points into the
 // body; no panic; the error is ErrBadResponse or *RPCError; an Event's Kind
-// and State are known values; the OpenAI objects written from it are valid
-// JSON.
+// and State are known values, its ids valid names (MaxName); the OpenAI
+// objects written from it are valid JSON.
 func FuzzReadResponse(f *testing.F) {
 	for _, tc := range readResponseTests {
 		f.Add([]byte(tc.body))
@@ -166,6 +177,9 @@ func FuzzReadResponse(f *testing.F) {
 			f.Add([]byte(tc.body))
 		}
 	}
+	for _, tc := range idTests {
+		f.Add([]byte(tc.body))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkReadResponseRef(t, body)
 		ev, err := ReadResponse(body)
@@ -178,6 +192,9 @@ func FuzzReadResponse(f *testing.F) {
 				t.Fatalf("ReadResponse(%q) = %+v with error %v, want the zero Event", body, ev, err)
 			}
 			return
+		}
+		if !validIDs(&ev) {
+			t.Fatalf("ReadResponse(%q) = %+v, keeping an id past MaxName or with a control byte", body, ev)
 		}
 		if ev.Kind < KindUnknown || ev.Kind > KindArtifact {
 			t.Fatalf("ReadResponse(%q).Kind = %d, not a known Kind", body, ev.Kind)
@@ -258,7 +275,8 @@ func knownState(s State) bool {
 }
 
 // FuzzReadCard feeds agent cards to ReadCard. Invariants: no panic; a card
-// deeper than MaxDepth is refused for it; an accepted card has an absolute
+// deeper than MaxDepth is refused, and only such a card for its depth; an
+// accepted card has an absolute
 // http(s) endpoint.
 func FuzzReadCard(f *testing.F) {
 	for _, tc := range readCardTests {
@@ -272,8 +290,8 @@ func FuzzReadCard(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, base string) {
 		checkNesting(t, body)
 		c, err := ReadCard(body, base)
-		if depth := nestingDepth(body); depth > MaxDepth && !errors.Is(err, errCardTooDeep) {
-			t.Fatalf("ReadCard(%.64q…) error = %v for a card %d levels deep, want errCardTooDeep", body, err, depth)
+		if depth := nestingDepth(body); errors.Is(err, errCardTooDeep) && depth <= MaxDepth || depth > MaxDepth && err == nil {
+			t.Fatalf("ReadCard(%.64q…) error = %v for a card %d levels deep", body, err, depth)
 		}
 		if err != nil {
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -106,7 +107,9 @@ func ParseRequest(body []byte) (Request, error) {
 		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
 	}
 	r.Params = params(&f.params)
-	r.User = f.user.String()
+	if r.User = f.user.String(); len(r.User) > MaxName {
+		return r, badParam("user", "user must be at most %d bytes, not %d", MaxName, len(r.User))
+	}
 	r.Unsupported = unsupported(&f)
 	r.Messages, err = parseMessages(f.messages)
 	return r, err
@@ -172,7 +175,7 @@ func firstIn(dst *gjson.Result, v gjson.Result, sub string) {
 }
 
 // params gathers the PassedParams present into one JSON object, in their
-// fixed order.
+// fixed order, with invalid UTF-8 in their strings replaced by U+FFFD.
 func params(vals *[len(passedParams)]gjson.Result) []byte {
 	var b []byte
 	for i, v := range vals {
@@ -184,7 +187,12 @@ func params(vals *[len(passedParams)]gjson.Result) []byte {
 		} else {
 			b = append(b, ',')
 		}
-		b = append(append(append(append(b, '"'), passedParams[i]...), '"', ':'), v.Raw...)
+		b = append(append(append(b, '"'), passedParams[i]...), '"', ':')
+		if utf8.ValidString(v.Raw) {
+			b = append(b, v.Raw...)
+		} else {
+			b = appendValidUTF8(b, v.Raw)
+		}
 	}
 	if b == nil {
 		return nil

@@ -46,7 +46,7 @@ func ReadResponseRef(body []byte) (Event, error) {
 	if !res.IsObject() {
 		return Event{}, ErrBadResponse
 	}
-	return ReadResultRef(res), nil
+	return checkIDs(ReadResultRef(res))
 }
 
 // membersRef are the top-level members of an A2A object the reader uses,
