@@ -1,6 +1,10 @@
 package transform
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+)
 
 // MaxName bounds a name from outside that the bridge keeps in memory or
 // echoes in a header: the user field of a request (part of a
@@ -63,4 +67,58 @@ func appendValidUTF8(b []byte, raw string) []byte {
 		raw = raw[i:]
 	}
 	return b
+}
+
+// manyMessages is the count of messages past which ParseRequest counts
+// the rest before reading them, to make room for all at once: appended
+// one by one, a body of tiny messages ({"role":"tool"}, 16 bytes each, a
+// Message 88) cost 36 bytes per byte, most of it the slice's regrowth.
+const manyMessages = 256
+
+// elements returns the number of elements of the valid JSON array b, by
+// the reader's walk (no call per level), or 0 if b is not one.
+func elements(b []byte) int {
+	r := reader{b: b}
+	if r.peek() != '[' || !r.enter() {
+		return 0
+	}
+	n := 0
+	for more := true; more; {
+		n++
+		var ok bool
+		if !r.skip() {
+			return 0
+		}
+		if more, ok = r.next(']'); !ok {
+			return 0
+		}
+	}
+	return n
+}
+
+// within returns the bytes of v in body, the body gjson parsed it from
+// (v.Index is its offset there), or nil if they are not there.
+func within(body []byte, v gjson.Result) []byte {
+	if v.Index <= 0 || v.Index+len(v.Raw) > len(body) || string(body[v.Index:v.Index+len(v.Raw)]) != v.Raw {
+		return nil
+	}
+	return body[v.Index : v.Index+len(v.Raw)]
+}
+
+// manyArtifacts is the count of a task's artifacts past which the reader
+// counts the rest before copying them (see manyMessages).
+const manyArtifacts = 64
+
+// remaining returns the number of elements after the one the walk just
+// read, in the array it is in, without moving r: the walk validates them
+// after.
+func (r *reader) remaining() int {
+	sub := reader{b: r.b, i: r.i, depth: r.depth}
+	n := 0
+	for {
+		if more, ok := sub.next(']'); !more || !ok || !sub.skip() {
+			return n
+		}
+		n++
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -111,7 +112,7 @@ func ParseRequest(body []byte) (Request, error) {
 		return r, badParam("user", "user must be at most %d bytes, not %d", MaxName, len(r.User))
 	}
 	r.Unsupported = unsupported(&f)
-	r.Messages, err = parseMessages(f.messages)
+	r.Messages, err = parseMessages(f.messages, body)
 	return r, err
 }
 
@@ -204,10 +205,10 @@ func params(vals *[len(passedParams)]gjson.Result) []byte {
 // the client's tools, or answer in a guaranteed JSON shape.
 func unsupported(f *requestFields) []string {
 	var out []string
-	if f.tools.IsArray() && len(f.tools.Array()) > 0 {
+	if nonEmpty(f.tools) {
 		out = append(out, "tools")
 	}
-	if f.functions.IsArray() && len(f.functions.Array()) > 0 {
+	if nonEmpty(f.functions) {
 		out = append(out, "functions")
 	}
 	switch f.formatType.String() {
@@ -215,6 +216,16 @@ func unsupported(f *requestFields) []string {
 		out = append(out, "response_format")
 	}
 	return out
+}
+
+// nonEmpty reports whether v is an array with an element, without
+// Array's Result per element (80 bytes for each "0," of a tools list).
+func nonEmpty(v gjson.Result) bool {
+	found := false
+	if v.IsArray() {
+		v.ForEach(func(_, _ gjson.Result) bool { found = true; return false })
+	}
+	return found
 }
 
 // ModelError is a model name that is not "a2a/<agent>" of a known agent.
@@ -234,13 +245,17 @@ func optBool(v gjson.Result, path string) (bool, error) {
 	return false, badParam(path, "%s must be a boolean", path)
 }
 
-func parseMessages(list gjson.Result) ([]Message, error) {
+// parseMessages reads the messages array list of body.
+func parseMessages(list gjson.Result, body []byte) ([]Message, error) {
 	if !list.IsArray() {
 		return nil, badParam("messages", "messages must be a non-empty array")
 	}
 	var msgs []Message
 	var err error
 	list.ForEach(func(_, m gjson.Result) bool {
+		if len(msgs) == manyMessages {
+			msgs = slices.Grow(msgs, max(elements(within(body, list))-len(msgs), 0))
+		}
 		var msg Message
 		msg, err = parseMessage(at{msg: len(msgs), part: -1}, m)
 		msgs = append(msgs, msg)
@@ -340,20 +355,29 @@ func contentText(a at, c gjson.Result) (string, []File, error) {
 		param := a.String() + ".content"
 		return "", nil, badParam(param, "%s must be a string or an array of content parts", param)
 	}
-	var texts []string
+	var text strings.Builder
 	var files []File
 	var err error
+	n := 0
 	c.ForEach(func(_, p gjson.Result) bool {
 		var t string
 		var f *File
-		t, f, err = partText(at{msg: a.msg, part: len(texts)}, p)
-		texts = append(texts, t)
+		if t, f, err = partText(at{msg: a.msg, part: n}, p); err != nil {
+			return false
+		}
+		if n++; n > 1 {
+			text.WriteByte('\n')
+		}
+		text.WriteString(t)
 		if f != nil {
 			files = append(files, *f)
 		}
-		return err == nil
+		return true
 	})
-	return strings.Join(texts, "\n"), files, err
+	if err != nil {
+		return "", nil, err
+	}
+	return text.String(), files, nil
 }
 
 // partText reads content part a.
@@ -458,21 +482,39 @@ func describe(f *File) string {
 // none ("aGVsbG8=" is 5 bytes, not 6).
 func decodedLen(b64 string) int { return len(strings.TrimRight(b64, "=")) * 3 / 4 }
 
+// toolCallsText names each tool call on a line of its own; one Builder,
+// not a string per call: a body of many empty calls ("[{},{},…]") cost
+// about 50 bytes per byte.
 func toolCallsText(calls gjson.Result) string {
-	var lines []string
+	var b strings.Builder
 	calls.ForEach(func(_, c gjson.Result) bool {
-		lines = append(lines, callText(c.Get("id").String(), c.Get("function")))
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		writeCall(&b, c.Get("id").String(), c.Get("function"))
 		return true
 	})
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 func callText(id string, fn gjson.Result) string {
-	s := fmt.Sprintf("[call %s(%s)", fn.Get("name").String(), fn.Get("arguments").String())
+	var b strings.Builder
+	writeCall(&b, id, fn)
+	return b.String()
+}
+
+// writeCall writes "[call name(arguments) id=id]".
+func writeCall(b *strings.Builder, id string, fn gjson.Result) {
+	b.WriteString("[call ")
+	b.WriteString(fn.Get("name").String())
+	b.WriteByte('(')
+	b.WriteString(fn.Get("arguments").String())
+	b.WriteByte(')')
 	if id != "" {
-		s += " id=" + id
+		b.WriteString(" id=")
+		b.WriteString(id)
 	}
-	return s + "]"
+	b.WriteByte(']')
 }
 
 func joinNonEmpty(a, b string) string {

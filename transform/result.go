@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tidwall/gjson"
 )
@@ -222,6 +223,10 @@ func (r *reader) member(m *members, n name) bool {
 				return ok
 			case 2:
 				m.arts = append(m.arts, r.copyArtifact(m.first, len(r.b)))
+			case manyArtifacts:
+				// Room for the rest at once: regrown one by one, a list of
+				// empty artifacts ("{},") cost 66 bytes per byte.
+				m.arts = slices.Grow(m.arts, 1+r.remaining())
 			}
 			m.arts = append(m.arts, r.copyArtifact(a, len(r.b)))
 			return ok
