@@ -355,6 +355,7 @@ func contentText(a at, c gjson.Result) (string, []File, error) {
 		param := a.String() + ".content"
 		return "", nil, badParam(param, "%s must be a string or an array of content parts", param)
 	}
+	var one string // the text of a lone part, as it is
 	var text strings.Builder
 	var files []File
 	var err error
@@ -365,17 +366,26 @@ func contentText(a at, c gjson.Result) (string, []File, error) {
 		if t, f, err = partText(at{msg: a.msg, part: n}, p); err != nil {
 			return false
 		}
-		if n++; n > 1 {
+		switch n++; n {
+		case 1:
+			one = t
+		case 2:
+			text.WriteString(one)
+			fallthrough
+		default:
 			text.WriteByte('\n')
+			text.WriteString(t)
 		}
-		text.WriteString(t)
 		if f != nil {
 			files = append(files, *f)
 		}
 		return true
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return "", nil, err
+	case n == 1:
+		return one, files, nil
 	}
 	return text.String(), files, nil
 }
