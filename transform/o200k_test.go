@@ -76,7 +76,6 @@ func referenceCount(t testing.TB, s string) int {
 	return n
 }
 
-
 func TestCountO200kMatchesBacktrackingSplit(t *testing.T) {
 	texts := append(append([]string{}, o200kCases...), randomTexts(1, 20000)...)
 	for _, s := range texts {
