@@ -2,6 +2,7 @@ package transform
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -59,13 +60,18 @@ func (c Card) For(d Dialect) Interface {
 // ErrNoJSONRPC is returned for a card that offers no JSON-RPC interface.
 var ErrNoJSONRPC = errors.New("agent card offers no JSON-RPC interface")
 
+// errCardTooDeep is a card nested deeper than MaxDepth.
+var errCardTooDeep = fmt.Errorf("agent card is nested deeper than %d levels", MaxDepth)
+
 // ReadCard reads an agent card of any version. A 1.x JSON-RPC entry of
 // supportedInterfaces wins (hybrid cards carry both; their top-level url is
 // the 0.3 compat path); then a 0.3 entry there; then the 0.2/0.3 url with
 // preferredTransport, then additionalInterfaces. Relative URLs are resolved
 // against base, the URL the card was fetched from.
 func ReadCard(body []byte, base string) (Card, error) {
-	if !gjson.ValidBytes(body) {
+	if ok, deep := checkJSON(body); deep {
+		return Card{}, errCardTooDeep
+	} else if !ok {
 		return Card{}, errors.New("agent card is not valid JSON")
 	}
 	root := gjson.ParseBytes(body)

@@ -16,9 +16,12 @@ import (
 )
 
 // FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
-// tables. Invariants: no panic; an error is one of the three kinds bridge
-// maps; an accepted request names an a2a/ agent and holds messages; the
-// text built from it goes out as valid JSON that decodes back to it.
+// tables and the nesting table. Invariants: no panic; a body deeper than
+// MaxDepth is refused as ErrTooDeep before gjson sees it; an error is one
+// of the three kinds bridge maps; an accepted request names an a2a/ agent,
+// holds messages and a user of at most MaxName bytes; the text built from
+// it goes out as valid JSON that decodes back to it, and the message with
+// its params and files as valid UTF-8 and valid JSON.
 func FuzzParseRequest(f *testing.F) {
 	for _, tc := range parseRequestTests {
 		f.Add([]byte(tc.body))
@@ -26,8 +29,17 @@ func FuzzParseRequest(f *testing.F) {
 	for _, tc := range parseRequestErrorTests {
 		f.Add([]byte(tc.body))
 	}
+	for _, tc := range nestingRequests {
+		if len(tc.body) <= maxNestingSeed {
+			f.Add([]byte(tc.body))
+		}
+	}
+	for _, tc := range paramsUTF8Tests {
+		f.Add([]byte(paramsBody(tc.params)))
+	}
 	addGoldenSeeds(f, "request", "openai.request.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkNesting(t, body)
 		req, err := ParseRequest(body)
 		if err != nil {
 			checkRequestError(t, body, err)
@@ -48,6 +60,10 @@ func FuzzParseRequest(f *testing.F) {
 		if again, err := ParseRequest(body); err != nil || !reflect.DeepEqual(again, req) {
 			t.Fatalf("ParseRequest(%q) is not deterministic: %+v, %v then %+v", body, req, err, again)
 		}
+		if len(req.User) > MaxName {
+			t.Fatalf("ParseRequest(%q).User is %d bytes, past MaxName", body, len(req.User))
+		}
+		checkSendRequestValid(t, req)
 		text := Flatten(req.Messages)
 		for _, d := range []Dialect{V03, V10} {
 			out := SendRequest(Send{Dialect: d, Stream: req.Stream, RPCID: "1", MessageID: "m", Text: text})
@@ -85,11 +101,36 @@ func addGoldenSeeds(f *testing.F, kind, name string) {
 	}
 }
 
+// maxNestingSeed bounds the nesting tables' bodies that seed the fuzz
+// targets: the 6 MiB ones are for the tables alone.
+const maxNestingSeed = 16 << 10
+
+// checkNesting checks that checkJSON, the walk every parse of outside
+// JSON starts with, finds body valid exactly when gjson.ValidBytes does if
+// body is no deeper than MaxDepth, and refuses it if deeper (for its depth,
+// unless a mistake comes first).
+func checkNesting(t *testing.T, body []byte) {
+	t.Helper()
+	ok, deep := checkJSON(body)
+	if depth := nestingDepth(body); depth > MaxDepth {
+		// Refused: for its depth, or for a mistake before it.
+		if ok {
+			t.Fatalf("checkJSON(%.64q…) = true for a body %d levels deep", body, depth)
+		}
+	} else if want := gjson.ValidBytes(body); ok != want || deep {
+		t.Fatalf("checkJSON(%q) = %t, %t; gjson.ValidBytes = %t", body, ok, deep, want)
+	}
+}
+
 func checkRequestError(t *testing.T, body []byte, err error) {
 	t.Helper()
 	var re *RequestError
 	var me *ModelError
 	switch {
+	case errors.Is(err, ErrTooDeep):
+		if depth := nestingDepth(body); depth <= MaxDepth {
+			t.Fatalf("ParseRequest(%q) = ErrTooDeep for a body %d levels deep", body, depth)
+		}
 	case errors.Is(err, ErrInvalidJSON):
 		var v any
 		if json.Unmarshal(body, &v) == nil {
@@ -118,8 +159,8 @@ func checkRequestError(t *testing.T, body []byte, err error) {
 // seeds. Invariants: ReadResponse returns what ReadResponseRef (the gjson
 // reader it replaced) returns, and no string of its Event points into the
 // body; no panic; the error is ErrBadResponse or *RPCError; an Event's Kind
-// and State are known values; the OpenAI objects written from it are valid
-// JSON.
+// and State are known values, its ids valid names (MaxName); the OpenAI
+// objects written from it are valid JSON.
 func FuzzReadResponse(f *testing.F) {
 	for _, tc := range readResponseTests {
 		f.Add([]byte(tc.body))
@@ -130,6 +171,14 @@ func FuzzReadResponse(f *testing.F) {
 	addGoldenSeeds(f, "result", "a2a.result.json")
 	for _, s := range readResponseTrickySeeds {
 		f.Add([]byte(s))
+	}
+	for _, tc := range nestingResponses {
+		if len(tc.body) <= maxNestingSeed {
+			f.Add([]byte(tc.body))
+		}
+	}
+	for _, tc := range idTests {
+		f.Add([]byte(tc.body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkReadResponseRef(t, body)
@@ -143,6 +192,9 @@ func FuzzReadResponse(f *testing.F) {
 				t.Fatalf("ReadResponse(%q) = %+v with error %v, want the zero Event", body, ev, err)
 			}
 			return
+		}
+		if !validIDs(&ev) {
+			t.Fatalf("ReadResponse(%q) = %+v, keeping an id past MaxName or with a control byte", body, ev)
 		}
 		if ev.Kind < KindUnknown || ev.Kind > KindArtifact {
 			t.Fatalf("ReadResponse(%q).Kind = %d, not a known Kind", body, ev.Kind)
@@ -175,21 +227,28 @@ func FuzzReadResponse(f *testing.F) {
 // checkReadResponseRef checks that ReadResponse returns for body what the
 // reference returns: the same Event (compared after body is overwritten, so
 // an Event pointing into it fails) and the same error; and that its walk
-// finds body valid exactly when gjson.ValidBytes does.
+// finds body valid exactly when gjson.ValidBytes does, for a body no deeper
+// than MaxDepth (deeper, the walk refuses it and gjson is not asked: its
+// validator recurses once per level).
 func checkReadResponseRef(t *testing.T, body []byte) {
 	t.Helper()
 	r := reader{b: body}
-	if got, want := r.response(new(response)), gjson.ValidBytes(body); got != want {
-		t.Fatalf("reader.response(%q) = %t, gjson.ValidBytes = %t", body, got, want)
+	valid := r.response(new(response))
+	if depth := nestingDepth(body); depth > MaxDepth {
+		if valid {
+			t.Fatalf("reader.response(%.64q…) = true for a body %d levels deep", body, depth)
+		}
+	} else if want := gjson.ValidBytes(body); valid != want {
+		t.Fatalf("reader.response(%q) = %t, gjson.ValidBytes = %t", body, valid, want)
 	}
 	want, wantErr := ReadResponseRef(body)
 	b := bytes.Clone(body)
-	got, err := ReadResponse(b)
+	ev, err := ReadResponse(b)
 	for i := range b {
 		b[i] = '#'
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("ReadResponse(%q)\n = %#v\nwant %#v (the reference)", body, got, want)
+	if !reflect.DeepEqual(ev, want) {
+		t.Fatalf("ReadResponse(%q)\n = %#v\nwant %#v (the reference)", body, ev, want)
 	}
 	if !sameError(err, wantErr) {
 		t.Fatalf("ReadResponse(%q) error = %#v, want %#v (the reference)", body, err, wantErr)
@@ -215,14 +274,25 @@ func knownState(s State) bool {
 	return false
 }
 
-// FuzzReadCard feeds agent cards to ReadCard. Invariants: no panic; an
-// accepted card has an absolute http(s) endpoint.
+// FuzzReadCard feeds agent cards to ReadCard. Invariants: no panic; a card
+// deeper than MaxDepth is refused, and only such a card for its depth; an
+// accepted card has an absolute
+// http(s) endpoint.
 func FuzzReadCard(f *testing.F) {
 	for _, tc := range readCardTests {
 		f.Add([]byte(tc.card), tc.base)
 	}
+	for _, tc := range nestingCards {
+		if len(tc.card) <= maxNestingSeed {
+			f.Add([]byte(tc.card), "http://a/")
+		}
+	}
 	f.Fuzz(func(t *testing.T, body []byte, base string) {
+		checkNesting(t, body)
 		c, err := ReadCard(body, base)
+		if depth := nestingDepth(body); errors.Is(err, errCardTooDeep) && depth <= MaxDepth || depth > MaxDepth && err == nil {
+			t.Fatalf("ReadCard(%.64q…) error = %v for a card %d levels deep", body, err, depth)
+		}
 		if err != nil {
 			return
 		}

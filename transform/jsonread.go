@@ -23,9 +23,11 @@ import (
 // (gjson.ParseBytes copied the whole body instead), and none points into
 // the body, which the SSE decoder reuses for the next event.
 type reader struct {
-	b   []byte          // the body
-	i   int             // the offset of the next byte to read
-	out strings.Builder // the arena the Event's strings are copied to
+	b     []byte          // the body
+	i     int             // the offset of the next byte to read
+	depth int             // the containers the walk is inside, at r.i
+	deep  bool            // the walk stopped at a container nested deeper than MaxDepth
+	out   strings.Builder // the arena the Event's strings are copied to
 }
 
 // span is where one JSON value lies in the body: b[start:end]. The zero
@@ -104,25 +106,26 @@ func (r *reader) skip() bool {
 
 // skipContainer validates the object or array at r.i and moves past it,
 // in a loop, not by recursion: open holds the closing bracket of each
-// container the walk is inside, on the stack for the first 64 levels, so
-// any depth costs no call per level.
+// container the walk is inside, on the stack (MaxDepth bounds it), so any
+// depth costs no call per level and no allocation.
 func (r *reader) skipContainer() bool {
-	var inline [64]byte
+	var inline [MaxDepth]byte
 	open := inline[:0]
 	for {
 		r.ws()
-		switch r.peek() {
-		case '{':
-			if r.enter() {
-				if _, _, ok := r.key(); !ok {
-					return false
-				}
-				open = append(open, '}')
-				continue
+		switch c := r.peek(); c {
+		case '{', '[':
+			if len(open) >= MaxDepth-r.depth {
+				r.deep = true
+				return false
 			}
-		case '[':
 			if r.enter() {
-				open = append(open, ']')
+				if c == '{' {
+					if _, _, ok := r.key(); !ok {
+						return false
+					}
+				}
+				open = append(open, c+2) // '{'+2 is '}', '['+2 is ']'
 				continue
 			}
 		case '"':
@@ -369,6 +372,9 @@ func (r *reader) next(closer byte) (more, ok bool) {
 // members walks the members of the object at r.i, calling fn with the
 // name of each member's key and r.i at its value, which fn must walk.
 func (r *reader) members(fn func(name) bool) bool {
+	if !r.descend() {
+		return false
+	}
 	more, ok := r.enter(), true
 	for ok && more {
 		var k []byte
@@ -379,7 +385,21 @@ func (r *reader) members(fn func(name) bool) bool {
 			}
 		}
 	}
+	r.depth--
 	return ok
+}
+
+// descend counts the container at r.i as entered, unless it is nested
+// deeper than MaxDepth. The walk's own descent (response, result, status,
+// message, parts) is a few levels; the depth that matters is what skip
+// meets below it.
+func (r *reader) descend() bool {
+	if r.depth >= MaxDepth {
+		r.deep = true
+		return false
+	}
+	r.depth++
+	return true
 }
 
 // object walks the value at r.i with members if it is an object and only
@@ -408,6 +428,9 @@ func (r *reader) each(fn func() bool) (span, bool) {
 	var ok bool
 	switch r.peek() {
 	case '[':
+		if !r.descend() {
+			return span{}, false
+		}
 		more := r.enter()
 		ok = true
 		for ok && more {
@@ -415,6 +438,7 @@ func (r *reader) each(fn func() bool) (span, bool) {
 				more, ok = r.next(']')
 			}
 		}
+		r.depth--
 	case '{':
 		ok = r.members(func(name) bool { return fn() })
 	default:

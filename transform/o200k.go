@@ -23,8 +23,11 @@ import (
 //
 // with the backtracking of each alternative worked out by hand, and the
 // byte-pair merge runs on the vocabulary tiktoken-go compiles in (read once
-// through its Decode). The tests hold the count equal to regexp2's
-// interpreter on the same pattern (FuzzCountTokens) and to OpenAI's
+// through its Decode); a piece longer than maxPiece (16 KiB, no piece of
+// prose comes near) is merged in chunks, whose counts are summed (see
+// o200kcount.go), so that one huge word costs neither memory past the
+// text's size nor more than linear time. The tests hold the count equal
+// to regexp2's interpreter on the same pattern (FuzzCountTokens) and to OpenAI's
 // tiktoken itself (npm "tiktoken"). tiktoken-go v0.10.0 differs from both
 // in two places, where this follows tiktoken: its generated matcher ends
 // `\s*[\r\n]+` at the first newline of a space run instead of the last
@@ -284,26 +287,6 @@ func o200kTokens() []string {
 	return tokens
 }
 
-// countO200k counts the o200k_base tokens of s.
-func countO200k(s string) int {
-	vocab := ranks()
-	if !utf8.ValidString(s) {
-		s = string([]rune(s)) // as regexp2 reads it: one U+FFFD per invalid byte
-	}
-	sp := splitter{s}
-	n := 0
-	for i := 0; i < len(s); {
-		end := sp.piece(i)
-		if _, ok := vocab.rank(s[i:end]); ok {
-			n++
-		} else {
-			n += mergeCount(vocab, s[i:end])
-		}
-		i = end
-	}
-	return n
-}
-
 // mergeCount is the number of tokens byte-pair encoding makes of piece:
 // merge the adjacent pair of lowest rank (the leftmost of equals) until no
 // pair is in the vocabulary.
@@ -362,10 +345,24 @@ const shortPiece = 64
 // space, base64): parts in a linked list, candidate pairs in a min-heap by
 // rank then position, O(n log n) where the scan is O(n²).
 func mergeCountLong(vocab *vocabulary, piece string) int {
+	var m merger
+	return m.count(vocab, piece)
+}
+
+// merger holds the scratch space of mergeCountLong, about 20 bytes per
+// byte of a piece: a text's long pieces share one, sized for the longest
+// (at most maxPiece bytes, see counter).
+type merger struct {
+	next, prev []int32
+	rank       []uint32
+	heap       mergeHeap
+}
+
+// count is mergeCountLong on m's scratch space.
+func (m *merger) count(vocab *vocabulary, piece string) int {
 	n := int32(len(piece))
-	next := make([]int32, n+1)
-	prev := make([]int32, n+1)
-	rank := make([]uint32, n+1)
+	next, prev, rank := sized(m.next, n+1), sized(m.prev, n+1), sized(m.rank, n+1)
+	m.next, m.prev, m.rank = next, prev, rank
 	for k := range next {
 		next[k], prev[k], rank[k] = int32(k)+1, int32(k)-1, noMerge
 	}
@@ -380,7 +377,7 @@ func mergeCountLong(vocab *vocabulary, piece string) int {
 		}
 		return noMerge
 	}
-	h := make(mergeHeap, 0, n)
+	h := sized(m.heap, n)[:0]
 	for k := int32(0); k < n; k++ {
 		if rank[k] = pair(k); rank[k] != noMerge {
 			h = append(h, mergeAt{rank[k], k})
@@ -410,7 +407,16 @@ func mergeCountLong(vocab *vocabulary, piece string) int {
 			}
 		}
 	}
+	m.heap = h[:0]
 	return parts
+}
+
+// sized returns s with length n, reusing its array if it is large enough.
+func sized[S ~[]E, E any](s S, n int32) S {
+	if int(n) <= cap(s) {
+		return s[:n]
+	}
+	return make(S, n)
 }
 
 type mergeAt struct {

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -75,7 +77,9 @@ type File struct {
 // is kept as text (see Flatten), and a content part it cannot carry is an
 // error, never silently dropped.
 func ParseRequest(body []byte) (Request, error) {
-	if !gjson.ValidBytes(body) {
+	if ok, deep := checkJSON(body); deep {
+		return Request{}, ErrTooDeep
+	} else if !ok {
 		return Request{}, ErrInvalidJSON
 	}
 	root := gjson.ParseBytes(body)
@@ -107,9 +111,11 @@ func ParseRequest(body []byte) (Request, error) {
 		return r, badParam("n", "n must be 1: an A2A agent gives one answer per request")
 	}
 	r.Params = params(&f.params)
-	r.User = f.user.String()
+	if r.User = f.user.String(); len(r.User) > MaxName {
+		return r, badParam("user", "user must be at most %d bytes, not %d", MaxName, len(r.User))
+	}
 	r.Unsupported = unsupported(&f)
-	r.Messages, err = parseMessages(f.messages)
+	r.Messages, err = parseMessages(f.messages, body)
 	return r, err
 }
 
@@ -173,7 +179,7 @@ func firstIn(dst *gjson.Result, v gjson.Result, sub string) {
 }
 
 // params gathers the PassedParams present into one JSON object, in their
-// fixed order.
+// fixed order, with invalid UTF-8 in their strings replaced by U+FFFD.
 func params(vals *[len(passedParams)]gjson.Result) []byte {
 	var b []byte
 	for i, v := range vals {
@@ -185,7 +191,12 @@ func params(vals *[len(passedParams)]gjson.Result) []byte {
 		} else {
 			b = append(b, ',')
 		}
-		b = append(append(append(append(b, '"'), passedParams[i]...), '"', ':'), v.Raw...)
+		b = append(append(append(b, '"'), passedParams[i]...), '"', ':')
+		if utf8.ValidString(v.Raw) {
+			b = append(b, v.Raw...)
+		} else {
+			b = appendValidUTF8(b, v.Raw)
+		}
 	}
 	if b == nil {
 		return nil
@@ -197,10 +208,10 @@ func params(vals *[len(passedParams)]gjson.Result) []byte {
 // the client's tools, or answer in a guaranteed JSON shape.
 func unsupported(f *requestFields) []string {
 	var out []string
-	if f.tools.IsArray() && len(f.tools.Array()) > 0 {
+	if nonEmpty(f.tools) {
 		out = append(out, "tools")
 	}
-	if f.functions.IsArray() && len(f.functions.Array()) > 0 {
+	if nonEmpty(f.functions) {
 		out = append(out, "functions")
 	}
 	switch f.formatType.String() {
@@ -208,6 +219,16 @@ func unsupported(f *requestFields) []string {
 		out = append(out, "response_format")
 	}
 	return out
+}
+
+// nonEmpty reports whether v is an array with an element, without
+// Array's Result per element (80 bytes for each "0," of a tools list).
+func nonEmpty(v gjson.Result) bool {
+	found := false
+	if v.IsArray() {
+		v.ForEach(func(_, _ gjson.Result) bool { found = true; return false })
+	}
+	return found
 }
 
 // ModelError is a model name that is not "a2a/<agent>" of a known agent.
@@ -227,13 +248,17 @@ func optBool(v gjson.Result, path string) (bool, error) {
 	return false, badParam(path, "%s must be a boolean", path)
 }
 
-func parseMessages(list gjson.Result) ([]Message, error) {
+// parseMessages reads the messages array list of body.
+func parseMessages(list gjson.Result, body []byte) ([]Message, error) {
 	if !list.IsArray() {
 		return nil, badParam("messages", "messages must be a non-empty array")
 	}
 	var msgs []Message
 	var err error
 	list.ForEach(func(_, m gjson.Result) bool {
+		if len(msgs) == manyMessages {
+			msgs = slices.Grow(msgs, max(elements(within(body, list))-len(msgs), 0))
+		}
 		var msg Message
 		msg, err = parseMessage(at{msg: len(msgs), part: -1}, m)
 		msgs = append(msgs, msg)
@@ -333,20 +358,39 @@ func contentText(a at, c gjson.Result) (string, []File, error) {
 		param := a.String() + ".content"
 		return "", nil, badParam(param, "%s must be a string or an array of content parts", param)
 	}
-	var texts []string
+	var one string // the text of a lone part, as it is
+	var text strings.Builder
 	var files []File
 	var err error
+	n := 0
 	c.ForEach(func(_, p gjson.Result) bool {
 		var t string
 		var f *File
-		t, f, err = partText(at{msg: a.msg, part: len(texts)}, p)
-		texts = append(texts, t)
+		if t, f, err = partText(at{msg: a.msg, part: n}, p); err != nil {
+			return false
+		}
+		switch n++; n {
+		case 1:
+			one = t
+		case 2:
+			text.WriteString(one)
+			fallthrough
+		default:
+			text.WriteByte('\n')
+			text.WriteString(t)
+		}
 		if f != nil {
 			files = append(files, *f)
 		}
-		return err == nil
+		return true
 	})
-	return strings.Join(texts, "\n"), files, err
+	switch {
+	case err != nil:
+		return "", nil, err
+	case n == 1:
+		return one, files, nil
+	}
+	return text.String(), files, nil
 }
 
 // partText reads content part a.
@@ -450,27 +494,3 @@ func describe(f *File) string {
 // decodedLen is the size of the data a base64 text holds: padding carries
 // none ("aGVsbG8=" is 5 bytes, not 6).
 func decodedLen(b64 string) int { return len(strings.TrimRight(b64, "=")) * 3 / 4 }
-
-func toolCallsText(calls gjson.Result) string {
-	var lines []string
-	calls.ForEach(func(_, c gjson.Result) bool {
-		lines = append(lines, callText(c.Get("id").String(), c.Get("function")))
-		return true
-	})
-	return strings.Join(lines, "\n")
-}
-
-func callText(id string, fn gjson.Result) string {
-	s := fmt.Sprintf("[call %s(%s)", fn.Get("name").String(), fn.Get("arguments").String())
-	if id != "" {
-		s += " id=" + id
-	}
-	return s + "]"
-}
-
-func joinNonEmpty(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "\n" + b
-}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tidwall/gjson"
 )
@@ -55,7 +56,9 @@ var ErrBadResponse = errors.New("agent answer is not a valid JSON-RPC response")
 
 // ReadResponse reads one JSON-RPC response of an agent (the whole body of a
 // non-stream answer, or the data of one stream event). A JSON-RPC error is
-// returned as *RPCError.
+// returned as *RPCError. A body nested deeper than MaxDepth, or an id (a
+// task's, a context's, an artifact's) longer than MaxName or holding a
+// control byte, is ErrBadResponse.
 //
 // It walks the body once (see reader), and reads what the gjson reader it
 // replaced read, by gjson's rules: the first occurrence of a member wins,
@@ -76,9 +79,18 @@ func ReadResponse(body []byte) (Event, error) {
 	case !r.isObject(resp.result):
 		return Event{}, ErrBadResponse
 	case resp.wrappedKind != KindUnknown:
-		return r.event(resp.wrappedKind, &resp.members), nil
+		return checkIDs(r.event(resp.wrappedKind, &resp.members))
 	}
-	return r.event(r.kindOf(&resp.members), &resp.members), nil
+	return checkIDs(r.event(r.kindOf(&resp.members), &resp.members))
+}
+
+// checkIDs returns ev, or ErrBadResponse if an id it keeps is no
+// validName: the ids go into response headers and are kept in memory.
+func checkIDs(ev Event) (Event, error) {
+	if !validIDs(&ev) {
+		return Event{}, ErrBadResponse
+	}
+	return ev, nil
 }
 
 // response is what ReadResponse keeps of a JSON-RPC response: its first
@@ -211,6 +223,10 @@ func (r *reader) member(m *members, n name) bool {
 				return ok
 			case 2:
 				m.arts = append(m.arts, r.copyArtifact(m.first, len(r.b)))
+			case manyArtifacts:
+				// Room for the rest at once: regrown one by one, a list of
+				// empty artifacts ("{},") cost 66 bytes per byte.
+				m.arts = slices.Grow(m.arts, 1+r.remaining())
 			}
 			m.arts = append(m.arts, r.copyArtifact(a, len(r.b)))
 			return ok

@@ -15,8 +15,12 @@ import (
 // ReadResponseRef reads one JSON-RPC response of an agent (the whole body of a
 // non-stream answer, or the data of one stream event). A JSON-RPC error is
 // returned as *RPCError.
+//
+// A body nested deeper than MaxDepth is refused first (by nestingDepth, a
+// plain loop), before gjson's validator, which recurses once per level,
+// sees it.
 func ReadResponseRef(body []byte) (Event, error) {
-	if !gjson.ValidBytes(body) {
+	if nestingDepth(body) > MaxDepth || !gjson.ValidBytes(body) {
 		return Event{}, ErrBadResponse
 	}
 	var errMember, res gjson.Result
@@ -42,7 +46,7 @@ func ReadResponseRef(body []byte) (Event, error) {
 	if !res.IsObject() {
 		return Event{}, ErrBadResponse
 	}
-	return ReadResultRef(res), nil
+	return checkIDs(ReadResultRef(res))
 }
 
 // membersRef are the top-level members of an A2A object the reader uses,
