@@ -30,6 +30,8 @@ func TestNesting(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		deep := strings.Contains(string(body), "deep please")
 		switch {
+		case strings.Contains(string(body), "message/stream") && strings.Contains(string(body), "deep later"):
+			sse(w, evTask, evPart, deepResult)
 		case strings.Contains(string(body), "message/stream") && deep:
 			sse(w, evTask, deepResult)
 		case strings.Contains(string(body), "message/stream"):
@@ -54,7 +56,9 @@ func TestNesting(t *testing.T) {
 		{"6 MiB of [", strings.Repeat("[", 6<<20), 400, "invalid_request_error", "nested deeper than 128 levels"},
 		{"deep metadata", deepMetadata, 400, "invalid_request_error", "nested deeper than 128 levels"},
 		{"deep answer", chatBody("a2a/fault", false, "user", "deep please"), 502, "agent_error", "could not read"},
-		{"deep stream event", chatBody("a2a/fault", true, "user", "deep please"), 200, "agent_error", "could not read"},
+		// Before any content the stream has not started: a plain 502.
+		{"deep first stream event", chatBody("a2a/fault", true, "user", "deep please"), 502, "agent_error", "could not read"},
+		{"deep stream event after content", chatBody("a2a/fault", true, "user", "deep later"), 200, "agent_error", "could not read"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
