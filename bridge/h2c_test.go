@@ -14,6 +14,7 @@ import (
 // dialects; without it the same agent cannot be reached, which proves the
 // calls went over h2c.
 func TestH2CAgent(t *testing.T) {
+	checkLeaks(t)
 	p := startGoPeer(t, "gov2", "--h2c")
 	cfg := Config{Agents: []AgentConfig{
 		{Name: "h2c", URL: p.url, H2C: true, Timeout: Duration{20 * time.Second}},

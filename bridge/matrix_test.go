@@ -26,6 +26,7 @@ func stillServing(t *testing.T, base string) {
 }
 
 func TestRateLimitPassesThrough(t *testing.T) {
+	checkLeaks(t)
 	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "7")
 		http.Error(w, "slow down", http.StatusTooManyRequests)
@@ -56,6 +57,7 @@ func TestForbiddenAgentHidesKey(t *testing.T) {
 // TestEndlessAndHugeAnswers: an event that never ends and a 1 GB answer are
 // cut at the configured bounds, with a 502, reading only about that much.
 func TestEndlessAndHugeAnswers(t *testing.T) {
+	checkLeaks(t)
 	var written atomic.Int64
 	endless := func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.Header.Get("Accept"), "event-stream") {

@@ -19,6 +19,7 @@ import (
 // client that gives up on 2 s of silence (as idle proxies do). Keepalive
 // comments every second keep the stream alive, and the answer is intact.
 func TestKeepaliveSlowAgent(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Keepalive = &Duration{time.Second}
@@ -79,6 +80,7 @@ func dechunk(t *testing.T, s string) string {
 
 // TestKeepaliveSDKs: keepalive comments never corrupt what the SDKs parse.
 func TestKeepaliveSDKs(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Keepalive = &Duration{200 * time.Millisecond}
