@@ -2,13 +2,16 @@ package bridge
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -25,69 +28,200 @@ func artifactPart(text string, appendMode bool) string {
 
 // TestStreamAgentTimeoutIsPerEvent: on a stream the agent's timeout bounds
 // the wait for each event, not the stream: every event read resets it.
-// Without the reset every stream would die at timeout (5 minutes by
-// default), however lively the agent.
+// Without the reset every stream would die at the timeout (5 minutes by
+// default), however lively the agent. It runs at the default timeout, in a
+// synctest bubble (pipeNet): the clock is fake, so 20 minutes of stream
+// take no time, and the gaps are exact whatever the machine's load (a
+// real-clock version, 600ms and events every 75ms, still failed under load
+// when a stalled process let the timer run before the pending event).
 func TestStreamAgentTimeoutIsPerEvent(t *testing.T) {
-	const timeout = 600 * time.Millisecond
-	const every = timeout / 8 // a wide margin on a loaded machine
-	const events = 20         // 20 × timeout/8: the stream lasts 2.5 timeouts
+	const timeout = DefaultAgentTimeout
+	const events = 20 // one a minute: the stream lasts 4 timeouts
 	var want strings.Builder
 	for i := range events {
 		fmt.Fprintf(&want, "w%d ", i)
 	}
-	// lively sends an event every timeout/8; with hangAfter it then hangs,
-	// a gap longer than the timeout.
-	lively := func(hangAfter bool) http.HandlerFunc {
+	// lively sends an event every timeout/5 and then, after gap, the end.
+	lively := func(gap time.Duration) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			sse(w, evTask)
-			tick := time.NewTicker(every)
-			defer tick.Stop()
-			for i := range events {
+			// Every wait ends with the call too: a bubble whose test is
+			// over must have no goroutine left, even when it failed.
+			wait := func(d time.Duration) bool {
 				select {
-				case <-tick.C:
+				case <-time.After(d):
+					return true
 				case <-r.Context().Done():
+					return false
+				}
+			}
+			sse(w, evTask)
+			for i := range events {
+				if !wait(timeout / 5) {
 					return
 				}
 				sse(w, artifactPart(fmt.Sprintf("w%d ", i), i > 0))
 			}
-			if hangAfter {
-				<-r.Context().Done()
-				return
+			if wait(gap) {
+				sse(w, evCompleted)
 			}
-			sse(w, evCompleted)
 		}
 	}
 	cases := []struct {
 		name    string
-		rpc     http.HandlerFunc
-		timeout bool // the stream ends with an in-band agent_timeout
+		gap     time.Duration // before the final event
+		timeout bool          // the stream ends with an in-band agent_timeout
 	}{
-		{"events every timeout/8 for 2.5 timeouts", lively(false), false},
-		{"a gap past the timeout after lively events", lively(true), true},
+		{"an event a minute for 20 minutes", timeout / 5, false},
+		{"a last gap just under the timeout", timeout - time.Second, false},
+		{"a last gap past the timeout", timeout + time.Second, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			checkLeaks(t)
-			agent := newFaultAgent(t, true, tc.rpc)
-			base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL, Timeout: Duration{timeout}}}})
-			res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/a", true, "user", "hi"))
-			if res.status != 200 {
-				t.Fatalf("status = %d, want 200: %s", res.status, res.body)
-			}
-			if tc.timeout {
-				e := decodeError(t, inBandError(t, res.body))
-				if deref(e.Error.Code) != "agent_timeout" {
-					t.Errorf("in-band error = %+v, want code agent_timeout", e.Error)
+			synctest.Test(t, func(t *testing.T) {
+				pn := newPipeNet()
+				agent := pn.serve(t, "agent.test:80", agentMux(true, lively(tc.gap)))
+				base := pn.startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent, Timeout: Duration{timeout}}}})
+				start := time.Now()
+				res := post(t, pn.client(t), base+"/v1/chat/completions", chatBody("a2a/a", true, "user", "hi"))
+				took := time.Since(start)
+				if res.status != 200 {
+					t.Fatalf("status = %d, want 200: %s", res.status, res.body)
 				}
-				return
-			}
-			frames, done := chunks(t, res.body)
-			if content, finish := streamText(t, frames); !done || content != want.String() || finish != "stop" {
-				t.Errorf("stream = %q (finish %q, done %v), want %q (stop, done): %s", content, finish, done, want.String(), res.body)
-			}
+				if tc.timeout {
+					e := decodeError(t, inBandError(t, res.body))
+					if deref(e.Error.Code) != "agent_timeout" || took != events*timeout/5+timeout {
+						t.Errorf("in-band error = %+v after %v, want code agent_timeout after %v", e.Error, took, events*timeout/5+timeout)
+					}
+					return
+				}
+				frames, done := chunks(t, res.body)
+				if content, finish := streamText(t, frames); !done || content != want.String() || finish != "stop" {
+					t.Errorf("stream = %q (finish %q, done %v) after %v, want %q (stop, done)", content, finish, done, took, want.String())
+				}
+			})
 		})
 	}
 }
+
+// agentMux is the fault agent's card and endpoint (newFaultAgent), for a
+// server of the test's own.
+func agentMux(streaming bool, rpc http.HandlerFunc) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/agent-card.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"name":"fault","protocolVersion":"0.3.0","url":"/rpc","capabilities":{"streaming":%t}}`, streaming)
+	})
+	mux.HandleFunc("POST /rpc", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		rpc(w, r)
+	})
+	return mux
+}
+
+// pipeNet is an in-memory network of HTTP servers for tests in a synctest
+// bubble, whose clock moves only when every goroutine in it is blocked on
+// something of the bubble: a real socket never counts, a net.Pipe does.
+type pipeNet struct {
+	mu        sync.Mutex
+	listeners map[string]*pipeListener
+}
+
+func newPipeNet() *pipeNet { return &pipeNet{listeners: map[string]*pipeListener{}} }
+
+// dial connects to the listener at addr ("host:port").
+func (pn *pipeNet) dial(ctx context.Context, _, addr string) (net.Conn, error) {
+	pn.mu.Lock()
+	l := pn.listeners[addr]
+	pn.mu.Unlock()
+	if l == nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, syscall.ECONNREFUSED)
+	}
+	c, s := net.Pipe()
+	select {
+	case l.conns <- s:
+		return c, nil
+	case <-l.done:
+		return nil, fmt.Errorf("dial %s: %w", addr, syscall.ECONNREFUSED)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (pn *pipeNet) listen(addr string) *pipeListener {
+	l := &pipeListener{addr: pipeAddr(addr), conns: make(chan net.Conn), done: make(chan struct{})}
+	pn.mu.Lock()
+	pn.listeners[addr] = l
+	pn.mu.Unlock()
+	return l
+}
+
+// serve serves h at addr until the test ends and returns its base URL.
+func (pn *pipeNet) serve(t *testing.T, addr string, h http.Handler) string {
+	srv := &http.Server{Handler: h}
+	ln := pn.listen(addr) // before serve returns: the bridge dials it at once
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ln); close(done) }()
+	t.Cleanup(func() { _ = srv.Close(); <-done })
+	return "http://" + addr
+}
+
+// startBridge is startBridge on the pipeNet: the bridge's upstream client
+// dials the pipeNet's servers.
+func (pn *pipeNet) startBridge(t *testing.T, cfg Config) string {
+	s, err := New(cfg, testLogger(t))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	for _, c := range []*http.Client{s.clients.http1, s.clients.h2c} {
+		c.Transport.(*http.Transport).DialContext = pn.dial
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ln := pn.listen("127.0.0.1:80")
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return "http://127.0.0.1:80"
+}
+
+// client is an HTTP client on the pipeNet, without a timeout (the bubble's
+// streams last fake minutes).
+func (pn *pipeNet) client(t *testing.T) *http.Client {
+	c := &http.Client{Transport: &http.Transport{DialContext: pn.dial}}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+type pipeListener struct {
+	addr  pipeAddr
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return l.addr }
+
+type pipeAddr string
+
+func (a pipeAddr) Network() string { return "pipe" }
+func (a pipeAddr) String() string  { return string(a) }
 
 // TestStreamMaxAnswer: limits.max_answer bounds a streamed answer too,
 // where each event is bounded only by max_event: past it the stream ends
