@@ -48,6 +48,7 @@ type nodeResult struct {
 
 // TestOpenAINodeClient drives the official openai npm package.
 func TestOpenAINodeClient(t *testing.T) {
+	checkLeaks(t)
 	js := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(js)
 	cfg.APIKeys = []string{"sk-test-1"}
@@ -123,6 +124,7 @@ func TestOpenAINodeClient(t *testing.T) {
 
 // TestGoOpenAIClient drives go-openai, whose stream reader is the strictest.
 func TestGoOpenAIClient(t *testing.T) {
+	checkLeaks(t)
 	g := startGoPeer(t, "go03")
 	base := startBridge(t, agentsFor(g))
 	cfg := openai.DefaultConfig("unused")
@@ -177,6 +179,7 @@ func TestGoOpenAIClient(t *testing.T) {
 // TestLangChain drives @langchain/openai's ChatOpenAI, which streams with
 // include_usage by default and rejects a stream that is not text/event-stream.
 func TestLangChain(t *testing.T) {
+	checkLeaks(t)
 	js := startJSPeer(t, "js03.mjs")
 	base := startBridge(t, agentsFor(js)) + "/v1"
 	msgs := [][2]string{{"system", "You are terse."}, {"human", "hello"}, {"ai", "hi"}, {"human", "bye"}}
@@ -217,6 +220,7 @@ type turnsResult struct {
 // In flatten mode the agent gets it all; in context mode only the new turn
 // reaches the agent, in one context (MODE:count says how many it received).
 func TestMultiTurnClients(t *testing.T) {
+	checkLeaks(t)
 	js := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(js)
 	cfg.Agents = append(cfg.Agents, AgentConfig{Name: "ctx", URL: js.url, Conversation: "context", Timeout: cfg.Agents[0].Timeout})
@@ -260,6 +264,7 @@ func TestMultiTurnClients(t *testing.T) {
 // TestRequestFieldsReachAgents: the parameters an OpenAI SDK sends reach
 // real agents (0.3 and 1.0) in the message metadata under "openai".
 func TestRequestFieldsReachAgents(t *testing.T) {
+	checkLeaks(t)
 	for _, p := range []peer{startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs")} {
 		t.Run(p.name, func(t *testing.T) {
 			base := startBridge(t, agentsFor(p)) + "/v1"

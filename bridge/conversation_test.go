@@ -50,6 +50,7 @@ func answer(t *testing.T, base, body string, header ...string) (string, result) 
 // and receives only the turns it has not seen (MODE:count makes it say how
 // many messages it received in its context, and what).
 func TestContextMode(t *testing.T) {
+	checkLeaks(t)
 	for _, p := range []peer{startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs"), startGoPeer(t, "go03"), startGoPeer(t, "gov2")} {
 		t.Run(p.name, func(t *testing.T) {
 			cfg := agentsFor(p)
@@ -119,6 +120,7 @@ func TestContextsScopedByKey(t *testing.T) {
 // the same task, which completes; a terminal task is never written to
 // again. In both modes, streamed and not, on 0.3 and 1.0 agents.
 func TestInputRequiredContinuation(t *testing.T) {
+	checkLeaks(t)
 	for _, p := range []peer{startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs"), startGoPeer(t, "go03"), startGoPeer(t, "gov2")} {
 		for _, mode := range []string{"flatten", "context"} {
 			t.Run(p.name+"/"+mode, func(t *testing.T) {

@@ -12,6 +12,7 @@ const demoRPC = `{"jsonrpc":"2.0","id":1,"method":"message/send","params":{"mess
 // too (it was served outside auth), while the chat path to a2a/echo, which
 // calls it with the bridge's own credential, still works.
 func TestDemoAgentObeysKeys(t *testing.T) {
+	checkLeaks(t)
 	s, base, logs := serveBridge(t, Config{APIKeys: []string{"sk-a"}}, nil)
 	c := httpClient(t)
 	tests := []struct {
@@ -63,6 +64,7 @@ func TestDemoAgentObeysKeys(t *testing.T) {
 // TestDemoAgentOutputBounded: a long text of short words is streamed in a
 // bounded number of events, not one event (~270 bytes) per word.
 func TestDemoAgentOutputBounded(t *testing.T) {
+	checkLeaks(t)
 	_, base, _ := serveBridge(t, Config{}, nil)
 	c := httpClient(t)
 	input := strings.Repeat("a ", 1<<19) // 1 MiB of one-letter words

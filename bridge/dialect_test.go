@@ -141,6 +141,7 @@ func TestDialectSwitch(t *testing.T) {
 // stream call -32004 gets one send, still streamed to the client, and is
 // not asked to stream again.
 func TestStreamRefused(t *testing.T) {
+	checkLeaks(t)
 	var streams atomic.Int32
 	agent := newOneDialectAgent(t, "0.3", `{"url":"SELF/rpc","capabilities":{"streaming":true}}`,
 		func(w http.ResponseWriter, method, _ string) bool {
@@ -170,6 +171,7 @@ func TestStreamRefused(t *testing.T) {
 // TestPollNonBlocking: an agent that returns its task still working is
 // polled with tasks/get until it completes, streamed or not.
 func TestPollNonBlocking(t *testing.T) {
+	checkLeaks(t)
 	for _, stream := range []bool{false, true} {
 		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
 			var polls atomic.Int32

@@ -30,6 +30,7 @@ func chatBody(model string, stream bool, msgs ...string) string {
 // streamed and not. The agents answer "echo: " + exactly the text they
 // received, so each case also proves what reached the agent.
 func TestRealAgents(t *testing.T) {
+	checkLeaks(t)
 	peers := realPeers(t)
 	base := startBridge(t, agentsFor(peers...))
 	client := httpClient(t)
@@ -130,6 +131,7 @@ func checkChunkStream(t *testing.T, frames []map[string]any, done bool, model st
 
 // TestClientErrors checks what a caller sees for its own mistakes.
 func TestClientErrors(t *testing.T) {
+	checkLeaks(t)
 	js := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(js)
 	cfg.Limits.MaxRequestBody = 4096

@@ -80,6 +80,7 @@ func hang(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 // TestAgentFaults checks what the client sees when an agent misbehaves:
 // the status, the error type, and that no upstream URL or key leaks.
 func TestAgentFaults(t *testing.T) {
+	checkLeaks(t)
 	cases := []struct {
 		name      string
 		stream    bool
@@ -170,6 +171,7 @@ func inBandError(t *testing.T, body []byte) []byte {
 
 // TestAgentDown: nothing listens at the agent's address.
 func TestAgentDown(t *testing.T) {
+	checkLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +208,7 @@ func TestUpstreamCredentials(t *testing.T) {
 // TestStreamFromNonStreamingAgent: a card with streaming:false gets one
 // message/send, delivered as a valid SSE stream.
 func TestStreamFromNonStreamingAgent(t *testing.T) {
+	checkLeaks(t)
 	agent := newFaultAgent(t, false, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8") // as a2a-go 0.3 does
 		fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t","contextId":"c","status":{"state":"completed"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"one "},{"kind":"text","text":"shot"}]}]}}`)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -151,6 +152,16 @@ func (w tWriter) Write(p []byte) (int, error) {
 // It is shut down, and its goroutines gone, when the test ends.
 func startBridge(t *testing.T, cfg Config) string {
 	t.Helper()
+	base, _ := startBridgeStop(t, cfg)
+	return base
+}
+
+// startBridgeStop is startBridge that also returns stop, which shuts the bridge
+// down and returns once every request in flight has ended: whatever a
+// request did upstream (a tasks/cancel) is done by then. stop may be called
+// more than once; the test's end calls it too.
+func startBridgeStop(t *testing.T, cfg Config) (base string, stop func()) {
+	t.Helper()
 	s, err := New(cfg, testLogger(t))
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -162,13 +173,30 @@ func startBridge(t *testing.T, cfg Config) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
+}
+
+// checkLeaks fails t if goroutines that were not there when it was called
+// are still running once the test and its cleanups are done. Call it first
+// in every test that streams, so that its check runs after the cleanups
+// that stop the test's servers and clients (cleanups run last first).
+// goleak retries for about a second, enough for closed connections' read
+// and write loops to end. TestMain's check stays: it catches a leak this
+// one was not called for.
+func checkLeaks(t *testing.T) {
+	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 }
 
 // agentsFor is a config with one agent per peer, named after the peer.
@@ -197,23 +225,33 @@ type result struct {
 // post sends body to the bridge's path and reads the whole answer.
 func post(t *testing.T, c *http.Client, url, body string, header ...string) result {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	res, err := tryPost(c, url, body, header...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return res
+}
+
+// tryPost is post for goroutines other than the test's, which must not
+// call t.Fatal: it returns the error instead.
+func tryPost(c *http.Client, url, body string, header ...string) (result, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return result{}, err
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
+		return result{}, fmt.Errorf("POST %s: %v", url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read answer: %v", err)
+		return result{}, fmt.Errorf("read answer: %v", err)
 	}
-	return result{status: resp.StatusCode, header: resp.Header, body: b}
+	return result{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
 // chunks decodes an OpenAI SSE answer into its data frames; done reports

@@ -86,6 +86,7 @@ func hostPort(t *testing.T, raw string) string {
 // re-sent there; the bridge refuses, whether the call is message/send,
 // message/stream or the card fetch, and logs only the target's host.
 func TestRedirectElsewhereRefused(t *testing.T) {
+	checkLeaks(t)
 	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		for _, call := range []string{"message/send", "message/stream", "card fetch"} {
 			t.Run(fmt.Sprintf("%d %s", code, call), func(t *testing.T) {
@@ -190,6 +191,7 @@ func (a *pathAgent) seen() []string {
 // credentials there: the card's path is called at the registered origin,
 // with one warning naming the card's host.
 func TestCardCannotMoveEndpoint(t *testing.T) {
+	checkLeaks(t)
 	cases := []struct {
 		name, card string
 		host       string // the card's host, named in the warning; "" for OTHER's
@@ -291,6 +293,7 @@ func echoSecrets(r *http.Request) string {
 // task's status text reach the client and the log scrubbed of every
 // configured secret and of the agent's URL and host, and bounded.
 func TestAgentTextRedacted(t *testing.T) {
+	checkLeaks(t)
 	task := func(text string) string {
 		return fmt.Sprintf(`{"kind":"task","id":"t1","contextId":"c1","status":{"state":"failed","message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":%q}]}}}`, text)
 	}

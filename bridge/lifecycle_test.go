@@ -50,6 +50,7 @@ func fixed(s string) func(string) string { return func(string) string { return s
 // TestAgentBehaviours runs every row against every real SDK agent, each
 // dialect, streamed and not: the README's table, proven.
 func TestAgentBehaviours(t *testing.T) {
+	checkLeaks(t)
 	peers := dialectPeers(t)
 	base := startBridge(t, agentsFor(peers...))
 	c := httpClient(t)
@@ -117,6 +118,7 @@ func checkBehaviour(t *testing.T, res result, model string, stream bool, want fu
 // TestNoStreamAgents: agents whose card says streaming:false still stream
 // to the client, from one send.
 func TestNoStreamAgents(t *testing.T) {
+	checkLeaks(t)
 	peers := []peer{startJSPeer(t, "js03.mjs", "--no-stream"), startJSPeer(t, "js10.mjs", "--no-stream"),
 		startGoPeer(t, "go03", "-no-stream"), startGoPeer(t, "gov2", "-no-stream")}
 	base := startBridge(t, agentsFor(peers...))
@@ -131,6 +133,7 @@ func TestNoStreamAgents(t *testing.T) {
 
 // TestShowProgress: with show_progress, working status messages stream as content.
 func TestShowProgress(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Agents[0].ShowProgress = true
@@ -144,6 +147,7 @@ func TestShowProgress(t *testing.T) {
 // is not read: card_url points nowhere useful) answers -32009, and the
 // bridge switches to 1.0 with the A2A-Version header.
 func TestDialectSwitchRealAgent(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js10.mjs")
 	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "js10", URL: p.url + "/a2a/jsonrpc", CardURL: p.url + "/none",
 		Timeout: Duration{20 * time.Second}}}})

@@ -118,6 +118,7 @@ func quickClient(t *testing.T) *http.Client {
 // is refused at once with 503 overloaded; /healthz still answers; a slot
 // freed is a request served.
 func TestMaxConcurrent(t *testing.T) {
+	checkLeaks(t)
 	agent := newHeldAgent(t)
 	_, base, _ := serveBridge(t, Config{Agents: []AgentConfig{{Name: "held", URL: agent.URL}},
 		Server: ServerConfig{MaxConcurrent: 2}}, nil)
@@ -149,6 +150,7 @@ func TestMaxConcurrent(t *testing.T) {
 // TestMaxConcurrentFlood: far more requests than the bound; every one past
 // it is refused, and /healthz answers throughout.
 func TestMaxConcurrentFlood(t *testing.T) {
+	checkLeaks(t)
 	const bound, total = 50, 300
 	agent := newHeldAgent(t)
 	_, base, _ := serveBridge(t, Config{Agents: []AgentConfig{{Name: "held", URL: agent.URL}},

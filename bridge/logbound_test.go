@@ -10,6 +10,7 @@ import (
 // error it gets and the log line it makes stay small (an unknown 900 KB path
 // was logged twice, a 1 MB model name echoed in the body and the log).
 func TestCallerTextBounded(t *testing.T) {
+	checkLeaks(t)
 	const bound = 4 << 10
 	long := strings.Repeat("x", 900<<10)
 	tests := []struct {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ func stillServing(t *testing.T, base string) {
 }
 
 func TestRateLimitPassesThrough(t *testing.T) {
+	checkLeaks(t)
 	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "7")
 		http.Error(w, "slow down", http.StatusTooManyRequests)
@@ -55,6 +57,7 @@ func TestForbiddenAgentHidesKey(t *testing.T) {
 // TestEndlessAndHugeAnswers: an event that never ends and a 1 GB answer are
 // cut at the configured bounds, with a 502, reading only about that much.
 func TestEndlessAndHugeAnswers(t *testing.T) {
+	checkLeaks(t)
 	var written atomic.Int64
 	endless := func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.Header.Get("Accept"), "event-stream") {
@@ -128,38 +131,73 @@ func TestSlowClientsAreCut(t *testing.T) {
 }
 
 // TestShutdownDrains: on SIGTERM (Serve's context ends) a stream in flight
-// finishes, new connections are refused, and Serve returns nil.
+// finishes, new connections are refused, and Serve returns nil. Channels
+// order it: the stream is under way at the agent when shutdown begins, and
+// finishes once the listener is closed.
 func TestShutdownDrains(t *testing.T) {
+	checkLeaks(t)
+	streaming, finish := make(chan struct{}), make(chan struct{})
 	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
 		sse(w, evTask, evPart)
-		time.Sleep(700 * time.Millisecond) // still streaming when shutdown begins
+		close(streaming)
+		select {
+		case <-finish:
+		case <-r.Context().Done():
+			return
+		}
 		sse(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t1","contextId":"c1","final":true,"status":{"state":"completed"}}}`)
 	})
 	s, err := New(Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}, Server: ServerConfig{ShutdownGrace: Duration{5 * time.Second}}}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeNotifyListener{Listener: inner, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
-	got := make(chan result, 1)
+	type answer struct {
+		res result
+		err error
+	}
+	got := make(chan answer, 1)
+	client := httpClient(t)
 	go func() {
-		got <- post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/a", true, "user", "hi"))
+		res, err := tryPost(client, base+"/v1/chat/completions", chatBody("a2a/a", true, "user", "hi"))
+		got <- answer{res, err}
 	}()
-	time.Sleep(300 * time.Millisecond)
+	timeout := time.After(10 * time.Second)
+	select {
+	case <-streaming: // still streaming when shutdown begins
+	case <-timeout:
+		t.Fatal("the stream did not reach the agent in 10s")
+	}
 	cancel() // SIGTERM
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-ln.closed:
+	case <-timeout:
+		t.Fatal("the listener was not closed in 10s of shutdown")
+	}
 	if conn, err := net.Dial("tcp", ln.Addr().String()); err == nil {
 		conn.Close()
 		t.Error("a new connection was accepted while draining")
 	}
-	res := <-got
-	frames, done := chunks(t, res.body)
+	close(finish)
+	var a answer
+	select {
+	case a = <-got:
+	case <-timeout:
+		t.Fatal("the stream in flight did not end in 10s")
+	}
+	if a.err != nil {
+		t.Fatalf("stream in flight: %v", a.err)
+	}
+	frames, done := chunks(t, a.res.body)
 	if content, _ := streamText(t, frames); !done || content != "partial " {
 		t.Errorf("stream in flight = %q (done %v), want it finished", content, done)
 	}
@@ -171,6 +209,19 @@ func TestShutdownDrains(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not return")
 	}
+}
+
+// closeNotifyListener closes closed once it is closed itself.
+type closeNotifyListener struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeNotifyListener) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
 }
 
 // TestDrainingAnswers503: a request that still reaches a draining bridge

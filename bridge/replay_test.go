@@ -21,6 +21,7 @@ var update = flag.Bool("update", false, "rewrite the expected OpenAI views of te
 // an OpenAI client would see with the .openai.txt file next to it.
 // go test ./bridge -run Replay -update rewrites them; review the diff.
 func TestReplayRecordings(t *testing.T) {
+	checkLeaks(t)
 	files, _ := filepath.Glob(filepath.Join(repoRoot, "testdata", "recordings", "*", "*.*"))
 	n := 0
 	for _, path := range files {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 // client that gives up on 2 s of silence (as idle proxies do). Keepalive
 // comments every second keep the stream alive, and the answer is intact.
 func TestKeepaliveSlowAgent(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Keepalive = &Duration{time.Second}
@@ -80,6 +80,7 @@ func dechunk(t *testing.T, s string) string {
 
 // TestKeepaliveSDKs: keepalive comments never corrupt what the SDKs parse.
 func TestKeepaliveSDKs(t *testing.T) {
+	checkLeaks(t)
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Keepalive = &Duration{200 * time.Millisecond}
@@ -105,17 +106,21 @@ func TestKeepaliveSDKs(t *testing.T) {
 
 // TestClientGoneCancelsTask: a client that disconnects mid-stream makes the
 // agent see tasks/cancel for its task within a second, and the bridge keeps
-// no goroutine behind (TestMain's leak check).
+// no goroutine behind (checkLeaks).
 func TestClientGoneCancelsTask(t *testing.T) {
-	var mu sync.Mutex
-	var cancelled []string
-	var cancelAt time.Time
+	checkLeaks(t)
+	type cancelCall struct {
+		body string
+		at   time.Time
+	}
+	cancelled := make(chan cancelCall, 1)
 	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
 		_, body := lastBody(r)
 		if strings.Contains(body, `"tasks/cancel"`) {
-			mu.Lock()
-			cancelled, cancelAt = append(cancelled, body), time.Now()
-			mu.Unlock()
+			select {
+			case cancelled <- cancelCall{body, time.Now()}:
+			default: // a second cancel: the test reads only the first
+			}
 			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t1","status":{"state":"canceled"}}}`)
 			return
 		}
@@ -138,25 +143,17 @@ func TestClientGoneCancelsTask(t *testing.T) {
 	gone := time.Now()
 	cancel()
 	resp.Body.Close()
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		n, at := len(cancelled), cancelAt
-		mu.Unlock()
-		if n > 0 {
-			if d := at.Sub(gone); d > time.Second {
-				t.Errorf("tasks/cancel came %v after the client left, want within 1s", d)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if !strings.Contains(cancelled[0], `"params":{"id":"t1"}`) {
-				t.Errorf("cancel request %s, want the task t1", cancelled[0])
-			}
-			return
+	select {
+	case call := <-cancelled:
+		if d := call.at.Sub(gone); d > time.Second {
+			t.Errorf("tasks/cancel came %v after the client left, want within 1s", d)
 		}
-		time.Sleep(10 * time.Millisecond)
+		if !strings.Contains(call.body, `"params":{"id":"t1"}`) {
+			t.Errorf("cancel request %s, want the task t1", call.body)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the agent never saw tasks/cancel")
 	}
-	t.Fatal("the agent never saw tasks/cancel")
 }
 
 // lastBody is the body the fault agent read for r.

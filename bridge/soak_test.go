@@ -18,6 +18,7 @@ import (
 // (SOAK_DURATION) and checks zero errors and flat memory. It runs in
 // `make soak`, not in `make test`.
 func TestSoak(t *testing.T) {
+	checkLeaks(t)
 	if os.Getenv("A2A_BRIDGE_SOAK") == "" {
 		t.Skip("soak test: run with make soak")
 	}
