@@ -51,7 +51,11 @@ func (s *Server) boundConcurrency() {
 	}
 	s.maxConcurrent = concurrencyFor(want, lim.Cur, perRequest)
 	if s.maxConcurrent < want {
-		s.log.Warn().Int("max_concurrent", s.maxConcurrent).Int("configured", want).Uint64("open_files", lim.Cur).
+		ev := s.log.Warn()
+		if perRequest == fdPerDemoRequest {
+			ev = s.log.Info() // `make run` on a fresh machine: nothing to fix
+		}
+		ev.Int("max_concurrent", s.maxConcurrent).Int("configured", want).Uint64("open_files", lim.Cur).
 			Msg("server.max_concurrent lowered to what the open-files limit holds; raise it (ulimit -n) to serve more at once")
 	}
 }

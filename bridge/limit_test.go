@@ -235,7 +235,15 @@ func TestMaxConcurrentFollowsOpenFiles(t *testing.T) {
 	if want := (1000 - fdReserve) / 2; s.maxConcurrent != want {
 		t.Errorf("maxConcurrent under a soft limit of 1000 = %d, want %d", s.maxConcurrent, want)
 	}
-	if got := logs.matching("max_concurrent", `"open_files":1000`); len(got) != 1 {
-		t.Errorf("log lines on the lowered bound = %q, want one naming max_concurrent and open_files", logs.lines())
+	if got := logs.matching(`"level":"warn"`, "max_concurrent", `"open_files":1000`); len(got) != 1 {
+		t.Errorf("log lines on the lowered bound = %q, want one warning naming max_concurrent and open_files", logs.lines())
+	}
+	// The demo agent alone (make run on a fresh machine): said, not warned.
+	demoLogs := &logBuffer{}
+	if _, err := New(Config{}, zerologTo(demoLogs)); err != nil {
+		t.Fatal(err)
+	}
+	if got := demoLogs.matching(`"level":"info"`, "max_concurrent", `"open_files":1000`); len(got) != 1 {
+		t.Errorf("demo log lines on the lowered bound = %q, want one info line", demoLogs.lines())
 	}
 }
