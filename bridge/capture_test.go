@@ -2,8 +2,6 @@ package bridge
 
 import (
 	"bytes"
-	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -64,23 +62,14 @@ func serveBridge(t *testing.T, cfg Config, setup func(*Server)) (*Server, string
 	if setup != nil {
 		setup(s)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
+	// Registered first, so it runs after serve's stop: the log is whole.
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
 		if t.Failed() {
 			t.Logf("bridge log:\n%s", logs)
 		}
 	})
-	return s, "http://" + ln.Addr().String(), logs
+	base, _ := serve(t, s)
+	return s, base, logs
 }
 
 func zerologTo(b *logBuffer) zerolog.Logger { return zerolog.New(b).Level(zerolog.DebugLevel) }

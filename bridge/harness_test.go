@@ -166,6 +166,13 @@ func startBridgeStop(t *testing.T, cfg Config) (base string, stop func()) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	return serve(t, s)
+}
+
+// serve serves s on a port of 127.0.0.1 and returns its base URL and stop,
+// as startBridgeStop does.
+func serve(t *testing.T, s *Server) (base string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
