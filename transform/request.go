@@ -87,7 +87,11 @@ func ParseRequest(body []byte) (Request, error) {
 		return Request{}, ErrInvalidJSON
 	}
 	if name, dup := duplicateMember(root); dup {
-		return Request{}, badParam(name, "the member %q appears more than once in the request body: JSON readers disagree on which one counts, so send it once", name)
+		param := name
+		if param == "" {
+			param = `""` // the member named by the empty string: param must name something
+		}
+		return Request{}, badParam(param, "the member %q appears more than once in the request body: JSON readers disagree on which one counts, so send it once", name)
 	}
 	f := readFields(root)
 	var r Request

@@ -243,6 +243,7 @@ var parseRequestErrorTests = []struct {
 	{"duplicate model, one escaped", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],"mod\u0065l":"a2a/y"}`, &RequestError{Param: "model"}},
 	{"duplicate messages", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],"messages":"x"}`, &RequestError{Param: "messages"}},
 	{"duplicate unknown member", `{"model":"a2a/x","foo":1,"messages":[{"role":"user","content":"hi"}],"foo":2}`, &RequestError{Param: "foo"}},
+	{"duplicate empty name", `{"":{},"model":"a2a/x","messages":[{"role":"user","content":"hi"}],"":[]}`, &RequestError{Param: `""`}},
 	{"duplicate parents", `{"model":"a2a/echo","stream_options":null,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`, &RequestError{Param: "stream_options"}},
 	{"duplicate past 32 members", `{"model":"a2a/x","messages":[{"role":"user","content":"hi"}],` + manyMembers(40) + `,"m7":0}`, &RequestError{Param: "m7"}},
 	{"single quotes", `{'model':'a2a/echo'}`, ErrInvalidJSON},
