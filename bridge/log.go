@@ -77,6 +77,8 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	switch {
 	case info.err != nil && info.err.Status >= 500 && info.err.Status != http.StatusServiceUnavailable:
 		ev = logger.Error()
+	case info.err != nil && info.err.Status == statusClientClosed:
+		// The client went away: nothing for an operator to act on.
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}

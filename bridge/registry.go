@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/rs/zerolog"
 )
@@ -22,6 +22,8 @@ type Agent struct {
 	cfg    AgentConfig
 	client *http.Client // HTTP/1.1, or h2c when the agent's config asks
 	redact redactor     // scrubs the agent's text of secrets and its whereabouts
+	// redactText is redact.text, made once: every Target carries it.
+	redactText func(string) string
 
 	mu       sync.Mutex
 	card     transform.Card
@@ -33,33 +35,24 @@ type Agent struct {
 	noStream bool               // the agent refused a stream call: send instead
 }
 
-// target is how to call an agent now: its card, and the dialect and
-// endpoint to use.
-type target struct {
-	card      transform.Card
-	dialect   transform.Dialect
-	iface     transform.Interface
-	canSwitch bool // protocol auto: a dialect error may switch dialects
-	streaming bool
-}
-
 // target returns how to call a now; see Registry.Card.
-func (a *Agent) target() target {
+func (a *Agent) target() upstream.Target {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	t := target{card: a.card, dialect: a.card.Dialect, streaming: a.card.Streaming && !a.noStream}
+	t := upstream.Target{Name: a.Name, Card: a.card, Dialect: a.card.Dialect, Streaming: a.card.Streaming && !a.noStream,
+		APIKey: a.cfg.APIKey, Headers: a.cfg.Headers, Timeout: a.cfg.Timeout.Duration, HTTP: a.client, Redact: a.redactText}
 	switch a.cfg.Protocol {
 	case "0.3":
-		t.dialect = transform.V03
+		t.Dialect = transform.V03
 	case "1.0":
-		t.dialect = transform.V10
+		t.Dialect = transform.V10
 	default:
-		t.canSwitch = true
+		t.CanSwitch = true
 		if a.switched != nil {
-			t.dialect = *a.switched
+			t.Dialect = *a.switched
 		}
 	}
-	t.iface = a.card.For(t.dialect)
+	t.Interface = a.card.For(t.Dialect)
 	return t
 }
 
@@ -95,11 +88,12 @@ const (
 
 // newRegistry registers agents. bridgeKeys are the bridge's own API keys,
 // redacted, with each agent's secrets, from what the agent says.
-func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstreamClients, log zerolog.Logger) *Registry {
+func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstream.Clients, log zerolog.Logger) *Registry {
 	r := &Registry{agents: map[string]*Agent{}, log: log}
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c),
+		a := &Agent{Name: c.Name, cfg: c, client: clients.For(c.H2C), card: fallbackCard(c),
 			redact: newRedactor(c, bridgeKeys, log)}
+		a.redactText = a.redact.text
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
@@ -156,11 +150,11 @@ func (r *Registry) discover(ctx context.Context) {
 // known and the back-off allows. An agent whose card cannot be fetched is
 // still called, at its url.
 func (r *Registry) Card(ctx context.Context, a *Agent) transform.Card {
-	return r.Target(ctx, a).card
+	return r.Target(ctx, a).Card
 }
 
 // Target returns how to call a, fetching its card first as Card does.
-func (r *Registry) Target(ctx context.Context, a *Agent) target {
+func (r *Registry) Target(ctx context.Context, a *Agent) upstream.Target {
 	r.resolve(ctx, a)
 	return a.target()
 }
@@ -222,7 +216,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 func (r *Registry) pinCard(a *Agent, card *transform.Card) {
 	var moved []string
 	pin := func(u string) string {
-		p, rewritten := pinEndpoint(u, a.cfg)
+		p, rewritten := upstream.PinEndpoint(u, a.cfg.URL, a.cfg.CardURL)
 		if rewritten {
 			host := u
 			if e, err := url.Parse(u); err == nil {
@@ -282,31 +276,7 @@ func (r *Registry) get(ctx context.Context, a *Agent, u string) ([]byte, int, er
 	c := a.cfg
 	ctx, cancel := context.WithTimeout(ctx, min(c.Timeout.Duration, 10*time.Second))
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	setAgentHeaders(req.Header, c)
-	// A 1.x server with 0.3 compat varies its card on this header; ask for 1.0.
-	req.Header.Set("A2A-Version", "1.0")
-	req.Header.Set("Accept", "application/json")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return nil, 0, refusedRedirect(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCardSize))
-	return body, resp.StatusCode, err
-}
-
-// setAgentHeaders adds an agent's configured credentials and headers.
-func setAgentHeaders(h http.Header, c AgentConfig) {
-	for k, v := range c.Headers {
-		h.Set(k, v)
-	}
-	if c.APIKey != "" {
-		h.Set("Authorization", "Bearer "+c.APIKey)
-	}
+	return upstream.GetCard(ctx, a.client, u, c.APIKey, c.Headers, maxCardSize)
 }
 
 func isLoopback(host string) bool {
