@@ -119,7 +119,7 @@ func (s *Server) translator(cc *chatCall) *transform.Translator {
 func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
 	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
+	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
 	tooLarge := fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max)
 	if r.ContentLength > max {
 		return nil, tooLarge

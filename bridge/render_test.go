@@ -117,7 +117,7 @@ func TestClientGoneLoggedAtInfo(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs logBuffer
-			s := &Server{}
+			s := &Server{now: time.Now}
 			c := echo.New().NewContext(httptest.NewRequest(http.MethodPost, "/v1/chat/completions", nil), httptest.NewRecorder())
 			s.logRequest(zerolog.New(&logs), c, &reqInfo{err: toError(tc.err)}, nil, time.Now())
 			if got := logs.String(); !strings.Contains(got, tc.level) {

@@ -73,7 +73,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
-	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log)
+	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log, s.now)
 	s.up = s.upstreamClient()
 	s.echo = s.routes()
 	return s, nil
@@ -135,7 +135,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	defer func() { stopDiscover(); <-discovered; <-swept }()
+	defer func() { stopDiscover(); <-discovered; <-swept; s.agents.close() }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -168,7 +168,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
-	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log)
+	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log, s.now)
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {
