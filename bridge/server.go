@@ -1,6 +1,7 @@
 // Package bridge is the a2a-bridge server: the OpenAI-compatible front door
-// (/v1/chat/completions, /v1/models), the agent registry, and the upstream
-// A2A client. The pure translation work lives in transform and stream.
+// (/v1/chat/completions, /v1/models), the agent registry, and the one error
+// table. The A2A client is package bridge/upstream; the pure translation
+// work lives in transform and stream.
 package bridge
 
 import (

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 )
 
@@ -219,5 +220,34 @@ func TestCodes(t *testing.T) {
 	}
 	if len(Codes) != 14 {
 		t.Errorf("len(Codes) = %d, want 14", len(Codes))
+	}
+}
+
+// TestRawFrames: a stream passed through yields each event's data as sent,
+// and an event past MaxEvent ends it with stream.ErrEventTooLarge.
+func TestRawFrames(t *testing.T) {
+	a := &agent{answer: func(w http.ResponseWriter, r *http.Request, _ string) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: "+working+"\n\n")
+		io.WriteString(w, "data: "+strings.Repeat("x", 300)+"\n\n")
+	}}
+	srv := a.serve(t)
+	c := &Client{MaxEvent: 256}
+	raw, err := c.Raw(t.Context(), target(srv), []byte(`{}`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var frames []string
+	var last error
+	for data, err := range raw.Frames() {
+		if err != nil {
+			last = err
+			break
+		}
+		frames = append(frames, string(data))
+	}
+	if !raw.Streamed() || len(frames) != 1 || frames[0] != working || !errors.Is(last, stream.ErrEventTooLarge) {
+		t.Errorf("Frames() = %q then %v, want the first event then ErrEventTooLarge", frames, last)
 	}
 }

@@ -12,8 +12,10 @@
 // takes a function field (the way net/http/httputil.ReverseProxy does), not
 // an interface.
 //
-// Files by concern: client.go (Client, Target, Request, Do), reply.go
-// (Reply: events, polls, cancel), raw.go (pass-through), post.go (one HTTP
-// exchange), errors.go (sentinels and error types), codes.go (JSON-RPC
-// codes), origin.go (where credentials may go), transport.go (pools).
+// Files by concern: client.go (Client, Target, Request, Do), call.go (a
+// call's context and timeout), reply.go (Reply: events, polls, cancel),
+// raw.go (pass-through), post.go (one HTTP exchange, bounded reads),
+// card.go (card fetches), errors.go (sentinels and error types), codes.go
+// (the JSON-RPC codes and their sentinels), origin.go (where credentials
+// may go), transport.go (connection pools).
 package upstream
