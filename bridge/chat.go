@@ -1,13 +1,13 @@
 package bridge
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -16,7 +16,7 @@ import (
 // chatCall is the state of one chat-completions request.
 type chatCall struct {
 	agent     *Agent
-	target    target
+	target    upstream.Target
 	req       transform.Request
 	sent      []transform.Message // the messages sent to the agent: all, or the new turns
 	prompt    string              // sent, flattened
@@ -68,25 +68,25 @@ func (s *Server) chat(c echo.Context) error {
 	return s.sendChat(c, cc)
 }
 
-// sendBody is the JSON-RPC request that sends cc's message in tg's dialect.
-// The messageId stays the same when the call is retried in another dialect.
-func (cc *chatCall) sendBody(tg target, sse bool) []byte {
-	return transform.SendRequest(transform.Send{Dialect: tg.dialect, Stream: sse, RPCID: uuid.NewString(),
-		MessageID: cc.messageID, Text: cc.prompt, Tenant: tg.iface.Tenant, Params: cc.req.Params,
-		ContextID: cc.contextID, TaskID: cc.taskID, Files: transform.Files(cc.sent)})
+// request is the upstream request that sends cc's message (op: send or
+// stream). The messageId stays the same when the call is retried in
+// another dialect.
+func (cc *chatCall) request(op upstream.Op) upstream.Request {
+	return upstream.Request{Op: op, Message: transform.Send{MessageID: cc.messageID, Text: cc.prompt,
+		Params: cc.req.Params, ContextID: cc.contextID, TaskID: cc.taskID, Files: transform.Files(cc.sent)}}
 }
 
 // acceptsFiles refuses images and files the agent's card does not take
 // (defaultInputModes): sent anyway, they would be dropped or fail there.
 func acceptsFiles(cc *chatCall) error {
 	for _, f := range transform.Files(cc.sent) {
-		if !cc.target.card.Accepts(f.MediaType) {
-			modes := strings.Join(cc.target.card.InputModes, ", ")
+		if !cc.target.Card.Accepts(f.MediaType) {
+			modes := strings.Join(cc.target.Card.InputModes, ", ")
 			if modes == "" {
 				modes = "none declared"
 			}
-			return &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "unsupported_content", Param: "messages",
-				Msg: fmt.Sprintf("The agent %s takes text only: its card does not accept %s (its input modes: %s).", cc.req.Model, f.MediaType, modes)}
+			return newError(ErrUnsupportedContent, "messages",
+				fmt.Sprintf("The agent %s takes text only: its card does not accept %s (its input modes: %s).", cc.req.Model, f.MediaType, modes), nil)
 		}
 	}
 	return nil
@@ -103,9 +103,8 @@ func unsupported(c echo.Context, a *Agent, req transform.Request) error {
 		c.Response().Header().Set("X-A2A-Bridge-Warning", "ignored: "+strings.Join(req.Unsupported, ", "))
 		return nil
 	}
-	return &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "unsupported_parameter",
-		Param: req.Unsupported[0], Msg: fmt.Sprintf("%s is not supported: an A2A agent cannot call your tools or promise a JSON shape "+
-			"(the bridge can ignore it when the agent is configured with ignore_unsupported: true).", strings.Join(req.Unsupported, ", "))}
+	return newError(ErrUnsupportedParameter, req.Unsupported[0], fmt.Sprintf("%s is not supported: an A2A agent cannot call your tools or promise a JSON shape "+
+		"(the bridge can ignore it when the agent is configured with ignore_unsupported: true).", strings.Join(req.Unsupported, ", ")), nil)
 }
 
 // translator follows the agent's answer to cc.
@@ -120,17 +119,16 @@ func (s *Server) translator(cc *chatCall) *transform.Translator {
 func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
 	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
+	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
 	tooLarge := fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max)
 	if r.ContentLength > max {
 		return nil, tooLarge
 	}
-	body, err := readUpTo(r.Body, r.ContentLength, max)
+	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
 	if err != nil {
 		// Close rather than drain what is left of a body that stopped coming.
 		c.Response().Header().Set(echo.HeaderConnection, "close")
-		return nil, &Error{Status: http.StatusRequestTimeout, Type: "invalid_request_error", Code: "request_timeout",
-			Msg: "The request body did not arrive in time.", Cause: err}
+		return nil, newError(ErrRequestTimeout, "", "", err)
 	}
 	_ = rc.SetReadDeadline(time.Time{})
 	if int64(len(body)) > max {
@@ -143,23 +141,17 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 // tasks/get polls while a non-blocking agent's task runs, all within the
 // agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
-	ctx, cancel := context.WithTimeoutCause(c.Request().Context(), cc.agent.cfg.Timeout.Duration, ErrAgentTimeout)
-	defer cancel()
 	tr := s.translator(cc)
-	rp, err := s.open(ctx, cc, false)
+	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpSend))
 	if err != nil {
 		return err
 	}
-	defer rp.close()
-	err = follow(ctx, rp, tr, func(string) error { return nil })
+	defer rp.Close() // cancels the agent's task if the client went away
+	err = follow(rp, cc.agent, tr, func(string) error { return nil })
 	s.noteIDs(c, tr.Ext())
 	if err != nil {
-		return s.cancelIfGone(c, cc, tr, err)
+		return err
 	}
-	if err := s.poll(ctx, cc, tr, func(string) error { return nil }); err != nil {
-		return s.cancelIfGone(c, cc, tr, err)
-	}
-	s.noteIDs(c, tr.Ext())
 	if _, err := tr.Finish(); err != nil {
 		return err
 	}
@@ -169,40 +161,30 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, tr.Usage()))
 }
 
-// follow feeds the reply's events to tr, giving each event's text to emit,
-// until the exchange is done or the reply ends. A single (non-stream) reply
-// may leave a task pending, to be polled.
-func follow(ctx context.Context, rp *reply, tr *transform.Translator, emit func(string) error) error {
-	// The first event is fed once: the reply lets go of it, or an idle
-	// stream would keep it, and the raw answer its strings point into (a
-	// task echoing the prompt), as long as the stream stays open.
-	ev := rp.first
-	rp.first = transform.Event{}
+// follow feeds the reply's events (polls included) to tr, giving each
+// event's text to emit, until the exchange is done or the reply ends.
+func follow(rp *upstream.Reply, a *Agent, tr *transform.Translator, emit func(string) error) error {
 	for {
+		ev, err := rp.Next()
+		if err == io.EOF {
+			if rp.Streamed() {
+				// A stream that ends before its task did is cut, never a success.
+				return fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete)
+			}
+			return nil // a single answer: Finish says whether it is whole
+		}
+		if err != nil {
+			return err
+		}
 		text, err := tr.Feed(ev)
 		if err != nil {
-			return rp.scrub(err)
+			return a.scrub(err)
 		}
 		if err := emit(text); err != nil {
 			return err
 		}
-		if tr.Done() || rp.next == nil {
+		if tr.Done() {
 			return nil
-		}
-		raw, err, ok := rp.next()
-		if !ok {
-			// A stream that ends before its task did is cut, never a success.
-			return fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete)
-		}
-		if err != nil {
-			if e := upstreamErr(ctx, err); !errors.Is(e, ErrAgentDown) {
-				return e
-			}
-			// The connection broke mid-stream: the stream was cut.
-			return fmt.Errorf("%w: the stream broke: %v", transform.ErrIncomplete, err)
-		}
-		if ev, err = transform.ReadResponse(raw.Data); err != nil {
-			return rp.scrub(err)
 		}
 	}
 }

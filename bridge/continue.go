@@ -42,8 +42,8 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 	switch {
 	case taskID != "":
 		if conv, found = s.convs.get(owner, cc.scope+"task:"+taskID); !found {
-			return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "task_not_found", Param: headerTaskID,
-				Msg: fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", taskID)}
+			return newError(ErrTaskUnknown, headerTaskID,
+				fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", taskID), nil)
 		}
 	case name != "":
 		conv, found = s.convs.get(owner, cc.scope+"ctx:"+name)
@@ -123,8 +123,7 @@ func nameHeader(h http.Header, k string) (string, error) {
 	if validName(v) {
 		return v, nil
 	}
-	return "", &Error{Status: http.StatusBadRequest, Type: "invalid_request_error", Param: k,
-		Msg: fmt.Sprintf("%s must be at most %d bytes of UTF-8 text without control characters.", k, maxName)}
+	return "", newError(ErrInvalidRequest, k, fmt.Sprintf("%s must be at most %d bytes of UTF-8 text without control characters.", k, maxName), nil)
 }
 
 // validName reports whether s fits the bound on a name the bridge keeps or

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -49,7 +50,7 @@ func (a echoAgent) rpc(c echo.Context) error {
 		Params json.RawMessage `json:"params"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, a.maxBody)).Decode(&req); err != nil {
-		return c.JSON(http.StatusOK, rpcErrorBody(nil, -32700, "parse error"))
+		return c.JSON(http.StatusOK, rpcErrorBody(nil, upstream.CodeParse, "parse error"))
 	}
 	var text strings.Builder
 	gjson.GetBytes(req.Params, "message.parts").ForEach(func(_, p gjson.Result) bool {
@@ -73,7 +74,7 @@ func (a echoAgent) rpc(c echo.Context) error {
 		}
 		return nil
 	}
-	return c.JSON(http.StatusOK, rpcErrorBody(req.ID, -32601, "method not found: "+clip(req.Method, maxName)))
+	return c.JSON(http.StatusOK, rpcErrorBody(req.ID, upstream.CodeMethodNotFound, "method not found: "+clip(req.Method, maxName)))
 }
 
 // lastUserText picks the last "user:" block of a flattened conversation;
@@ -145,6 +146,6 @@ func rpcResult(id json.RawMessage, result any) map[string]any {
 	return map[string]any{"jsonrpc": "2.0", "id": id, "result": result}
 }
 
-func rpcErrorBody(id json.RawMessage, code int, msg string) map[string]any {
+func rpcErrorBody(id json.RawMessage, code int64, msg string) map[string]any {
 	return map[string]any{"jsonrpc": "2.0", "id": id, "error": map[string]any{"code": code, "message": msg}}
 }

@@ -4,26 +4,162 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 )
 
-// Sentinel errors raised by the bridge itself.
+// Sentinel errors raised by the bridge itself. Those of a call to an agent
+// are declared where they arise, in package upstream (ErrAgentDown, the
+// JSON-RPC codes' sentinels...), and in transform (ErrBadResponse,
+// ErrIncomplete, ErrTooLarge, *TaskError); the table below maps them all.
 var (
-	ErrUnknownAgent = errors.New("unknown agent")
-	ErrBodyTooLarge = errors.New("request body too large")
-	ErrUnauthorized = errors.New("invalid api key")
-	ErrAgentTimeout = errors.New("agent timed out")
-	ErrAgentDown    = errors.New("agent unreachable")
-	ErrAgentStatus  = errors.New("agent answered an HTTP error")
+	ErrUnknownAgent         = errors.New("unknown agent")
+	ErrNotAllowed           = errors.New("agent not allowed for this key")
+	ErrUnauthorized         = errors.New("invalid api key")
+	ErrBodyTooLarge         = errors.New("request body too large")
+	ErrRequestTimeout       = errors.New("request body timed out")
+	ErrInvalidRequest       = errors.New("invalid request")
+	ErrUnsupportedParameter = errors.New("unsupported parameter")
+	ErrUnsupportedContent   = errors.New("unsupported content")
+	ErrTaskUnknown          = errors.New("task unknown to the bridge")
+	ErrRouteNotFound        = errors.New("no such route")
+	ErrRateLimited          = errors.New("rate limit exceeded")
+	ErrOverloaded           = errors.New("too many requests in flight")
+	ErrDraining             = errors.New("shutting down")
+	ErrClientGone           = errors.New("client went away")
+	ErrInternal             = errors.New("internal error")
+
+	// The agent's, re-declared here for the bridge's callers.
+	ErrAgentTimeout = upstream.ErrAgentTimeout
+	ErrAgentDown    = upstream.ErrAgentDown
+	ErrAgentStatus  = upstream.ErrAgentStatus
+
+	// errUnclassified is the row of an error nothing else matched.
+	errUnclassified = errors.New("unclassified")
+	// errAgentRPC is the row of an agent's JSON-RPC error of a code the
+	// table does not name.
+	errAgentRPC = errors.New("agent JSON-RPC error")
 )
 
+// kind is one row of the error table: what every front door answers for
+// errors that are a sentinel.
+type kind struct {
+	err    error
+	status int    // HTTP status (the A2A gateway's JSON-RPC errors go in 200 but for its own auth)
+	typ    string // OpenAI error type
+	code   string // OpenAI error code, also the Responses API's
+	rpc    int64  // JSON-RPC code on the A2A gateway
+	grpc   string // google.rpc.Code name on the A2A REST binding
+	msg    string // the client's message, when the error brings none
+}
+
+// table is the one table of errors; toError picks its row, and each front
+// door's renderer reads it. Order matters only where an error is more than
+// one sentinel: the first row wins.
+var table = []kind{
+	{ErrUnauthorized, 401, "authentication_error", "invalid_api_key", upstream.CodeServer, "UNAUTHENTICATED",
+		"Incorrect or missing API key: send Authorization: Bearer <key>."},
+	{ErrNotAllowed, 403, "permission_denied", "agent_not_allowed", upstream.CodeServer, "PERMISSION_DENIED",
+		"This API key may not call this agent."},
+	{ErrUnknownAgent, 404, "invalid_request_error", "model_not_found", upstream.CodeServer, "NOT_FOUND", "Unknown agent."},
+	{ErrRouteNotFound, 404, "invalid_request_error", "not_found", upstream.CodeMethodNotFound, "NOT_FOUND", "Unknown path."},
+	{ErrTaskUnknown, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Unknown task."},
+	{ErrBodyTooLarge, 413, "invalid_request_error", "request_too_large", upstream.CodeInvalidRequest, "INVALID_ARGUMENT",
+		"The request body is too large."},
+	{ErrRequestTimeout, 408, "invalid_request_error", "request_timeout", upstream.CodeInvalidRequest, "DEADLINE_EXCEEDED",
+		"The request body did not arrive in time."},
+	{transform.ErrInvalidJSON, 400, "invalid_request_error", "", upstream.CodeParse, "INVALID_ARGUMENT", "We could not parse the JSON body of your request."},
+	{ErrInvalidRequest, 400, "invalid_request_error", "", upstream.CodeInvalidParams, "INVALID_ARGUMENT", "Invalid request."},
+	{ErrUnsupportedParameter, 400, "invalid_request_error", "unsupported_parameter", upstream.CodeInvalidParams, "INVALID_ARGUMENT",
+		"A parameter is not supported."},
+	{ErrUnsupportedContent, 400, "invalid_request_error", "unsupported_content", upstream.CodeContentTypeNotSupported, "INVALID_ARGUMENT",
+		"The agent does not accept this content."},
+	{ErrRateLimited, 429, "rate_limit_exceeded", "rate_limit_exceeded", upstream.CodeServer, "RESOURCE_EXHAUSTED",
+		"Rate limit exceeded; retry later."},
+	{upstream.ErrRateLimited, 429, "rate_limit_exceeded", "rate_limit_exceeded", upstream.CodeServer, "RESOURCE_EXHAUSTED",
+		"The agent is rate limiting requests; retry later."},
+	{ErrOverloaded, 503, "overloaded", "overloaded", upstream.CodeServer, "UNAVAILABLE",
+		"The bridge is serving as many requests as it may at once; retry shortly."},
+	{ErrDraining, 503, "service_unavailable", "service_unavailable", upstream.CodeServer, "UNAVAILABLE",
+		"The bridge is shutting down; retry on another instance."},
+	{ErrAgentTimeout, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
+	{context.DeadlineExceeded, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
+
+	// An agent's JSON-RPC errors, by code: its own message is passed on.
+	{upstream.ErrTaskNotFound, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", ""},
+	{upstream.ErrParse, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeParse, "INVALID_ARGUMENT", ""},
+	{upstream.ErrInvalidRequest, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeInvalidRequest, "INVALID_ARGUMENT", ""},
+	{upstream.ErrInvalidParams, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeInvalidParams, "INVALID_ARGUMENT", ""},
+	{upstream.ErrUnsupportedOperation, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeUnsupportedOperation, "UNIMPLEMENTED", ""},
+	{upstream.ErrContentTypeNotSupported, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeContentTypeNotSupported, "INVALID_ARGUMENT", ""},
+	{upstream.ErrVersionNotSupported, 400, "invalid_request_error", "agent_rejected_request", upstream.CodeVersionNotSupported, "UNIMPLEMENTED", ""},
+	{upstream.ErrMethodNotFound, 502, "agent_error", "agent_error", upstream.CodeMethodNotFound, "UNIMPLEMENTED", ""},
+	{upstream.ErrInternal, 502, "agent_error", "agent_error", upstream.CodeInternal, "INTERNAL", ""},
+	{upstream.ErrTaskNotCancelable, 502, "agent_error", "agent_error", upstream.CodeTaskNotCancelable, "FAILED_PRECONDITION", ""},
+	{upstream.ErrPushNotSupported, 502, "agent_error", "agent_error", upstream.CodePushNotSupported, "UNIMPLEMENTED", ""},
+	{upstream.ErrInvalidAgentResponse, 502, "agent_error", "agent_error", upstream.CodeInvalidAgentResponse, "INTERNAL", ""},
+	{upstream.ErrExtendedCardNotConfigured, 502, "agent_error", "agent_error", upstream.CodeExtendedCardNotConfigured, "FAILED_PRECONDITION", ""},
+	{upstream.ErrExtensionSupportRequired, 502, "agent_error", "agent_error", upstream.CodeExtensionSupportRequired, "FAILED_PRECONDITION", ""},
+	{errAgentRPC, 502, "agent_error", "agent_error", upstream.CodeInternal, "INTERNAL", ""},
+
+	// A task the agent ended without an answer: its own verdict, not a
+	// fault of the transport (see taskStatus).
+	{errTaskFailed, 400, "agent_error", "agent_task_failed", upstream.CodeInternal, "FAILED_PRECONDITION", ""},
+	{errTaskCanceled, 400, "agent_error", "agent_task_canceled", upstream.CodeInternal, "CANCELLED", ""},
+	{errTaskUnknown, 400, "agent_error", "agent_task_unknown", upstream.CodeInternal, "UNKNOWN", ""},
+	{errTaskRejected, 403, "agent_error", "agent_task_rejected", upstream.CodeInternal, "PERMISSION_DENIED", ""},
+
+	// The transport and the answer: a retry may cure them.
+	{upstream.ErrRedirected, 502, "agent_error", "agent_error", upstream.CodeInternal, "UNAVAILABLE",
+		"The agent could not be reached: it redirected the call elsewhere, which the bridge does not follow."},
+	{ErrAgentDown, 502, "agent_error", "agent_error", upstream.CodeInternal, "UNAVAILABLE", "The agent could not be reached."},
+	{ErrAgentStatus, 502, "agent_error", "agent_error", upstream.CodeInternal, "UNAVAILABLE", "The agent answered with an HTTP error."},
+	{transform.ErrIncomplete, 502, "agent_error", "agent_error", upstream.CodeInternal, "UNAVAILABLE", "The agent's stream ended before its task finished."},
+	{transform.ErrTooLarge, 502, "agent_error", "agent_error", upstream.CodeInternal, "INTERNAL", "The agent's answer exceeded the bridge's size limit."},
+	{stream.ErrEventTooLarge, 502, "agent_error", "agent_error", upstream.CodeInternal, "INTERNAL", "The agent's answer exceeded the bridge's size limit."},
+	{transform.ErrBadResponse, 502, "agent_error", "agent_error", upstream.CodeInvalidAgentResponse, "INTERNAL", "The agent sent an answer the bridge could not read."},
+
+	{ErrClientGone, statusClientClosed, "invalid_request_error", "client_closed_request", upstream.CodeInternal, "CANCELLED", "The client closed the request."},
+	{context.Canceled, statusClientClosed, "invalid_request_error", "client_closed_request", upstream.CodeInternal, "CANCELLED", "The client closed the request."},
+	{ErrInternal, 500, "server_error", "server_error", upstream.CodeInternal, "INTERNAL", "Internal error."},
+	{errUnclassified, 500, "server_error", "", upstream.CodeInternal, "INTERNAL", "Internal error."},
+}
+
+// Sentinels of a task's end state, for its row.
+var (
+	errTaskFailed   = errors.New("task failed")
+	errTaskCanceled = errors.New("task canceled")
+	errTaskRejected = errors.New("task rejected")
+	errTaskUnknown  = errors.New("task ended in an unknown state")
+)
+
+// kindOf returns the first row err is.
+func kindOf(err error) *kind {
+	for i := range table {
+		if errors.Is(err, table[i].err) {
+			return &table[i]
+		}
+	}
+	return rowOf(errUnclassified)
+}
+
+// rowOf returns the row of a sentinel of the table.
+func rowOf(sentinel error) *kind {
+	for i := range table {
+		if table[i].err == sentinel {
+			return &table[i]
+		}
+	}
+	panic("bridge: no error table row for " + sentinel.Error())
+}
+
 // Error is what a client is told: the HTTP status, the OpenAI error type and
-// code, and a message fit to show. Cause is for the log only; it may name
+// code, and a message fit to show; the row of the table it comes from gives
+// the other front doors' shapes. Cause is for the log only; it may name
 // upstream URLs, which the client must never see.
 type Error struct {
 	Status int
@@ -34,6 +170,11 @@ type Error struct {
 	Cause  error
 	// RetryAfter is passed on as the Retry-After header (an agent's 429).
 	RetryAfter string
+	// RPCCode is the JSON-RPC code of the gateway's answer: the row's, or
+	// the agent's own; Data is the agent's error data, for pass-through.
+	RPCCode int64
+	Data    []byte
+	grpc    string
 }
 
 func (e *Error) Error() string {
@@ -45,55 +186,81 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
-// Body returns the OpenAI error JSON for e.
-func (e *Error) Body() []byte { return transform.ErrorBody(e.Msg, e.Type, e.Param, e.Code) }
+// newError is the one constructor of an Error: the row of sentinel, with
+// msg (the row's when empty), param and cause.
+func newError(sentinel error, param, msg string, cause error) *Error {
+	k := rowOf(sentinel)
+	return fromKind(k, param, msg, cause)
+}
+
+func fromKind(k *kind, param, msg string, cause error) *Error {
+	if msg == "" {
+		msg = k.msg
+	}
+	return &Error{Status: k.status, Type: k.typ, Code: k.code, Param: param, Msg: msg, Cause: cause, RPCCode: k.rpc, grpc: k.grpc}
+}
 
 // toError is the one place that maps an error to what the client sees.
 func toError(err error) *Error {
 	var e *Error
 	var reqErr *transform.RequestError
 	var modelErr *transform.ModelError
-	var rpcErr *transform.RPCError
+	var rpcErr *upstream.RPCError
+	var legacyRPC *transform.RPCError
 	var httpErr *echo.HTTPError
 	var taskErr *transform.TaskError
-	var st *statusError
+	var st *upstream.StatusError
 	switch {
 	case errors.As(err, &e):
 		return e
-	case errors.As(err, &st) && st.code == http.StatusTooManyRequests:
+	case errors.As(err, &st) && errors.Is(st, upstream.ErrRateLimited):
 		// An agent's rate limit passes through, so SDKs back off as it asks.
-		return &Error{Status: 429, Type: "rate_limit_exceeded", Code: "rate_limit_exceeded", RetryAfter: st.retryAfter,
-			Msg: "The agent is rate limiting requests; retry later.", Cause: err}
+		e := newError(upstream.ErrRateLimited, "", "", err)
+		e.RetryAfter = st.RetryAfter
+		return e
 	case errors.Is(err, transform.ErrInvalidJSON):
-		return &Error{Status: 400, Type: "invalid_request_error", Msg: "We could not parse the JSON body of your request: " + err.Error() + "."}
+		return newError(transform.ErrInvalidJSON, "", "We could not parse the JSON body of your request: "+err.Error()+".", nil)
 	case errors.As(err, &reqErr):
-		return &Error{Status: 400, Type: "invalid_request_error", Param: clip(reqErr.Param, maxName), Msg: clip(reqErr.Msg, maxText)}
+		return newError(ErrInvalidRequest, clip(reqErr.Param, maxName), clip(reqErr.Msg, maxText), nil)
 	case errors.As(err, &modelErr):
 		// The name is the caller's, of any length: clipped, or a 1 MB name is echoed whole.
-		return &Error{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
-			Msg: (&transform.ModelError{Model: clip(modelErr.Model, maxName)}).Error()}
+		return newError(ErrUnknownAgent, "model", (&transform.ModelError{Model: clip(modelErr.Model, maxName)}).Error(), nil)
 	case errors.Is(err, ErrBodyTooLarge):
-		return &Error{Status: 413, Type: "invalid_request_error", Code: "request_too_large", Msg: err.Error()}
-	case errors.Is(err, ErrUnauthorized):
-		return &Error{Status: 401, Type: "authentication_error", Code: "invalid_api_key", Msg: "Incorrect or missing API key: send Authorization: Bearer <key>."}
-	case errors.Is(err, ErrAgentTimeout), errors.Is(err, context.DeadlineExceeded):
-		return &Error{Status: 504, Type: "agent_timeout", Code: "agent_timeout", Msg: "The agent did not answer in time.", Cause: err}
+		return newError(ErrBodyTooLarge, "", err.Error(), nil)
 	case errors.As(err, &rpcErr):
-		return rpcError(rpcErr, err)
+		return agentRPCError(rpcErr.Code, rpcErr.Message, rpcErr.Data, err)
+	case errors.As(err, &legacyRPC): // read by transform alone (replays)
+		return agentRPCError(legacyRPC.Code, legacyRPC.Message, nil, err)
 	case errors.As(err, &taskErr):
-		return &Error{Status: taskStatus(taskErr.State), Type: "agent_error", Code: "agent_task_" + string(taskErr.State), Msg: taskMessage(taskErr), Cause: err}
-	case errors.Is(err, ErrAgentDown), errors.Is(err, ErrAgentStatus), errors.Is(err, transform.ErrIncomplete),
-		errors.Is(err, transform.ErrTooLarge), errors.Is(err, transform.ErrBadResponse), errors.Is(err, stream.ErrEventTooLarge):
-		return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: agentMessage(err), Cause: err}
-	case errors.Is(err, context.Canceled):
-		return &Error{Status: 499, Type: "invalid_request_error", Code: "client_closed_request", Msg: "The client closed the request.", Cause: err}
-	case errors.As(err, &httpErr):
-		return &Error{Status: httpErr.Code, Type: "invalid_request_error", Msg: clip(fmt.Sprint(httpErr.Message), maxText), Cause: err}
+		return newError(taskSentinel(taskErr.State), "", taskMessage(taskErr), err)
+	case errors.Is(err, ErrUnauthorized):
+		return newError(ErrUnauthorized, "", "", nil)
 	}
-	return &Error{Status: 500, Type: "server_error", Msg: "Internal error.", Cause: err}
+	if k := kindOf(err); k.err != errUnclassified {
+		return fromKind(k, "", "", err)
+	}
+	if errors.As(err, &httpErr) { // Echo's own: 404 and 405 of the router
+		e := newError(ErrInvalidRequest, "", clip(fmt.Sprint(httpErr.Message), maxText), err)
+		e.Status = httpErr.Code
+		return e
+	}
+	return newError(errUnclassified, "", "", err)
 }
 
-// taskStatus is the HTTP status of a task that ended failed, rejected or
+// agentRPCError maps an agent's JSON-RPC error. Its message is the agent's
+// own and is passed on, as agents write it for their callers: scrubbed of
+// secrets where it was read (Target.Redact), and bounded here again.
+func agentRPCError(code int64, message string, data []byte, err error) *Error {
+	k := rowOf(errAgentRPC)
+	if s := upstream.ErrorOf(code); s != nil {
+		k = kindOf(s)
+	}
+	e := fromKind(k, "", fmt.Sprintf("The agent answered error %d: %s", code, clip(message, maxText)), err)
+	e.RPCCode, e.Data = code, data
+	return e
+}
+
+// taskSentinel is the row of a task that ended failed, rejected or
 // canceled: the agent's own verdict, not a fault of the transport, and one
 // that no client retries on its default settings (running the task again
 // could repeat its side effects). The AI SDK retries every status >= 500,
@@ -101,43 +268,16 @@ func toError(err error) *Error {
 // 400-407, 409 and 413. So: 403 for a task the agent rejected (it will not
 // do it), 400 for one that failed or was canceled. 502 and 504 stay for the
 // transport (an agent down, cut or slow), which a retry may cure.
-func taskStatus(s transform.State) int {
-	if s == transform.StateRejected {
-		return http.StatusForbidden
+func taskSentinel(s transform.State) error {
+	switch s {
+	case transform.StateRejected:
+		return errTaskRejected
+	case transform.StateCanceled:
+		return errTaskCanceled
+	case transform.StateFailed:
+		return errTaskFailed
 	}
-	return http.StatusBadRequest
-}
-
-// agentMessage says what went wrong with an agent without naming where it is.
-func agentMessage(err error) string {
-	var re *redirectError
-	switch {
-	case errors.As(err, &re):
-		return "The agent could not be reached: it redirected the call elsewhere, which the bridge does not follow."
-	case errors.Is(err, ErrAgentDown):
-		return "The agent could not be reached."
-	case errors.Is(err, ErrAgentStatus):
-		return "The agent answered with an HTTP error."
-	case errors.Is(err, transform.ErrIncomplete):
-		return "The agent's stream ended before its task finished."
-	case errors.Is(err, transform.ErrTooLarge), errors.Is(err, stream.ErrEventTooLarge):
-		return "The agent's answer exceeded the bridge's size limit."
-	}
-	return "The agent sent an answer the bridge could not read."
-}
-
-// rpcError maps an agent's JSON-RPC error. Its message is the agent's own
-// and is passed on, as agents write it for their callers: scrubbed of
-// secrets where it was read (Agent.scrub), and bounded here again.
-func rpcError(r *transform.RPCError, err error) *Error {
-	msg := fmt.Sprintf("The agent answered error %d: %s", r.Code, clip(r.Message, maxText))
-	switch r.Code {
-	case -32001:
-		return &Error{Status: 404, Type: "invalid_request_error", Code: "task_not_found", Msg: msg, Cause: err}
-	case -32600, -32602, -32700, -32004, -32005, -32009:
-		return &Error{Status: 400, Type: "invalid_request_error", Code: "agent_rejected_request", Msg: msg, Cause: err}
-	}
-	return &Error{Status: 502, Type: "agent_error", Code: "agent_error", Msg: msg, Cause: err}
+	return errTaskUnknown
 }
 
 // taskMessage says how the agent's task ended, with its status text:
@@ -186,3 +326,7 @@ func capitalize(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// statusClientClosed is the status logged for a client that went away
+// (nginx's 499): never sent, since no one is there to read it.
+const statusClientClosed = 499

@@ -58,6 +58,6 @@ func BenchmarkChat(b *testing.B) {
 				}
 			})
 		}
-		s.clients.closeIdle()
+		s.clients.CloseIdle()
 	}
 }

@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"math"
-	"net/http"
 	"syscall"
 
 	"github.com/labstack/echo/v4"
@@ -72,8 +71,9 @@ func (s *Server) limitConcurrency(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.inFlight.Add(1) > int64(s.maxConcurrent) {
 			s.inFlight.Add(-1)
 			c.Response().Header().Set(echo.HeaderConnection, "close")
-			return &Error{Status: http.StatusServiceUnavailable, Type: "overloaded", Code: "overloaded", RetryAfter: "1",
-				Msg: "The bridge is serving as many requests as it may at once; retry shortly."}
+			e := newError(ErrOverloaded, "", "", nil)
+			e.RetryAfter = "1"
+			return e
 		}
 		defer s.inFlight.Add(-1)
 		return next(c)

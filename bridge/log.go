@@ -32,7 +32,7 @@ func infoOf(c echo.Context) *reqInfo {
 // status, latency, upstream task id, and the cause of an error.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		start := time.Now()
+		start := s.now()
 		req := c.Request()
 		id := req.Header.Get(echo.HeaderXRequestID)
 		if id == "" || len(id) > 128 {
@@ -77,11 +77,13 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	switch {
 	case info.err != nil && info.err.Status >= 500 && info.err.Status != http.StatusServiceUnavailable:
 		ev = logger.Error()
+	case info.err != nil && info.err.Status == statusClientClosed:
+		// The client went away: nothing for an operator to act on.
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}
 	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
-		Dur("latency", time.Since(start))
+		Dur("latency", s.now().Sub(start))
 	if info.agent != "" {
 		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
 	}

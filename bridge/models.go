@@ -18,8 +18,7 @@ type model struct {
 	OwnedBy string `json:"owned_by"`
 }
 
-func (s *Server) modelOf(c echo.Context, a *Agent) model {
-	card := s.agents.Card(c.Request().Context(), a)
+func (s *Server) modelOf(a *Agent, card transform.Card) model {
 	return model{ID: transform.ModelPrefix + a.Name, Object: "model", Created: s.started.Unix(),
 		OwnedBy: cmp.Or(card.Provider, "a2a-bridge")}
 }
@@ -30,8 +29,9 @@ func (s *Server) listModels(c echo.Context) error {
 		Object string  `json:"object"`
 		Data   []model `json:"data"`
 	}{Object: "list", Data: []model{}}
-	for _, a := range s.agents.All() {
-		list.Data = append(list.Data, s.modelOf(c, a))
+	agents := s.agents.All()
+	for i, card := range s.agents.Cards(c.Request().Context(), agents) {
+		list.Data = append(list.Data, s.modelOf(agents[i], card))
 	}
 	return c.JSON(http.StatusOK, list)
 }
@@ -52,5 +52,5 @@ func (s *Server) getModel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.modelOf(c, a))
+	return c.JSON(http.StatusOK, s.modelOf(a, s.agents.Card(c.Request().Context(), a)))
 }

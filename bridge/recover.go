@@ -40,8 +40,7 @@ func serveRecovered(c echo.Context, next echo.HandlerFunc) (p *panicked, err err
 			return
 		}
 		p.stack = clip(string(debug.Stack()), maxStack)
-		err = &Error{Status: http.StatusInternalServerError, Type: "server_error", Code: "server_error",
-			Msg: "Internal error.", Cause: p}
+		err = newError(ErrInternal, "", "", p)
 	}()
 	return nil, next(c)
 }

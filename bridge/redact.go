@@ -93,17 +93,14 @@ func (a *Agent) scrubCard(c *transform.Card) {
 }
 
 // scrub redacts and bounds, in place, the agent's own text in err: the
-// message of a *transform.RPCError, the status text of a
-// *transform.TaskError. The client's message, an in-band stream error and
-// the log line all render from that one error, so every front door and the
-// log see only the scrubbed text. It returns err.
+// status text of a *transform.TaskError (an agent's JSON-RPC error message
+// is scrubbed by the upstream client, through Target.Redact, where it is
+// read). The client's message, an in-band stream error and the log line all
+// render from that one error, so every front door and the log see only the
+// scrubbed text. It returns err.
 func (a *Agent) scrub(err error) error {
 	if err == nil {
 		return nil
-	}
-	var rpc *transform.RPCError
-	if errors.As(err, &rpc) {
-		rpc.Message = a.redact.text(rpc.Message)
 	}
 	var task *transform.TaskError
 	if errors.As(err, &task) {

@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/rs/zerolog"
 )
@@ -22,44 +22,39 @@ type Agent struct {
 	cfg    AgentConfig
 	client *http.Client // HTTP/1.1, or h2c when the agent's config asks
 	redact redactor     // scrubs the agent's text of secrets and its whereabouts
+	// redactText is redact.text, made once: every Target carries it.
+	redactText func(string) string
 
 	mu       sync.Mutex
 	card     transform.Card
+	cardRaw  []byte    // the card as the agent served it, whole (for the gateway's merged card)
 	resolved bool      // the card was read, or the agent serves none
 	nextTry  time.Time // no card fetch before this, after a failure
 	backoff  time.Duration
 	fetching chan struct{}      // closed when the fetch under way ends
+	fetchErr error              // the last fetch's error
 	switched *transform.Dialect // the dialect the agent proved to speak, against its card
 	noStream bool               // the agent refused a stream call: send instead
 }
 
-// target is how to call an agent now: its card, and the dialect and
-// endpoint to use.
-type target struct {
-	card      transform.Card
-	dialect   transform.Dialect
-	iface     transform.Interface
-	canSwitch bool // protocol auto: a dialect error may switch dialects
-	streaming bool
-}
-
 // target returns how to call a now; see Registry.Card.
-func (a *Agent) target() target {
+func (a *Agent) target() upstream.Target {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	t := target{card: a.card, dialect: a.card.Dialect, streaming: a.card.Streaming && !a.noStream}
+	t := upstream.Target{Name: a.Name, Card: a.card, Dialect: a.card.Dialect, Streaming: a.card.Streaming && !a.noStream,
+		APIKey: a.cfg.APIKey, Headers: a.cfg.Headers, Timeout: a.cfg.Timeout.Duration, HTTP: a.client, Redact: a.redactText}
 	switch a.cfg.Protocol {
 	case "0.3":
-		t.dialect = transform.V03
+		t.Dialect = transform.V03
 	case "1.0":
-		t.dialect = transform.V10
+		t.Dialect = transform.V10
 	default:
-		t.canSwitch = true
+		t.CanSwitch = true
 		if a.switched != nil {
-			t.dialect = *a.switched
+			t.Dialect = *a.switched
 		}
 	}
-	t.iface = a.card.For(t.dialect)
+	t.Interface = a.card.For(t.Dialect)
 	return t
 }
 
@@ -83,6 +78,14 @@ type Registry struct {
 	agents map[string]*Agent
 	order  []*Agent
 	log    zerolog.Logger
+	now    func() time.Time // the clock of back-off
+	// wait waits d or until ctx ends (nil error when d passed): the
+	// back-off between discovery attempts. Tests inject a clock here.
+	wait func(ctx context.Context, d time.Duration) error
+	// life ends when the bridge stops (close): card fetches, detached from
+	// their callers, end with it.
+	life  context.Context
+	close context.CancelFunc
 }
 
 // Card fetch back-off after a failure: short, so an agent that starts after
@@ -95,11 +98,13 @@ const (
 
 // newRegistry registers agents. bridgeKeys are the bridge's own API keys,
 // redacted, with each agent's secrets, from what the agent says.
-func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstreamClients, log zerolog.Logger) *Registry {
-	r := &Registry{agents: map[string]*Agent{}, log: log}
+func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstream.Clients, log zerolog.Logger, now func() time.Time) *Registry {
+	r := &Registry{agents: map[string]*Agent{}, log: log, now: now, wait: sleep}
+	r.life, r.close = context.WithCancel(context.Background())
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.forAgent(c), card: fallbackCard(c),
+		a := &Agent{Name: c.Name, cfg: c, client: clients.For(c.H2C), card: fallbackCard(c),
 			redact: newRedactor(c, bridgeKeys, log)}
+		a.redactText = a.redact.text
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
@@ -139,12 +144,10 @@ func (r *Registry) discover(ctx context.Context) {
 			}()
 			for !r.resolve(ctx, a) {
 				a.mu.Lock()
-				wait := time.Until(a.nextTry)
+				wait := a.nextTry.Sub(r.now())
 				a.mu.Unlock()
-				select {
-				case <-ctx.Done():
+				if r.wait(ctx, wait) != nil {
 					return
-				case <-time.After(wait):
 				}
 			}
 		})
@@ -156,64 +159,156 @@ func (r *Registry) discover(ctx context.Context) {
 // known and the back-off allows. An agent whose card cannot be fetched is
 // still called, at its url.
 func (r *Registry) Card(ctx context.Context, a *Agent) transform.Card {
-	return r.Target(ctx, a).card
+	return r.Target(ctx, a).Card
 }
 
 // Target returns how to call a, fetching its card first as Card does.
-func (r *Registry) Target(ctx context.Context, a *Agent) target {
+func (r *Registry) Target(ctx context.Context, a *Agent) upstream.Target {
 	r.resolve(ctx, a)
 	return a.target()
 }
 
 // resolve fetches a's card unless it is known or backing off; it reports
 // whether the card is known. Callers that come while a fetch is under way
-// wait for it rather than call the agent at a guessed endpoint.
+// wait for it rather than call the agent at a guessed endpoint. The fetch
+// runs on a context of its own (see startFetch): a caller that goes away
+// stops waiting, and the fetch goes on for the others.
 func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 	a.mu.Lock()
 	if a.resolved {
 		a.mu.Unlock()
 		return true
 	}
-	if ch := a.fetching; ch != nil {
-		a.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
+	done := a.fetching
+	if done == nil {
+		if r.now().Before(a.nextTry) {
+			a.mu.Unlock()
+			return false
 		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return a.resolved
+		done = r.startFetch(ctx, a)
 	}
-	if time.Now().Before(a.nextTry) {
-		a.mu.Unlock()
-		return false
-	}
-	done := make(chan struct{})
-	a.fetching = done
 	a.mu.Unlock()
-
-	card, found, err := r.fetchCard(ctx, a)
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.fetching = nil
-	close(done)
+	return a.resolved
+}
+
+// Refresh fetches the card of the agent called name again now, whether it
+// is known or not (the health checker's probe), joining a fetch under way,
+// and returns the fetch's error. A card that changed replaces the old one;
+// a failed refresh of a known card keeps it.
+func (r *Registry) Refresh(ctx context.Context, name string) error {
+	a, ok := r.agents[name]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownAgent, clip(name, maxName))
+	}
+	a.mu.Lock()
+	done := a.fetching
+	if done == nil {
+		done = r.startFetch(ctx, a)
+	}
+	a.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fetchErr
+}
+
+// startFetch starts fetching a's card, once at a time per agent (a.fetching
+// is the one fetch under way; a.mu is held), and returns the channel closed
+// when it ended. The fetch runs detached from ctx's cancellation, within its
+// own timeout: the caller that happened to start it may go away (a client
+// that disconnects), and that must neither send the agent into back-off nor
+// the callers waiting for the same fetch to the fallback url. (No
+// golang.org/x/sync/singleflight: the channel is the whole of what it would
+// do here, and it keeps the waiters' own contexts in their hands.)
+func (r *Registry) startFetch(ctx context.Context, a *Agent) chan struct{} {
+	done := make(chan struct{})
+	a.fetching = done
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		defer close(done)
+		raw, card, found, err := r.fetchRecovered(ctx, a)
+		r.apply(a, raw, card, found, err)
+	}()
+	return done
+}
+
+// fetchRecovered is fetchCard, a panic in it (a hostile card) recovered as
+// an error: it runs on a goroutine of its own, where a panic would end the
+// process.
+func (r *Registry) fetchRecovered(ctx context.Context, a *Agent) (raw []byte, card transform.Card, found bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			logPanic(&r.log, "card fetch of agent "+a.Name, v)
+			err = fmt.Errorf("reading the card panicked")
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, cardTimeout(a.cfg))
+	defer cancel()
+	defer context.AfterFunc(r.life, cancel)()
+	return r.fetchCard(ctx, a)
+}
+
+// apply takes up the outcome of a fetch of a's card.
+func (r *Registry) apply(a *Agent, raw []byte, card transform.Card, found bool, err error) {
+	if found && err == nil {
+		r.pinCard(a, &card)
+		a.scrubCard(&card)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fetching, a.fetchErr = nil, err
 	if err != nil {
+		if a.resolved {
+			r.log.Warn().Str("agent", a.Name).Err(err).Msg("agent card not fetched again; keeping the one known")
+			return
+		}
 		a.backoff = min(max(2*a.backoff, minCardBackoff), maxCardBackoff)
-		a.nextTry = time.Now().Add(a.backoff)
+		a.nextTry = r.now().Add(a.backoff)
 		r.log.Warn().Str("agent", a.Name).Err(err).Dur("retry_in", a.backoff).Msg("agent card not fetched; calling the agent at its url meanwhile")
-		return false
+		return
 	}
 	a.resolved, a.backoff, a.nextTry = true, 0, time.Time{}
 	if !found {
 		r.log.Info().Str("agent", a.Name).Msg("agent serves no card; calling its url as an A2A 0.3 JSON-RPC endpoint")
-		return true
+		return
 	}
-	r.pinCard(a, &card)
-	a.scrubCard(&card)
-	a.card = card
+	a.card, a.cardRaw = card, raw
 	r.log.Info().Str("agent", a.Name).Str("endpoint", clip(card.Endpoint, maxLogged)).Stringer("protocol", card.Dialect).
 		Bool("streaming", card.Streaming).Msg("agent card read")
-	return true
+}
+
+// cardTimeout bounds one card fetch: the agent's timeout, at most 10 s.
+func cardTimeout(c AgentConfig) time.Duration { return min(c.Timeout.Duration, 10*time.Second) }
+
+// RawCard returns the card a served, as it served it, and its parsed
+// form; raw is nil while none was read.
+func (r *Registry) RawCard(ctx context.Context, a *Agent) (raw []byte, card transform.Card) {
+	r.resolve(ctx, a)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cardRaw, a.card
+}
+
+// Cards returns the cards of agents, fetched in parallel where they are
+// not known yet (GET /v1/models of many agents waited for each in turn).
+func (r *Registry) Cards(ctx context.Context, agents []*Agent) []transform.Card {
+	cards := make([]transform.Card, len(agents))
+	var wg sync.WaitGroup
+	for i, a := range agents {
+		wg.Go(func() { cards[i] = r.Card(ctx, a) })
+	}
+	wg.Wait()
+	return cards
 }
 
 // pinCard keeps the card's endpoints on a's registered origin (see
@@ -222,7 +317,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 func (r *Registry) pinCard(a *Agent, card *transform.Card) {
 	var moved []string
 	pin := func(u string) string {
-		p, rewritten := pinEndpoint(u, a.cfg)
+		p, rewritten := upstream.PinEndpoint(u, a.cfg.URL, a.cfg.CardURL)
 		if rewritten {
 			host := u
 			if e, err := url.Parse(u); err == nil {
@@ -248,7 +343,7 @@ func (r *Registry) pinCard(a *Agent, card *transform.Card) {
 
 // fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
 // found is false when the agent answered but serves no card.
-func (r *Registry) fetchCard(ctx context.Context, a *Agent) (card transform.Card, found bool, err error) {
+func (r *Registry) fetchCard(ctx context.Context, a *Agent) (raw []byte, card transform.Card, found bool, err error) {
 	c := a.cfg
 	urls := []string{c.CardURL}
 	if c.CardURL == "" {
@@ -259,53 +354,41 @@ func (r *Registry) fetchCard(ctx context.Context, a *Agent) (card transform.Card
 		body, status, err := r.get(ctx, a, u)
 		switch {
 		case err != nil:
-			return card, false, err
+			return nil, card, false, err
 		case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 			continue
 		case status != http.StatusOK:
-			return card, false, fmt.Errorf("card %s: HTTP %d", u, status)
+			return nil, card, false, fmt.Errorf("card %s: HTTP %d", u, status)
 		}
 		card, err = transform.ReadCard(body, u)
 		if err != nil {
 			// Its error may quote the card's text: scrubbed and bounded.
-			return card, false, fmt.Errorf("card %s: %s", u, a.redact.text(err.Error()))
+			return nil, card, false, fmt.Errorf("card %s: %s", u, a.redact.text(err.Error()))
 		}
-		return card, true, nil
+		return body, card, true, nil
 	}
 	if c.CardURL != "" {
-		return card, false, fmt.Errorf("card %s: not found", c.CardURL)
+		return nil, card, false, fmt.Errorf("card %s: not found", c.CardURL)
 	}
-	return card, false, nil
+	return nil, card, false, nil
 }
 
 func (r *Registry) get(ctx context.Context, a *Agent, u string) ([]byte, int, error) {
 	c := a.cfg
-	ctx, cancel := context.WithTimeout(ctx, min(c.Timeout.Duration, 10*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, cardTimeout(c))
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	setAgentHeaders(req.Header, c)
-	// A 1.x server with 0.3 compat varies its card on this header; ask for 1.0.
-	req.Header.Set("A2A-Version", "1.0")
-	req.Header.Set("Accept", "application/json")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return nil, 0, refusedRedirect(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCardSize))
-	return body, resp.StatusCode, err
+	return upstream.GetCard(ctx, a.client, u, c.APIKey, c.Headers, maxCardSize)
 }
 
-// setAgentHeaders adds an agent's configured credentials and headers.
-func setAgentHeaders(h http.Header, c AgentConfig) {
-	for k, v := range c.Headers {
-		h.Set(k, v)
-	}
-	if c.APIKey != "" {
-		h.Set("Authorization", "Bearer "+c.APIKey)
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package bridge is the a2a-bridge server: the OpenAI-compatible front door
-// (/v1/chat/completions, /v1/models), the agent registry, and the upstream
-// A2A client. The pure translation work lives in transform and stream.
+// (/v1/chat/completions, /v1/models), the agent registry, and the one error
+// table. The A2A client is package bridge/upstream; the pure translation
+// work lives in transform and stream.
 package bridge
 
 import (
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
@@ -28,7 +30,8 @@ type Server struct {
 	echo     *echo.Echo
 	agents   *Registry
 	convs    *conversations
-	clients  upstreamClients
+	clients  upstream.Clients
+	up       *upstream.Client // the one upstream A2A client of every front door
 	now      func() time.Time
 	started  time.Time   // the "created" of every model
 	draining atomic.Bool // shutting down: new requests get 503
@@ -59,7 +62,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		log:     log,
-		clients: newUpstreamClients(),
+		clients: upstream.NewClients(),
 		now:     time.Now,
 	}
 	s.started = s.now()
@@ -71,7 +74,8 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
-	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log)
+	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log, s.now)
+	s.up = s.upstreamClient()
 	s.echo = s.routes()
 	return s, nil
 }
@@ -96,8 +100,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	// Unknown routes and methods answer in the OpenAI error shape too.
 	e.RouteNotFound("/*", func(c echo.Context) error {
-		return &Error{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "not_found",
-			Msg: "Unknown path " + clip(c.Request().URL.Path, maxLogged) + "."}
+		return newError(ErrRouteNotFound, "", "Unknown path "+clip(c.Request().URL.Path, maxLogged)+".", nil)
 	})
 	return e
 }
@@ -133,7 +136,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	defer func() { stopDiscover(); <-discovered; <-swept }()
+	defer func() { stopDiscover(); <-discovered; <-swept; s.agents.close() }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -149,7 +152,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace.Duration)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
-	s.clients.closeIdle()
+	s.clients.CloseIdle()
 	if errors.Is(err, context.DeadlineExceeded) {
 		_ = srv.Close()
 		err = nil
@@ -166,7 +169,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
-	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log)
+	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log, s.now)
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {
@@ -182,8 +185,7 @@ func (s *Server) refuseWhileDraining(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.draining.Load() {
 			c.Response().Header().Set(echo.HeaderConnection, "close")
-			return &Error{Status: http.StatusServiceUnavailable, Type: "service_unavailable", Code: "service_unavailable",
-				Msg: "The bridge is shutting down; retry on another instance."}
+			return newError(ErrDraining, "", "", nil)
 		}
 		return next(c)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
@@ -31,28 +32,14 @@ import (
 // call, gets one message/send; its answer (polled while its task runs) is
 // still delivered as a valid SSE stream.
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
-	timeout := cc.agent.cfg.Timeout.Duration
-	ctx, cancel := context.WithCancelCause(c.Request().Context())
-	defer cancel(nil)
-	// The agent's timeout bounds the wait for each event, the first and
-	// every next one; every event read resets it.
-	idle := afterQuiet(timeout, zerolog.Ctx(ctx), func() bool { cancel(ErrAgentTimeout); return false })
-	defer idle.stop()
 	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
-
-	sse := cc.target.streaming
-	rp, err := s.open(ctx, cc, sse)
-	if sse && streamRefused(err) {
-		zerolog.Ctx(ctx).Info().Str("agent", cc.agent.Name).Err(err).Msg("agent refused to stream; sending instead from now on")
-		cc.agent.refusedStream()
-		rp, err = s.open(ctx, cc, false)
-	}
+	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpStream))
 	if err != nil {
 		return r.fail(err)
 	}
-	defer rp.close()
+	defer rp.Close() // cancels the agent's task if the client went away
 	// Sent: the flattened prompt is not needed any more (the Translator
 	// keeps what it needs of it), and an idle stream need not hold it.
 	cc.prompt = ""
@@ -60,18 +47,13 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 		if err := r.text(text); err != nil {
 			return err
 		}
-		if rp.ready != nil && rp.ready() {
+		if rp.Ready() {
 			return nil // the next event is here already: flush them together
 		}
-		idle.touch() // the wait for the next event starts
 		return r.flush()
 	}
-	if err := follow(ctx, rp, r.tr, emit); err != nil {
-		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
-	}
-	rp.ready = nil // polls come one by one: flush each
-	if err := s.poll(ctx, cc, r.tr, emit); err != nil {
-		return r.fail(s.cancelIfGone(c, cc, r.tr, err))
+	if err := follow(rp, cc.agent, r.tr, emit); err != nil {
+		return r.fail(err)
 	}
 	err = r.finish()
 	if err == nil {
@@ -82,7 +64,7 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 
 // errClientGone is a failed write to the client: it went away, and is
 // handled as a cancelled request.
-var errClientGone = fmt.Errorf("write to client: %w", context.Canceled)
+var errClientGone = fmt.Errorf("write to client: %w: %w", ErrClientGone, context.Canceled)
 
 // relay writes the OpenAI chunks of one stream answer. Its writes are
 // serialised: keepalives come from a timer.

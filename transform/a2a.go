@@ -155,3 +155,9 @@ func taskRequest(d Dialect, method03, method10, rpcID, taskID, tenant string) []
 	}{taskID, tenant}})
 	return b
 }
+
+// SubscribeTaskRequest returns the JSON-RPC request that follows a running
+// task's events again ("tasks/resubscribe", 1.0 "SubscribeToTask").
+func SubscribeTaskRequest(d Dialect, rpcID, taskID, tenant string) []byte {
+	return taskRequest(d, "tasks/resubscribe", "SubscribeToTask", rpcID, taskID, tenant)
+}

@@ -1,4 +1,4 @@
-package bridge
+package upstream
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Where the bridge sends an agent's credentials. Every call carries the
@@ -55,15 +56,17 @@ func (e *redirectError) Error() string {
 	return "the agent redirected the call to another origin, " + e.host + ", which does not get the agent's credentials"
 }
 
-func (e *redirectError) Unwrap() error { return ErrAgentDown }
+// Unwrap makes a refused redirect both ErrRedirected and, for the
+// statuses of the error table, ErrAgentDown.
+func (e *redirectError) Unwrap() []error { return []error{ErrRedirected, ErrAgentDown} }
 
-// checkRedirect is the upstream clients' CheckRedirect. Go strips
+// CheckRedirect is the upstream clients' CheckRedirect. Go strips
 // Authorization only on a redirect to another domain, and never the
 // configured headers; a 307 or 308 re-sends the prompt too. So no redirect
 // leaves the origin of the call, on the same host another port included.
-func checkRedirect(req *http.Request, via []*http.Request) error {
+func CheckRedirect(req *http.Request, via []*http.Request) error {
 	if !sameOrigin(req.URL, via[0].URL) {
-		return &redirectError{host: clip(req.URL.Host, maxLogged)}
+		return &redirectError{host: clip(req.URL.Host, maxHost)}
 	}
 	if len(via) > maxRedirects {
 		return &redirectError{}
@@ -82,26 +85,26 @@ func refusedRedirect(err error) error {
 	return err
 }
 
-// pinEndpoint returns the endpoint to call for one a card advertises. The
+// PinEndpoint returns the endpoint to call for one a card advertises. The
 // agent's registered url is the trust anchor: the card's endpoint is used
 // as is only when it has the origin of url, or of card_url (unless it is a
 // link-local address, which no card may send the bridge to); otherwise its
 // path and query are called at url's origin, and rewritten is true. This
 // keeps sample agents working that advertise 0.0.0.0, or localhost while
 // they are reached through another host.
-func pinEndpoint(endpoint string, c AgentConfig) (pinned string, rewritten bool) {
-	reg, err := url.Parse(c.URL)
+func PinEndpoint(endpoint, registered, cardURL string) (pinned string, rewritten bool) {
+	reg, err := url.Parse(registered)
 	if err != nil {
-		return c.URL, true // Validate rejects such a url: not reached
+		return registered, true // Validate rejects such a url: not reached
 	}
 	e, err := url.Parse(endpoint)
 	if err != nil {
-		return c.URL, true
+		return registered, true
 	}
 	if sameOrigin(e, reg) {
 		return endpoint, false
 	}
-	if card, err := url.Parse(c.CardURL); err == nil && c.CardURL != "" && sameOrigin(e, card) && !linkLocal(e.Hostname()) {
+	if card, err := url.Parse(cardURL); err == nil && cardURL != "" && sameOrigin(e, card) && !linkLocal(e.Hostname()) {
 		return endpoint, false
 	}
 	e.Scheme, e.Host, e.User, e.Opaque = reg.Scheme, reg.Host, reg.User, ""
@@ -121,3 +124,20 @@ func linkLocal(host string) bool {
 }
 
 var awsMetadataV6 = netip.MustParseAddr("fd00:ec2::254")
+
+// maxHost bounds the host a refused redirect names.
+const maxHost = 256
+
+// clip returns s cut to at most n bytes (n >= 3), at a rune boundary, with
+// "…" in place of what was cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	cut := max(n-len(ellipsis), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}

@@ -1,4 +1,4 @@
-package bridge
+package upstream
 
 import (
 	"net/url"
@@ -31,7 +31,7 @@ func TestSameOrigin(t *testing.T) {
 }
 
 func TestPinEndpoint(t *testing.T) {
-	reg := AgentConfig{URL: "http://10.0.0.5:9000/agent", CardURL: "https://cards.example/h.json"}
+	reg := struct{ URL, CardURL string }{URL: "http://10.0.0.5:9000/agent", CardURL: "https://cards.example/h.json"}
 	cases := []struct {
 		name, endpoint, want string
 		rewritten            bool
@@ -47,17 +47,17 @@ func TestPinEndpoint(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, rewritten := pinEndpoint(tc.endpoint, reg)
+			got, rewritten := PinEndpoint(tc.endpoint, reg.URL, reg.CardURL)
 			if got != tc.want || rewritten != tc.rewritten {
-				t.Errorf("pinEndpoint(%s) = %s, %v, want %s, %v", tc.endpoint, got, rewritten, tc.want, tc.rewritten)
+				t.Errorf("PinEndpoint(%s) = %s, %v, want %s, %v", tc.endpoint, got, rewritten, tc.want, tc.rewritten)
 			}
 		})
 	}
 	// A card_url on a link-local address does not make link-local card
 	// endpoints callable.
-	meta := AgentConfig{URL: "http://10.0.0.5:9000", CardURL: "http://169.254.169.254/card"}
-	if got, _ := pinEndpoint("http://169.254.169.254/rpc", meta); got != "http://10.0.0.5:9000/rpc" {
-		t.Errorf("pinEndpoint(link-local, card_url link-local) = %s, want the registered origin", got)
+	meta := struct{ URL, CardURL string }{URL: "http://10.0.0.5:9000", CardURL: "http://169.254.169.254/card"}
+	if got, _ := PinEndpoint("http://169.254.169.254/rpc", meta.URL, meta.CardURL); got != "http://10.0.0.5:9000/rpc" {
+		t.Errorf("PinEndpoint(link-local, card_url link-local) = %s, want the registered origin", got)
 	}
 }
 

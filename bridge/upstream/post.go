@@ -1,0 +1,162 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/tidwall/gjson"
+)
+
+// maxErrorBody bounds what is kept of a non-2xx answer.
+const maxErrorBody = 64 << 10
+
+// post sends one JSON-RPC body to t's endpoint, signed with t's
+// credentials, and returns the response. With check, a non-2xx answer is
+// read and returned as an error (*RPCError or *StatusError). The caller
+// closes the body.
+func (c *Client) post(ctx context.Context, t *Target, body []byte, sse, check bool) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Interface.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrAgentDown, err)
+	}
+	h := req.Header
+	sign(h, t)
+	h["Content-Type"] = hdrJSON
+	if sse {
+		h["Accept"] = hdrEventStream
+	} else {
+		h["Accept"] = hdrJSON
+	}
+	if t.Dialect == transform.V10 {
+		h["A2a-Version"] = hdrVersion10
+	}
+	hc := t.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, classify(ctx, refusedRedirect(err))
+	}
+	if check && resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		return nil, readStatusError(t, resp)
+	}
+	return resp, nil
+}
+
+// sign adds t's configured headers and credentials.
+func sign(h http.Header, t *Target) {
+	for k, v := range t.Headers {
+		h.Set(k, v)
+	}
+	if t.APIKey != "" {
+		h.Set("Authorization", "Bearer "+t.APIKey)
+	}
+}
+
+// Sign adds the agent's configured headers and credentials to h (for the
+// registry's card fetches).
+func Sign(h http.Header, apiKey string, headers map[string]string) {
+	sign(h, &Target{APIKey: apiKey, Headers: headers})
+}
+
+// readStatusError reads a non-2xx answer: some servers (a2a-js 0.3) answer
+// a JSON-RPC error with HTTP 400, kept as an *RPCError with its status;
+// anything else is a *StatusError, its body kept.
+func readStatusError(t *Target, resp *http.Response) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var rpc *transform.RPCError
+	if _, err := transform.ReadResponse(body); errors.As(err, &rpc) {
+		return rpcError(t, err, body, resp.StatusCode)
+	}
+	return &StatusError{Code: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Body: body}
+}
+
+// readEvent reads one JSON-RPC response of t's agent; its JSON-RPC error
+// is an *RPCError.
+func readEvent(t *Target, raw []byte) (transform.Event, error) {
+	ev, err := transform.ReadResponse(raw)
+	if err != nil {
+		return ev, rpcError(t, err, raw, http.StatusOK)
+	}
+	return ev, nil
+}
+
+// rpcError returns the *RPCError for a *transform.RPCError in err, its
+// message scrubbed by t.Redact and its data kept; err itself otherwise.
+func rpcError(t *Target, err error, raw []byte, status int) error {
+	var e *transform.RPCError
+	if !errors.As(err, &e) {
+		return err
+	}
+	r := &RPCError{Code: e.Code, Message: e.Message, HTTPStatus: status}
+	if t.Redact != nil {
+		r.Message = t.Redact(r.Message)
+	}
+	if d := gjson.GetBytes(raw, "error.data"); d.Exists() {
+		r.Data = []byte(d.Raw)
+	}
+	return r
+}
+
+// readAll reads a whole answer, bounded by max.
+func readAll(ctx context.Context, r io.Reader, size, max int64) ([]byte, error) {
+	body, err := readUpTo(r, size, max)
+	if err != nil {
+		return nil, classify(ctx, err)
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("%w: over %d bytes", transform.ErrTooLarge, max)
+	}
+	return body, nil
+}
+
+// readUpTo reads r to its end, at most max bytes and then one more to tell
+// an answer over the limit. size is what the sender announced (-1 if
+// unknown): a buffer of that size is read into without growing.
+func readUpTo(r io.Reader, size, max int64) ([]byte, error) {
+	if size < 0 || size > max {
+		return io.ReadAll(io.LimitReader(r, max+1))
+	}
+	b := make([]byte, 0, size+1) // +1: room to find the announced size was short
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than announced: read on, bounded
+			rest, err := io.ReadAll(io.LimitReader(r, max+1-int64(len(b))))
+			return append(b, rest...), err
+		}
+	}
+}
+
+// ReadUpTo is readUpTo for the front doors' request bodies: r read to its
+// end, at most max+1 bytes, into a buffer of the announced size.
+func ReadUpTo(r io.Reader, size, max int64) ([]byte, error) { return readUpTo(r, size, max) }
+
+// Header values the bridge sends on every call, shared rather than built
+// per request (nothing appends to them: net/http only reads a request's
+// headers). The keys are written in net/http's canonical form.
+var (
+	hdrJSON        = []string{"application/json"}
+	hdrEventStream = []string{"text/event-stream"}
+	hdrVersion10   = []string{"1.0"}
+)
+
+// isSSE reports whether a response is an event stream.
+func isSSE(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return mt == "text/event-stream"
+}
