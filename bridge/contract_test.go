@@ -171,7 +171,7 @@ func (pn *pipeNet) startBridge(t *testing.T, cfg Config) string {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	for _, c := range []*http.Client{s.clients.http1, s.clients.h2c} {
+	for _, c := range []*http.Client{s.clients.HTTP1, s.clients.H2C} {
 		c.Transport.(*http.Transport).DialContext = pn.dial
 	}
 	ctx, cancel := context.WithCancel(context.Background())
