@@ -37,7 +37,7 @@ func (s *Server) chat(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	agent, err := s.agents.Get(req.Model, req.Agent)
+	agent, err := s.allowed(c, req.Model, req.Agent)
 	if err != nil {
 		return err
 	}

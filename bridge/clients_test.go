@@ -51,7 +51,7 @@ func TestOpenAINodeClient(t *testing.T) {
 	checkLeaks(t)
 	js := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(js)
-	cfg.APIKeys = []string{"sk-test-1"}
+	cfg.APIKeys = Keys("sk-test-1")
 	base := startBridge(t, cfg) + "/v1"
 	request := map[string]any{"model": "a2a/js03", "messages": []map[string]string{
 		{"role": "system", "content": "Be kind."}, {"role": "user", "content": "say hi"}}}

@@ -16,7 +16,7 @@ import (
 // environment and the command line give it.
 type Config struct {
 	Listen   string   `yaml:"listen"`
-	APIKeys  []string `yaml:"api_keys"`
+	APIKeys  []APIKey `yaml:"api_keys"`
 	LogLevel string   `yaml:"log_level"`
 	// Keepalive is how long a stream may stay silent before an SSE comment
 	// is written; nil means DefaultKeepalive, 0 turns it off.
@@ -187,10 +187,8 @@ func (c *Config) Validate() error {
 	if c.Conversations.MaxEntries < 0 {
 		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
 	}
-	for i, k := range c.APIKeys {
-		if strings.TrimSpace(k) == "" {
-			return fmt.Errorf("api_keys[%d]: empty key", i)
-		}
+	if err := validateKeys(c.APIKeys, c.Agents); err != nil {
+		return err
 	}
 	switch c.Usage {
 	case "", "tokenizer", "estimate":

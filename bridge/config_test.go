@@ -19,7 +19,7 @@ func TestLoadConfigFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Listen: "127.0.0.1:9090", APIKeys: []string{"sk-one", "sk-two"}, LogLevel: "debug",
+		Listen: "127.0.0.1:9090", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}}}, LogLevel: "debug",
 		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
 		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
 		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},
@@ -97,7 +97,7 @@ func TestLoadConfigExpand(t *testing.T) {
 		{"duration with default", agentYAML("    timeout: ${T:-90s}\n"), nil,
 			func(c Config) any { return c.Agents[0].Timeout.Duration }, 90 * time.Second},
 		{"list items", "api_keys: [\"${A}\", b$$c]\n", map[string]string{"A": "k1"},
-			func(c Config) any { return c.APIKeys }, []string{"k1", "b$c"}},
+			func(c Config) any { return c.secrets() }, []string{"k1", "b$c"}},
 		{"header value, not header name", agentYAML("    headers: {\"${H}\": \"${V}\"}\n"), map[string]string{"H": "X-H", "V": "v"},
 			func(c Config) any { return c.Agents[0].Headers }, map[string]string{"${H}": "v"}},
 		{"anchor expanded once", agentYAML("    api_key: &k ab$$$${C}\n    headers: {X-Key: *k}\n"), map[string]string{"C": "no"},

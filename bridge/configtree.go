@@ -104,7 +104,8 @@ func (t *configTree) check(n *yaml.Node, ty reflect.Type, path string) error {
 		return nil
 	}
 	switch {
-	case reflect.PointerTo(ty).Implements(reflect.TypeFor[yaml.Unmarshaler]()):
+	case reflect.PointerTo(ty).Implements(reflect.TypeFor[yaml.Unmarshaler]()) &&
+		!(n.Kind == yaml.MappingNode && ty.Implements(reflect.TypeFor[interface{ yamlMapping() }]())):
 		return t.checkValue(n, ty, path)
 	case ty.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {

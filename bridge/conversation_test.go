@@ -94,7 +94,7 @@ func TestContextsScopedByKey(t *testing.T) {
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
 	cfg.Agents[0].Conversation = "context"
-	cfg.APIKeys = []string{"sk-alice", "sk-bob"}
+	cfg.APIKeys = Keys("sk-alice", "sk-bob")
 	base := startBridge(t, cfg)
 	say := func(key, text string) string {
 		a, _ := answer(t, base, turnsBody("a2a/js03", false, text), "Authorization", "Bearer "+key, "X-A2A-Context-Id", "conv-1")
@@ -154,7 +154,7 @@ func TestInputRequiredContinuation(t *testing.T) {
 func TestTaskHeader(t *testing.T) {
 	p := startJSPeer(t, "js03.mjs")
 	cfg := agentsFor(p)
-	cfg.APIKeys = []string{"sk-alice", "sk-bob"}
+	cfg.APIKeys = Keys("sk-alice", "sk-bob")
 	base := startBridge(t, cfg)
 	_, r1 := answer(t, base, turnsBody("a2a/js03", false, "book MODE:input"), "Authorization", "Bearer sk-alice")
 	task := r1.header.Get("X-A2A-Task-Id")
@@ -229,7 +229,7 @@ func askingAgent(t *testing.T) *faultAgent {
 func TestFloodKeepsOtherKeysTasks(t *testing.T) {
 	const maxEntries = 30
 	agent := askingAgent(t)
-	base := startBridge(t, Config{APIKeys: []string{"sk-flood", "sk-bob"}, Conversations: ConversationsConfig{MaxEntries: maxEntries},
+	base := startBridge(t, Config{APIKeys: Keys("sk-flood", "sk-bob"), Conversations: ConversationsConfig{MaxEntries: maxEntries},
 		Agents: []AgentConfig{{Name: "ask", URL: agent.URL}}})
 	c := httpClient(t)
 	ask := func(key, body string, header ...string) result {

@@ -13,7 +13,7 @@ const demoRPC = `{"jsonrpc":"2.0","id":1,"method":"message/send","params":{"mess
 // calls it with the bridge's own credential, still works.
 func TestDemoAgentObeysKeys(t *testing.T) {
 	checkLeaks(t)
-	s, base, logs := serveBridge(t, Config{APIKeys: []string{"sk-a"}}, nil)
+	s, base, logs := serveBridge(t, Config{APIKeys: Keys("sk-a")}, nil)
 	c := httpClient(t)
 	tests := []struct {
 		name, method, path, body, auth string

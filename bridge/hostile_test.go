@@ -328,7 +328,7 @@ func TestAgentTextRedacted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) { tc.answer(w, echoSecrets(r)) })
 			self, host := agent.URL, hostPort(t, agent.URL)
-			cfg := Config{APIKeys: []string{bridgeKey}, Agents: []AgentConfig{hostileAgent("h", self)}}
+			cfg := Config{APIKeys: Keys(bridgeKey), Agents: []AgentConfig{hostileAgent("h", self)}}
 			base, logs := startLoggedBridge(t, cfg)
 			res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/h", tc.stream, "user", "hi"), "Authorization", "Bearer "+bridgeKey)
 			if res.status != tc.status {

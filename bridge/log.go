@@ -17,6 +17,8 @@ type reqInfo struct {
 	stream bool
 	taskID string
 	scope  string // a digest of the caller's API key, when keys are configured
+	// caller is the key that auth found (nil when no keys are configured).
+	caller *caller
 	err    *Error
 }
 
@@ -84,6 +86,9 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	}
 	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
 		Dur("latency", s.now().Sub(start))
+	if info.caller != nil {
+		ev = ev.Str("key", info.caller.name) // its name, never the key
+	}
 	if info.agent != "" {
 		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
 	}

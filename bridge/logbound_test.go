@@ -31,7 +31,7 @@ func TestCallerTextBounded(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, base, logs := serveBridge(t, Config{APIKeys: tc.keys}, nil)
+			_, base, logs := serveBridge(t, Config{APIKeys: Keys(tc.keys...)}, nil)
 			res, _, err := try(httpClient(t), tc.method, base+tc.path, tc.body)
 			if err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -29,7 +30,9 @@ func (s *Server) listModels(c echo.Context) error {
 		Object string  `json:"object"`
 		Data   []model `json:"data"`
 	}{Object: "list", Data: []model{}}
-	agents := s.agents.All()
+	// A key lists only the agents it may call.
+	who := infoOf(c).caller
+	agents := slices.DeleteFunc(slices.Clone(s.agents.All()), func(a *Agent) bool { return !who.may(a.Name) })
 	for i, card := range s.agents.Cards(c.Request().Context(), agents) {
 		list.Data = append(list.Data, s.modelOf(agents[i], card))
 	}
@@ -51,6 +54,9 @@ func (s *Server) getModel(c echo.Context) error {
 	a, err := s.agents.Get(id, name)
 	if err != nil {
 		return err
+	}
+	if !infoOf(c).caller.may(a.Name) {
+		return &transform.ModelError{Model: id} // not listed for this key: not found either
 	}
 	return c.JSON(http.StatusOK, s.modelOf(a, s.agents.Card(c.Request().Context(), a)))
 }

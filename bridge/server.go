@@ -7,9 +7,7 @@ package bridge
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -41,6 +39,7 @@ type Server struct {
 	// demoToken is the credential the bridge calls its own demo agent with
 	// (when keys are configured, the demo agent wants one too). Never logged.
 	demoToken string
+	keys      keyring // the configured API keys, for auth
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -61,6 +60,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     cfg,
+		keys:    newKeyring(cfg.APIKeys),
 		log:     log,
 		clients: upstream.NewClients(),
 		now:     time.Now,
@@ -74,7 +74,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		transform.LoadTokenizer() // once per process (~80 ms), not in the first request
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
-	s.agents = newRegistry(cfg.Agents, cfg.APIKeys, s.clients, log, s.now)
+	s.agents = newRegistry(cfg.Agents, cfg.secrets(), s.clients, log, s.now)
 	s.up = s.upstreamClient()
 	s.echo = s.routes()
 	return s, nil
@@ -169,7 +169,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	}
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
-	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.APIKeys, s.clients, s.log, s.now)
+	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.secrets(), s.clients, s.log, s.now)
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {
@@ -198,12 +198,13 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	return func(c echo.Context) error {
 		got, ok := bearer(c.Request())
-		if !ok || !s.isKey(got) {
+		who := s.keys.find(got)
+		if !ok || who == nil {
 			return ErrUnauthorized
 		}
-		// Conversations are scoped to the key: a digest, not the key itself.
-		sum := sha256.Sum256([]byte(got))
-		infoOf(c).scope = hex.EncodeToString(sum[:8])
+		// Conversations and tasks are scoped to the key: a digest, not the key itself.
+		info := infoOf(c)
+		info.caller, info.scope = who, who.digest
 		return next(c)
 	}
 }
@@ -231,14 +232,7 @@ func (s *Server) isDemoCall(r *http.Request) bool {
 }
 
 // isKey reports whether got is one of the configured API keys.
-func (s *Server) isKey(got string) bool {
-	match := 0
-	for _, k := range s.cfg.APIKeys {
-		// Compare with every key, in constant time, to leak nothing by timing.
-		match |= subtle.ConstantTimeCompare([]byte(got), []byte(k))
-	}
-	return match == 1
-}
+func (s *Server) isKey(got string) bool { return s.keys.find(got) != nil }
 
 // bearer is the request's bearer token.
 func bearer(r *http.Request) (string, bool) {

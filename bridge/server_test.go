@@ -30,7 +30,7 @@ func get(t *testing.T, c *http.Client, url string, header ...string) result {
 }
 
 func TestAuth(t *testing.T) {
-	base := startBridge(t, Config{APIKeys: []string{"sk-a", "sk-b"}})
+	base := startBridge(t, Config{APIKeys: Keys("sk-a", "sk-b")})
 	c := httpClient(t)
 	cases := []struct {
 		name, path, auth string

@@ -103,9 +103,9 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (bri
 		cfg.Keepalive = &bridge.Duration{Duration: d}
 	}
 	if env := splitList(getenv("A2A_BRIDGE_API_KEYS")); len(keys) > 0 {
-		cfg.APIKeys = keys
+		cfg.APIKeys = bridge.Keys(keys...)
 	} else if len(env) > 0 {
-		cfg.APIKeys = env
+		cfg.APIKeys = bridge.Keys(env...)
 	}
 	for _, a := range agents {
 		name, url, ok := strings.Cut(a, "=")

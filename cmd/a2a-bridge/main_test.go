@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge"
 	"go.uber.org/goleak"
 )
 
@@ -57,8 +58,8 @@ func TestPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.Listen != tc.listen || !reflect.DeepEqual(cfg.APIKeys, tc.keys) || cfg.LogLevel != tc.logLevel {
-				t.Errorf("configure = listen %q keys %q level %q, want %q %q %q", cfg.Listen, cfg.APIKeys, cfg.LogLevel, tc.listen, tc.keys, tc.logLevel)
+			if cfg.Listen != tc.listen || !reflect.DeepEqual(keysOf(cfg), tc.keys) || cfg.LogLevel != tc.logLevel {
+				t.Errorf("configure = listen %q keys %q level %q, want %q %q %q", cfg.Listen, keysOf(cfg), cfg.LogLevel, tc.listen, tc.keys, tc.logLevel)
 			}
 		})
 	}
@@ -176,8 +177,8 @@ func TestConfigFileVariables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.Listen != tc.listen || !reflect.DeepEqual(cfg.APIKeys, tc.keys) {
-				t.Errorf("configure(%q) = listen %q keys %q, want %q %q", tc.args, cfg.Listen, cfg.APIKeys, tc.listen, tc.keys)
+			if cfg.Listen != tc.listen || !reflect.DeepEqual(keysOf(cfg), tc.keys) {
+				t.Errorf("configure(%q) = listen %q keys %q, want %q %q", tc.args, cfg.Listen, keysOf(cfg), tc.listen, tc.keys)
 			}
 		})
 	}
@@ -226,4 +227,13 @@ func TestRunServesAndStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not stop")
 	}
+}
+
+// keysOf returns the configured keys themselves (nil for none).
+func keysOf(cfg bridge.Config) []string {
+	var keys []string
+	for _, k := range cfg.APIKeys {
+		keys = append(keys, k.Key)
+	}
+	return keys
 }
