@@ -20,7 +20,7 @@ test: lint node-deps ## lint, every test with the race detector (real A2A peers 
 	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 unit: node-deps ## the tests of transform and stream only (no peers; o200k is checked against npm tiktoken)
-	$(GO) test -race -count=1 ./transform/ ./stream/
+	$(GO) test -race -count=1 ./transform/... ./stream/
 
 lint: ## go vet, staticcheck, gofmt, go mod tidy check
 	$(GO) vet ./...
@@ -37,12 +37,18 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 
 FUZZTIME ?= 30s
-FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzAppendString FuzzCountTokens FuzzVocabularyRank
+FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator
+FUZZ_JSONWALK  := FuzzWalk
+FUZZ_JSONENC   := FuzzAppendString
+FUZZ_O200K     := FuzzCountTokens FuzzVocabularyRank
 FUZZ_STREAM    := FuzzEvents
 FUZZ_BRIDGE    := FuzzExpandEnv
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
+	@for f in $(FUZZ_JSONWALK); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/internal/jsonwalk/ || exit 1; done
+	@for f in $(FUZZ_JSONENC); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/internal/jsonenc/ || exit 1; done
+	@for f in $(FUZZ_O200K); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/internal/o200k/ || exit 1; done
 	@for f in $(FUZZ_STREAM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./stream/ || exit 1; done
 	@for f in $(FUZZ_BRIDGE); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./bridge/ || exit 1; done
 
@@ -53,7 +59,7 @@ MICRO_BASE  ?= $(lastword $(sort $(wildcard testdata/bench/micro-2*.txt)))
 
 bench: ## the bridge vs a bare httputil.ReverseProxy hop (table, testdata/bench/latest.{json,md}), then the micro-benchmarks compared with MICRO_BASE by benchstat
 	$(GO) run ./bench $(BENCH_ARGS)
-	$(GO) test -run='^$$' -bench=. -benchmem $(MICRO_FLAGS) ./transform/ ./stream/ > testdata/bench/micro-latest.txt
+	$(GO) test -run='^$$' -bench=. -benchmem $(MICRO_FLAGS) ./transform/... ./stream/ > testdata/bench/micro-latest.txt
 	$(if $(MICRO_BASE),$(GO) run $(BENCHSTAT) $(MICRO_BASE) testdata/bench/micro-latest.txt)
 
 soak: ## 1,000 concurrent streams for SOAK_DURATION (default 30s): zero errors, flat memory

@@ -3,6 +3,8 @@ package transform
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonenc"
 )
 
 // Dialect is the A2A protocol version an agent speaks on JSON-RPC.
@@ -63,16 +65,16 @@ func SendRequest(s Send) []byte {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"jsonrpc":"2.0","id":`...)
-	b = appendString(b, s.RPCID)
+	b = jsonenc.AppendString(b, s.RPCID)
 	b = append(append(append(b, `,"method":"`...), s.Dialect.Method(s.Stream)...), `","params":{"message":{`...)
 	if s.Dialect == V10 {
 		b = append(b, `"role":"ROLE_USER"`...)
 	} else {
 		b = append(b, `"kind":"message","role":"user"`...)
 	}
-	b = appendMember(b, "messageId", s.MessageID, false)
-	b = appendMember(b, "contextId", s.ContextID, true)
-	b = appendMember(b, "taskId", s.TaskID, true)
+	b = jsonenc.AppendMember(b, "messageId", s.MessageID, false)
+	b = jsonenc.AppendMember(b, "contextId", s.ContextID, true)
+	b = jsonenc.AppendMember(b, "taskId", s.TaskID, true)
 	b = append(b, `,"parts":[`...)
 	if s.Dialect == V10 {
 		b = appendParts10(b, s)
@@ -88,7 +90,7 @@ func SendRequest(s Send) []byte {
 	}
 	if s.Dialect == V10 {
 		b = append(b, `},"configuration":{"acceptedOutputModes":["text/plain"]}`...)
-		b = appendMember(b, "tenant", s.Tenant, true)
+		b = jsonenc.AppendMember(b, "tenant", s.Tenant, true)
 	} else {
 		b = append(b, `},"configuration":{"acceptedOutputModes":["text/plain"],"blocking":true}`...)
 	}
@@ -97,11 +99,11 @@ func SendRequest(s Send) []byte {
 
 func appendParts03(b []byte, s Send) []byte {
 	b = append(b, `{"kind":"text","text":`...)
-	b = append(appendString(b, s.Text), '}')
+	b = append(jsonenc.AppendString(b, s.Text), '}')
 	for _, f := range s.Files {
 		b = append(b, `,{"kind":"file","file":`...)
-		b = appendObject(b, jsonMember{"name", f.Name}, jsonMember{"mimeType", concrete(f.MediaType)},
-			jsonMember{"uri", f.URI}, jsonMember{"bytes", f.Data})
+		b = jsonenc.AppendObject(b, jsonenc.Member{Name: "name", Value: f.Name}, jsonenc.Member{Name: "mimeType", Value: concrete(f.MediaType)},
+			jsonenc.Member{Name: "uri", Value: f.URI}, jsonenc.Member{Name: "bytes", Value: f.Data})
 		b = append(b, '}')
 	}
 	return b
@@ -109,10 +111,10 @@ func appendParts03(b []byte, s Send) []byte {
 
 func appendParts10(b []byte, s Send) []byte {
 	b = append(b, `{"text":`...)
-	b = append(appendString(b, s.Text), '}')
+	b = append(jsonenc.AppendString(b, s.Text), '}')
 	for _, f := range s.Files {
-		b = appendObject(append(b, ','), jsonMember{"url", f.URI}, jsonMember{"raw", f.Data},
-			jsonMember{"mediaType", concrete(f.MediaType)}, jsonMember{"filename", f.Name})
+		b = jsonenc.AppendObject(append(b, ','), jsonenc.Member{Name: "url", Value: f.URI}, jsonenc.Member{Name: "raw", Value: f.Data},
+			jsonenc.Member{Name: "mediaType", Value: concrete(f.MediaType)}, jsonenc.Member{Name: "filename", Value: f.Name})
 	}
 	return b
 }

@@ -75,27 +75,6 @@ func appendValidUTF8(b []byte, raw string) []byte {
 // Message 88) cost 36 bytes per byte, most of it the slice's regrowth.
 const manyMessages = 256
 
-// elements returns the number of elements of the valid JSON array b, by
-// the reader's walk (no call per level), or 0 if b is not one.
-func elements(b []byte) int {
-	r := reader{b: b}
-	if r.peek() != '[' || !r.enter() {
-		return 0
-	}
-	n := 0
-	for more := true; more; {
-		n++
-		var ok bool
-		if !r.skip() {
-			return 0
-		}
-		if more, ok = r.next(']'); !ok {
-			return 0
-		}
-	}
-	return n
-}
-
 // within returns the bytes of v in body, the body gjson parsed it from
 // (v.Index is its offset there), or nil if they are not there.
 func within(body []byte, v gjson.Result) []byte {
@@ -108,17 +87,3 @@ func within(body []byte, v gjson.Result) []byte {
 // manyArtifacts is the count of a task's artifacts past which the reader
 // counts the rest before copying them (see manyMessages).
 const manyArtifacts = 64
-
-// remaining returns the number of elements after the one the walk just
-// read, in the array it is in, without moving r: the walk validates them
-// after.
-func (r *reader) remaining() int {
-	sub := reader{b: r.b, i: r.i, depth: r.depth}
-	n := 0
-	for {
-		if more, ok := sub.next(']'); !more || !ok || !sub.skip() {
-			return n
-		}
-		n++
-	}
-}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
 )
 
 // Card is what the bridge needs from an agent card.
@@ -69,7 +71,7 @@ var errCardTooDeep = fmt.Errorf("agent card is nested deeper than %d levels", Ma
 // preferredTransport, then additionalInterfaces. Relative URLs are resolved
 // against base, the URL the card was fetched from.
 func ReadCard(body []byte, base string) (Card, error) {
-	if ok, deep := checkJSON(body); deep {
+	if ok, deep := jsonwalk.Check(body); deep {
 		return Card{}, errCardTooDeep
 	} else if !ok {
 		return Card{}, errors.New("agent card is not valid JSON")

@@ -26,7 +26,7 @@ type Ext struct {
 // names OpenAI clients read.
 type Usage = openai.Usage
 
-// The objects below are written by appending (jsonenc.go) rather than with
+// The objects below are written by appending (completion_append.go) rather than with
 // go-openai's response structs, because those always emit members OpenAI
 // does not send (a content_filter_results block claiming a filter ran, an
 // empty system_fingerprint) and cannot write the first delta's

@@ -216,7 +216,7 @@ func TestReportedUsageWins(t *testing.T) {
 }
 
 // The wire shapes, as structs for encoding/json: the reference the
-// appending encoders of jsonenc.go must match byte for byte.
+// appending encoders of completion_append.go must match byte for byte.
 
 type completion struct {
 	ID      string   `json:"id"`
@@ -362,16 +362,4 @@ func TestChunksMatchChunk(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { buf = c.AppendText(buf[:0], ext, content) }); n != 0 {
 		t.Errorf("AppendText allocates %v times a chunk while the ids stay; want 0", n)
 	}
-}
-
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "<>&\"\\", "\x00\x1f\x7f", "\u2028", "\xff\xfe", "é😀"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
 }

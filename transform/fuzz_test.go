@@ -13,6 +13,8 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 	"github.com/tidwall/gjson"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
 )
 
 // FuzzParseRequest feeds request bodies to ParseRequest, seeded from the
@@ -111,14 +113,14 @@ const maxNestingSeed = 16 << 10
 // unless a mistake comes first).
 func checkNesting(t *testing.T, body []byte) {
 	t.Helper()
-	ok, deep := checkJSON(body)
+	ok, deep := jsonwalk.Check(body)
 	if depth := nestingDepth(body); depth > MaxDepth {
 		// Refused: for its depth, or for a mistake before it.
 		if ok {
-			t.Fatalf("checkJSON(%.64q…) = true for a body %d levels deep", body, depth)
+			t.Fatalf("jsonwalk.Check(%.64q…) = true for a body %d levels deep", body, depth)
 		}
 	} else if want := gjson.ValidBytes(body); ok != want || deep {
-		t.Fatalf("checkJSON(%q) = %t, %t; gjson.ValidBytes = %t", body, ok, deep, want)
+		t.Fatalf("jsonwalk.Check(%q) = %t, %t; gjson.ValidBytes = %t", body, ok, deep, want)
 	}
 }
 
@@ -232,7 +234,7 @@ func FuzzReadResponse(f *testing.F) {
 // validator recurses once per level).
 func checkReadResponseRef(t *testing.T, body []byte) {
 	t.Helper()
-	r := reader{b: body}
+	r := reader{jsonwalk.New(body)}
 	valid := r.response(new(response))
 	if depth := nestingDepth(body); depth > MaxDepth {
 		if valid {

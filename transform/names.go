@@ -1,5 +1,7 @@
 package transform
 
+import "github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
+
 // name is a member's key the reader knows, matched once unescaped.
 type name uint8
 
@@ -32,12 +34,12 @@ const (
 	nameText
 )
 
-// nameOf returns the name of a key, given what its quotes enclose and
-// whether that holds escapes.
-func nameOf(key []byte, esc bool) name {
-	if esc {
-		var buf [shortMax]byte
-		key = short(key, true, &buf)
+// nameOf returns the name of a key, matched once unescaped.
+func nameOf(k jsonwalk.Key) name {
+	key := k.Raw()
+	if k.Escaped() {
+		var buf [jsonwalk.ShortMax]byte
+		key = k.Short(&buf)
 	}
 	switch string(key) { // no copy: only compared
 	case "kind":

@@ -1,6 +1,10 @@
 package transform
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
+)
 
 // MaxDepth bounds the nesting of the JSON the bridge reads from outside:
 // request bodies, agent answers and stream events, agent cards. Objects
@@ -10,7 +14,7 @@ import "strconv"
 // 6 MiB of "[" (under the 16 MiB body limit) overflowed the goroutine
 // stack, which in Go is fatal to the whole process, not to one request.
 // No A2A or OpenAI body the bridge has met nests past a dozen levels.
-const MaxDepth = 128
+const MaxDepth = jsonwalk.MaxDepth
 
 // ErrTooDeep is returned by ParseRequest for a body nested deeper than
 // MaxDepth. It is an ErrInvalidJSON (errors.Is), with a message that says
@@ -24,14 +28,3 @@ func (tooDeep) Error() string {
 }
 
 func (tooDeep) Is(target error) bool { return target == ErrInvalidJSON }
-
-// checkJSON reports whether b is one JSON value, no deeper than MaxDepth,
-// and if not, whether its nesting is why (the walk stops at the first
-// container too deep). It accepts exactly what gjson.ValidBytes accepts up
-// to that depth (the reader's walk, iterative and with no call per level),
-// so gjson may read b once it passed.
-func checkJSON(b []byte) (ok, deep bool) {
-	r := reader{b: b}
-	ok = r.skip() && r.end()
-	return ok, r.deep
-}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
 )
 
 // ModelPrefix starts every model name the bridge serves: "a2a/<agent>".
@@ -77,7 +79,7 @@ type File struct {
 // is kept as text (see Flatten), and a content part it cannot carry is an
 // error, never silently dropped.
 func ParseRequest(body []byte) (Request, error) {
-	if ok, deep := checkJSON(body); deep {
+	if ok, deep := jsonwalk.Check(body); deep {
 		return Request{}, ErrTooDeep
 	} else if !ok {
 		return Request{}, ErrInvalidJSON
@@ -261,7 +263,7 @@ func parseMessages(list gjson.Result, body []byte) ([]Message, error) {
 	var err error
 	list.ForEach(func(_, m gjson.Result) bool {
 		if len(msgs) == manyMessages {
-			msgs = slices.Grow(msgs, max(elements(within(body, list))-len(msgs), 0))
+			msgs = slices.Grow(msgs, max(jsonwalk.Elements(within(body, list))-len(msgs), 0))
 		}
 		var msg Message
 		msg, err = parseMessage(at{msg: len(msgs), part: -1}, m)

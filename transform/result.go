@@ -1,13 +1,14 @@
 package transform
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
 )
 
 // Kind says what an A2A result or stream event is.
@@ -65,24 +66,35 @@ var ErrBadResponse = errors.New("agent answer is not a valid JSON-RPC response")
 // keys match once unescaped, and values of unexpected types convert as
 // gjson's Result converts them.
 func ReadResponse(body []byte) (Event, error) {
-	r := reader{b: body}
+	r := reader{jsonwalk.New(body)}
 	var resp response
 	if !r.response(&resp) {
 		return Event{}, ErrBadResponse
 	}
 	switch {
-	case r.isObject(resp.err):
-		e := gjson.Parse(r.raw(resp.err))
+	case r.IsObject(resp.err):
+		e := gjson.Parse(r.Raw(resp.err))
 		return Event{}, &RPCError{Code: e.Get("code").Int(), Message: e.Get("message").String()}
-	case resp.err.found() && r.b[resp.err.start] != 'n': // an error member neither object nor null
+	case resp.err.Found() && !r.IsNull(resp.err): // an error member neither object nor null
 		return Event{}, ErrBadResponse
-	case !r.isObject(resp.result):
+	case !r.IsObject(resp.result):
 		return Event{}, ErrBadResponse
 	case resp.wrappedKind != KindUnknown:
 		return checkIDs(r.event(resp.wrappedKind, &resp.members))
 	}
 	return checkIDs(r.event(r.kindOf(&resp.members), &resp.members))
 }
+
+// reader is ReadResponse's walk of one body: internal/jsonwalk's Reader,
+// which validates exactly what gjson.ValidBytes accepts and copies the
+// values kept to one arena, with the A2A reading below built on it. A2A
+// events are read on the hot path of every stream, and walking the body
+// once, descending only where the Event needs, costs a fraction of gjson's
+// validating pass followed by a ForEach per nesting level. The Event's
+// strings share the arena's one allocation (gjson.ParseBytes copied the
+// whole body instead), and none points into the body, which the SSE
+// decoder reuses for the next event.
+type reader struct{ jsonwalk.Reader }
 
 // checkIDs returns ev, or ErrBadResponse if an id it keeps is no
 // validName: the ids go into response headers and are kept in memory.
@@ -98,7 +110,7 @@ func checkIDs(ev Event) (Event, error) {
 // result is: the result's own (0.2/0.3, or a 1.0 result read by shape), or
 // those of its 1.0 wrapper member.
 type response struct {
-	err, result span
+	err, result jsonwalk.Span
 	members
 	wrappedKind Kind // the kind the wrapper member holds, if there is one
 }
@@ -110,26 +122,26 @@ type response struct {
 // until the object's kind says what it keeps, but for a list of more than
 // one artifact, copied as the walk reads it: it has no fixed room to wait in.
 type members struct {
-	at     [nameMetadata + 1]span // the members by name (nameKind … nameMetadata)
-	status taskStatus             // what the status holds, if it is an object
-	art    artifactRef            // the artifact, if it is an object
-	first  artifactRef            // the first of the artifacts
-	arts   []Artifact             // all the artifacts, copied, once there are two
-	nArts  int                    // the number of artifacts
-	text   textRef                // the text of the parts
+	at     [nameMetadata + 1]jsonwalk.Span // the members by name (nameKind … nameMetadata)
+	status taskStatus                      // what the status holds, if it is an object
+	art    artifactRef                     // the artifact, if it is an object
+	first  artifactRef                     // the first of the artifacts
+	arts   []Artifact                      // all the artifacts, copied, once there are two
+	nArts  int                             // the number of artifacts
+	text   textRef                         // the text of the parts
 }
 
 // taskStatus is what a status object holds that the Event uses: its
 // state, and the text and role of its message.
 type taskStatus struct {
-	state, role    span
-	text           textRef // the text of the message's parts
-	message, parts span    // found: later occurrences are not read
+	state, role    jsonwalk.Span
+	text           textRef       // the text of the message's parts
+	message, parts jsonwalk.Span // found: later occurrences are not read
 }
 
 // artifactRef is an artifact's id and text, not copied yet.
 type artifactRef struct {
-	id   span
+	id   jsonwalk.Span
 	text textRef
 }
 
@@ -138,27 +150,28 @@ type artifactRef struct {
 // of its parts joined, or rendered by PartText, already a string apart
 // from the body.
 type textRef struct {
-	at span
+	at jsonwalk.Span
 	s  string
 }
 
 // response walks the body: a JSON-RPC response, into resp. It reports
 // whether the body is valid JSON.
 func (r *reader) response(resp *response) bool {
-	r.ws()
-	_, ok := r.object(func(n name) bool {
+	r.WS()
+	_, ok := r.Object(func(k jsonwalk.Key) bool {
+		n := nameOf(k)
 		var ok bool
 		switch {
-		case n == nameResult && !resp.result.found():
+		case n == nameResult && !resp.result.Found():
 			resp.result, ok = r.result(resp)
-		case n == nameError && !resp.err.found():
-			resp.err, ok = r.value()
+		case n == nameError && !resp.err.Found():
+			resp.err, ok = r.Value()
 		default:
-			ok = r.skip()
+			ok = r.Skip()
 		}
 		return ok
 	})
-	return ok && r.end()
+	return ok && r.End()
 }
 
 // result walks a result: by its 1.0 wrapper member ("task", "message",
@@ -166,21 +179,22 @@ func (r *reader) response(resp *response) bool {
 // else by its own members. The wrapper's members replace the result's own
 // read before it; once it is found the result's other members no longer
 // matter, and are only validated.
-func (r *reader) result(resp *response) (span, bool) {
-	return r.object(func(n name) bool {
+func (r *reader) result(resp *response) (jsonwalk.Span, bool) {
+	return r.Object(func(key jsonwalk.Key) bool {
 		if resp.wrappedKind != KindUnknown {
-			return r.skip()
+			return r.Skip()
 		}
+		n := nameOf(key)
 		k := wrapperKind(n)
 		if k == KindUnknown {
 			return r.member(&resp.members, n)
 		}
-		if r.peek() != '{' {
-			return r.skip()
+		if r.Peek() != '{' {
+			return r.Skip()
 		}
 		resp.members = members{}
 		resp.wrappedKind = k
-		_, ok := r.object(func(n name) bool { return r.member(&resp.members, n) })
+		_, ok := r.Object(func(k jsonwalk.Key) bool { return r.member(&resp.members, nameOf(k)) })
 		return ok
 	})
 }
@@ -205,36 +219,36 @@ func wrapperKind(n name) Kind {
 // if the Event may need it and it is the member's first occurrence; any
 // other value is only validated.
 func (r *reader) member(m *members, n name) bool {
-	if n > nameMetadata || m.at[n].found() {
-		return r.skip()
+	if n > nameMetadata || m.at[n].Found() {
+		return r.Skip()
 	}
 	var ok bool
 	switch n {
 	case nameStatus:
-		m.at[n], ok = r.object(func(n name) bool { return r.statusMember(&m.status, n) })
+		m.at[n], ok = r.Object(func(k jsonwalk.Key) bool { return r.statusMember(&m.status, nameOf(k)) })
 	case nameArtifact:
 		m.art, m.at[n], ok = r.artifact()
 	case nameArtifacts:
-		m.at[n], ok = r.each(func() bool {
+		m.at[n], ok = r.Each(func() bool {
 			a, _, ok := r.artifact()
 			switch m.nArts++; m.nArts {
 			case 1:
 				m.first = a
 				return ok
 			case 2:
-				m.arts = append(m.arts, r.copyArtifact(m.first, len(r.b)))
+				m.arts = append(m.arts, r.copyArtifact(m.first, r.Len()))
 			case manyArtifacts:
 				// Room for the rest at once: regrown one by one, a list of
 				// empty artifacts ("{},") cost 66 bytes per byte.
-				m.arts = slices.Grow(m.arts, 1+r.remaining())
+				m.arts = slices.Grow(m.arts, 1+r.Remaining())
 			}
-			m.arts = append(m.arts, r.copyArtifact(a, len(r.b)))
+			m.arts = append(m.arts, r.copyArtifact(a, r.Len()))
 			return ok
 		})
 	case nameParts:
 		m.text, m.at[n], ok = r.parts()
 	default:
-		m.at[n], ok = r.value()
+		m.at[n], ok = r.Value()
 	}
 	return ok
 }
@@ -244,23 +258,24 @@ func (r *reader) member(m *members, n name) bool {
 func (r *reader) statusMember(st *taskStatus, n name) bool {
 	var ok bool
 	switch {
-	case n == nameState && !st.state.found():
-		st.state, ok = r.value()
-	case n == nameMessage && !st.message.found():
-		st.message, ok = r.object(func(n name) bool {
+	case n == nameState && !st.state.Found():
+		st.state, ok = r.Value()
+	case n == nameMessage && !st.message.Found():
+		st.message, ok = r.Object(func(k jsonwalk.Key) bool {
+			n := nameOf(k)
 			var ok bool
 			switch {
-			case n == nameParts && !st.parts.found():
+			case n == nameParts && !st.parts.Found():
 				st.text, st.parts, ok = r.parts()
-			case n == nameRole && !st.role.found():
-				st.role, ok = r.value()
+			case n == nameRole && !st.role.Found():
+				st.role, ok = r.Value()
 			default:
-				ok = r.skip()
+				ok = r.Skip()
 			}
 			return ok
 		})
 	default:
-		ok = r.skip()
+		ok = r.Skip()
 	}
 	return ok
 }
@@ -268,18 +283,19 @@ func (r *reader) statusMember(st *taskStatus, n name) bool {
 // artifact walks an artifact: its id and the text of its parts. One that
 // is no object reads as an empty Artifact, as gjson's Get on it finds
 // nothing.
-func (r *reader) artifact() (artifactRef, span, bool) {
+func (r *reader) artifact() (artifactRef, jsonwalk.Span, bool) {
 	var a artifactRef
-	var parts span
-	s, ok := r.object(func(n name) bool {
+	var parts jsonwalk.Span
+	s, ok := r.Object(func(k jsonwalk.Key) bool {
+		n := nameOf(k)
 		var ok bool
 		switch {
-		case n == nameArtifactID && !a.id.found():
-			a.id, ok = r.value()
-		case n == nameParts && !parts.found():
+		case n == nameArtifactID && !a.id.Found():
+			a.id, ok = r.Value()
+		case n == nameParts && !parts.Found():
 			a.text, parts, ok = r.parts()
 		default:
-			ok = r.skip()
+			ok = r.Skip()
 		}
 		return ok
 	})
@@ -294,24 +310,24 @@ func (r *reader) artifact() (artifactRef, span, bool) {
 // single part's text is left where it is; from the second part on, each
 // part's text is copied to the arena right after the one before, so the
 // joined text is a slice of the arena.
-func (r *reader) parts() (textRef, span, bool) {
+func (r *reader) parts() (textRef, jsonwalk.Span, bool) {
 	var t textRef
 	n, start := 0, 0
-	s, ok := r.each(func() bool {
+	s, ok := r.Each(func() bool {
 		p, ok := r.part()
 		switch n++; n {
 		case 1:
 			t = p
 			return ok
 		case 2:
-			start = r.reserve(len(r.b))
+			start = r.Reserve(r.Len())
 			r.writeText(t)
 		}
 		r.writeText(p)
 		return ok
 	})
 	if n > 1 {
-		t = textRef{s: r.since(start)}
+		t = textRef{s: r.Since(start)}
 	}
 	return t, s, ok
 }
@@ -320,37 +336,38 @@ func (r *reader) parts() (textRef, span, bool) {
 // a string, the common case; any other part rendered by PartText from its
 // JSON. A part that is no object has no text.
 func (r *reader) part() (textRef, bool) {
-	var text span
-	s, ok := r.object(func(n name) bool {
-		if n == nameText && !text.found() {
+	var text jsonwalk.Span
+	s, ok := r.Object(func(k jsonwalk.Key) bool {
+		n := nameOf(k)
+		if n == nameText && !text.Found() {
 			var ok bool
-			text, ok = r.value()
+			text, ok = r.Value()
 			return ok
 		}
-		return r.skip()
+		return r.Skip()
 	})
 	switch {
-	case !ok || !r.isObject(s):
+	case !ok || !r.IsObject(s):
 		return textRef{}, ok
-	case text.found() && r.b[text.start] == '"':
+	case r.IsString(text):
 		return textRef{at: text}, true
 	}
-	return textRef{s: PartText(gjson.Parse(string(r.b[s.start:s.end])))}, true
+	return textRef{s: PartText(gjson.Parse(string(r.Bytes(s))))}, true
 }
 
 // writeText copies a text to the arena.
 func (r *reader) writeText(t textRef) {
-	if t.at.found() {
-		r.writeUnescaped(r.b[t.at.start+1 : t.at.end-1])
+	if t.at.Found() {
+		r.WriteText(t.at)
 	} else {
-		r.out.WriteString(t.s)
+		r.WriteString(t.s)
 	}
 }
 
 // textOf returns a text, copied to the arena if it is still in the body.
 func (r *reader) textOf(t textRef) string {
-	if t.at.found() {
-		return r.text(t.at)
+	if t.at.Found() {
+		return r.Text(t.at)
 	}
 	return t.s
 }
@@ -358,17 +375,16 @@ func (r *reader) textOf(t textRef) string {
 // copyArtifact returns an artifact with its id and text copied to the
 // arena, sized for size bytes if it is still to be made.
 func (r *reader) copyArtifact(a artifactRef, size int) Artifact {
-	r.reserve(size)
-	return Artifact{ID: r.string(a.id), Text: r.textOf(a.text)}
+	r.Reserve(size)
+	return Artifact{ID: r.String(a.id), Text: r.textOf(a.text)}
 }
 
 // kindOf reads the kind of a result without a wrapper: by "kind"
 // (0.2/0.3), else by shape.
 func (r *reader) kindOf(m *members) Kind {
-	if kind := m.at[nameKind]; kind.found() && r.b[kind.start] == '"' {
-		var buf [shortMax]byte
-		content := r.b[kind.start+1 : kind.end-1]
-		switch string(short(content, bytes.IndexByte(content, '\\') >= 0, &buf)) {
+	if kind := m.at[nameKind]; r.IsString(kind) {
+		var buf [jsonwalk.ShortMax]byte
+		switch string(r.Short(kind, &buf)) {
 		case "task":
 			return KindTask
 		case "message":
@@ -380,13 +396,13 @@ func (r *reader) kindOf(m *members) Kind {
 		}
 	}
 	switch {
-	case r.isObject(m.at[nameArtifact]):
+	case r.IsObject(m.at[nameArtifact]):
 		return KindArtifact
-	case m.at[nameTaskID].found() && r.isObject(m.at[nameStatus]):
+	case m.at[nameTaskID].Found() && r.IsObject(m.at[nameStatus]):
 		return KindStatus
-	case r.isObject(m.at[nameStatus]):
+	case r.IsObject(m.at[nameStatus]):
 		return KindTask
-	case r.isArray(m.at[nameParts]):
+	case r.IsArray(m.at[nameParts]):
 		return KindMessage
 	}
 	return KindUnknown
@@ -397,30 +413,30 @@ func (r *reader) kindOf(m *members) Kind {
 // the bytes they take in the body.
 func (r *reader) event(k Kind, m *members) Event {
 	at := &m.at
-	r.reserve(m.size(k))
-	ev := Event{Kind: k, ContextID: r.string(at[nameContextID]), Usage: r.usage(at[nameMetadata])}
+	r.Reserve(m.size(k))
+	ev := Event{Kind: k, ContextID: r.String(at[nameContextID]), Usage: r.usage(at[nameMetadata])}
 	switch k {
 	case KindTask:
-		ev.TaskID = r.string(at[nameID])
+		ev.TaskID = r.String(at[nameID])
 		r.readStatus(&ev, &m.status)
 		ev.Artifacts = m.arts
 		if m.nArts == 1 {
 			ev.Artifacts = []Artifact{r.copyArtifact(m.first, 0)}
 		}
 	case KindStatus:
-		ev.TaskID = r.string(at[nameTaskID])
+		ev.TaskID = r.String(at[nameTaskID])
 		r.readStatus(&ev, &m.status)
-		ev.Final = r.bool(at[nameFinal])
+		ev.Final = r.Bool(at[nameFinal])
 	case KindArtifact:
-		ev.TaskID = r.string(at[nameTaskID])
+		ev.TaskID = r.String(at[nameTaskID])
 		ev.Artifacts = []Artifact{r.copyArtifact(m.art, 0)}
 		// 1.0 JSON leaves out false booleans: a missing append is false.
-		ev.Append = r.bool(at[nameAppend])
-		ev.LastChunk = r.bool(at[nameLastChunk])
+		ev.Append = r.Bool(at[nameAppend])
+		ev.LastChunk = r.Bool(at[nameLastChunk])
 	case KindMessage:
-		ev.TaskID = r.string(at[nameTaskID])
+		ev.TaskID = r.String(at[nameTaskID])
 		ev.Text = r.textOf(m.text)
-		ev.Role = ParseRole(r.string(at[nameRole]))
+		ev.Role = ParseRole(r.String(at[nameRole]))
 	}
 	return ev
 }
@@ -430,37 +446,37 @@ func (r *reader) event(k Kind, m *members) Event {
 // a string; a number or a container is copied as written).
 func (m *members) size(k Kind) int {
 	at := &m.at
-	n := at[nameContextID].len() + at[nameMetadata].len()
+	n := at[nameContextID].Len() + at[nameMetadata].Len()
 	switch k {
 	case KindTask:
-		n += at[nameID].len() + m.status.size() + m.first.size()
+		n += at[nameID].Len() + m.status.size() + m.first.size()
 	case KindStatus:
-		n += at[nameTaskID].len() + m.status.size() + at[nameFinal].len()
+		n += at[nameTaskID].Len() + m.status.size() + at[nameFinal].Len()
 	case KindArtifact:
-		n += at[nameTaskID].len() + m.art.size() + at[nameAppend].len() + at[nameLastChunk].len()
+		n += at[nameTaskID].Len() + m.art.size() + at[nameAppend].Len() + at[nameLastChunk].Len()
 	case KindMessage:
-		n += at[nameTaskID].len() + at[nameRole].len() + m.text.at.len()
+		n += at[nameTaskID].Len() + at[nameRole].Len() + m.text.at.Len()
 	}
 	return n
 }
 
-func (st *taskStatus) size() int { return st.state.len() + st.role.len() + st.text.at.len() }
-func (a *artifactRef) size() int { return a.id.len() + a.text.at.len() }
+func (st *taskStatus) size() int { return st.state.Len() + st.role.Len() + st.text.at.Len() }
+func (a *artifactRef) size() int { return a.id.Len() + a.text.at.Len() }
 
 func (r *reader) readStatus(ev *Event, st *taskStatus) {
-	ev.State = ParseState(r.asGJSON(st.state))
+	ev.State = ParseState(r.GJSON(st.state))
 	ev.Text = r.textOf(st.text)
-	ev.Role = ParseRole(r.string(st.role))
+	ev.Role = ParseRole(r.String(st.role))
 }
 
 // usage reads the token usage in a metadata object, by readUsage on its
 // JSON copied to the arena: metadata is rare next to text, and its
 // shapes are many.
-func (r *reader) usage(meta span) *Usage {
-	if !r.isObject(meta) {
+func (r *reader) usage(meta jsonwalk.Span) *Usage {
+	if !r.IsObject(meta) {
 		return nil
 	}
-	return readUsage(gjson.Result{Type: gjson.JSON, Raw: r.raw(meta)})
+	return readUsage(gjson.Result{Type: gjson.JSON, Raw: r.Raw(meta)})
 }
 
 // PartText renders one A2A part of any version as text. Non-text parts are

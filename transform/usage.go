@@ -1,35 +1,18 @@
 package transform
 
 import (
-	"sync"
-
 	"github.com/tidwall/gjson"
-	"github.com/tiktoken-go/tokenizer"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/o200k"
 )
 
-// o200k is OpenAI's o200k_base encoding (GPT-4o and later), loaded once on
-// first use from the vocabulary compiled into tiktoken-go: no network. The
-// bridge reads only its vocabulary (ranks, in o200k.go).
-var o200k = sync.OnceValue(func() tokenizer.Codec {
-	enc, err := tokenizer.Get(tokenizer.O200kBase)
-	if err != nil {
-		panic("transform: o200k_base encoding: " + err.Error()) // compiled in: cannot fail
-	}
-	return enc
-})
-
 // CountTokens counts the tokens of s in o200k_base, as OpenAI's tiktoken
-// does (see o200k.go).
-func CountTokens(s string) int {
-	if s == "" {
-		return 0
-	}
-	return countO200k(s)
-}
+// does (the tokenizer is internal/o200k).
+func CountTokens(s string) int { return o200k.Count(s) }
 
 // LoadTokenizer loads the o200k_base vocabulary now rather than on the
 // first count.
-func LoadTokenizer() { ranks() }
+func LoadTokenizer() { o200k.Load() }
 
 // CountUsage is the bridge's own count of one call: the prompt is the text
 // actually sent to the agent, the completion the answer.

@@ -1,4 +1,4 @@
-package transform
+package o200k
 
 import (
 	"math/rand/v2"
@@ -36,7 +36,7 @@ func TestCountTokensMemory(t *testing.T) {
 	for k := range word {
 		word[k] = "abcdefghijklmnopqrstuvwxyz"[rng.IntN(26)]
 	}
-	LoadTokenizer()
+	Load()
 	for _, tc := range []struct {
 		name, text string
 		per        int // bytes allocated per byte of text, at most
@@ -52,13 +52,13 @@ func TestCountTokensMemory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var n int
-			got := allocated(func() { n = CountTokens(tc.text) })
+			got := allocated(func() { n = Count(tc.text) })
 			// One chunk's merge takes about 20 bytes per byte of maxPiece.
 			if want := uint64(tc.per*len(tc.text) + 32*maxPiece); got > want {
-				t.Errorf("CountTokens(%d bytes: %.8q…) = %d tokens, allocating %d bytes; want at most %d", len(tc.text), tc.text, n, got, want)
+				t.Errorf("Count(%d bytes: %.8q…) = %d tokens, allocating %d bytes; want at most %d", len(tc.text), tc.text, n, got, want)
 			}
 			if n < len(tc.text)/maxPiece {
-				t.Errorf("CountTokens(%d bytes: %.8q…) = %d tokens, want at least one per %d bytes", len(tc.text), tc.text, n, maxPiece)
+				t.Errorf("Count(%d bytes: %.8q…) = %d tokens, want at least one per %d bytes", len(tc.text), tc.text, n, maxPiece)
 			}
 		})
 	}
@@ -93,7 +93,7 @@ func TestCountTokensLongPieces(t *testing.T) {
 // BenchmarkCountTokensLongPiece is the count of one 1 MiB piece (a word,
 // one letter repeated): merged chunk by chunk, linear in its length.
 func BenchmarkCountTokensLongPiece(b *testing.B) {
-	LoadTokenizer()
+	Load()
 	rng := rand.New(rand.NewPCG(5, 6))
 	word := make([]byte, 1<<20)
 	for k := range word {
@@ -107,7 +107,7 @@ func BenchmarkCountTokensLongPiece(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = CountTokens(tc.text)
+				_ = Count(tc.text)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package transform
+package o200k
 
 import (
 	"strings"
@@ -24,6 +24,19 @@ type counter struct {
 	merge merger
 	conv  strings.Builder
 }
+
+// Count returns the number of o200k_base tokens of s, as OpenAI's
+// tiktoken counts them (up to the maxPiece bound). The vocabulary is
+// loaded on the first call, unless Load loaded it.
+func Count(s string) int {
+	if s == "" {
+		return 0
+	}
+	return countO200k(s)
+}
+
+// Load loads the vocabulary now rather than on the first Count.
+func Load() { ranks() }
 
 // countO200k counts the o200k_base tokens of s. Invalid UTF-8 is read as
 // regexp2 and tiktoken read it, one U+FFFD per invalid byte: the split

@@ -1,4 +1,4 @@
-package transform
+package o200k
 
 import (
 	"bytes"
@@ -89,7 +89,7 @@ func TestCountO200kMatchesBacktrackingSplit(t *testing.T) {
 // tokenizer (npm "tiktoken", its Rust core as WebAssembly), on every case
 // and thousands of random texts.
 func TestCountO200kMatchesTiktoken(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "node")
+	dir := filepath.Join(moduleRoot(t), "testdata", "node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "tiktoken")); err != nil {
 		t.Fatalf("Node test modules missing: run `make node-deps` (npm ci in %s)", dir)
 	}
@@ -147,4 +147,25 @@ func FuzzCountTokens(f *testing.F) {
 			t.Fatalf("countO200k(%q) = %d, the backtracking split gives %d (valid UTF-8: %v)", s, got, want, utf8.ValidString(s))
 		}
 	})
+}
+
+// moduleRoot returns the directory of the module's go.mod, found upwards
+// from the package's directory (where go test runs the test), so the test
+// finds testdata/node wherever the package lies in the module.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
 }

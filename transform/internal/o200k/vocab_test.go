@@ -1,4 +1,4 @@
-package transform
+package o200k
 
 import (
 	"cmp"

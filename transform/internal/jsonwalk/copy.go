@@ -1,6 +1,6 @@
-package transform
+package jsonwalk
 
-// The reader's copies out of the body: the arena the Event's strings share,
+// The walk's copies out of the body: the arena the values kept share,
 // unescaping, and values of unexpected types read as gjson reads them.
 
 import (
@@ -12,40 +12,47 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// reserve readies the arena for a copy and returns where it starts. The
-// arena is made on first use, for size bytes: the copies made during the
-// walk (a part list's joined text, artifacts) ask for the body's length,
-// which bounds them all, since they come from distinct parts of the body
-// and unescaping only shortens them (a part rendered by PartText aside);
-// ReadResponse, copying last, knows the length of what it keeps.
-func (r *reader) reserve(size int) int {
+// Reserve readies the arena for a copy and returns where it starts. The
+// arena is made on first use, for size bytes: a caller copying during the
+// walk asks for the body's length (Len), which bounds all copies of
+// distinct values of the body, since unescaping only shortens them; a
+// caller copying once the walk is done knows the length of what it keeps
+// (the Len of their Spans).
+func (r *Reader) Reserve(size int) int {
 	if r.out.Cap() == 0 {
 		r.out.Grow(size)
 	}
 	return r.out.Len()
 }
 
-// since returns what the arena received from start on.
-func (r *reader) since(start int) string { return r.out.String()[start:] }
+// Since returns what the arena received from start on.
+func (r *Reader) Since(start int) string { return r.out.String()[start:] }
 
-// text returns the string at s, unescaped, copied to the arena.
-func (r *reader) text(s span) string {
-	start := r.reserve(s.len())
+// Text returns the string at s, unescaped, copied to the arena.
+func (r *Reader) Text(s Span) string {
+	start := r.Reserve(s.Len())
 	r.writeUnescaped(r.b[s.start+1 : s.end-1])
-	return r.since(start)
+	return r.Since(start)
 }
 
-// raw returns the JSON of the value at s, copied to the arena.
-func (r *reader) raw(s span) string {
-	start := r.reserve(s.len())
+// Raw returns the JSON of the value at s, copied to the arena.
+func (r *Reader) Raw(s Span) string {
+	start := r.Reserve(s.Len())
 	r.out.Write(r.b[s.start:s.end])
-	return r.since(start)
+	return r.Since(start)
 }
+
+// WriteText copies the string at s to the arena, unescaped, as part of a
+// copy started by Reserve.
+func (r *Reader) WriteText(s Span) { r.writeUnescaped(r.b[s.start+1 : s.end-1]) }
+
+// WriteString copies s to the arena, as part of a copy started by Reserve.
+func (r *Reader) WriteString(s string) { r.out.WriteString(s) }
 
 // writeUnescaped copies what a string's quotes enclose to the arena,
 // unescaped.
-func (r *reader) writeUnescaped(s []byte) {
-	r.reserve(len(s))
+func (r *Reader) writeUnescaped(s []byte) {
+	r.Reserve(len(s))
 	for {
 		i := bytes.IndexByte(s, '\\')
 		if i < 0 {
@@ -59,25 +66,32 @@ func (r *reader) writeUnescaped(s []byte) {
 	}
 }
 
-// shortMax bounds the escaped form of the short strings the reader
-// compares (keys, kinds: at most 15 bytes): an escape sequence of up to 6
+// ShortMax bounds the escaped form of the short strings a caller compares
+// unescaped (keys, kinds: at most 15 bytes): an escape sequence of up to 6
 // bytes stands for at least 1 byte, so a longer escaped form unescapes to
 // more than 15 bytes.
-const shortMax = 6 * 16
+const ShortMax = 6 * 16
+
+// Short returns the string at s (which must be one), unescaped into buf if
+// it holds escapes; see short.
+func (r *Reader) Short(s Span, buf *[ShortMax]byte) []byte {
+	content := r.b[s.start+1 : s.end-1]
+	return short(content, bytes.IndexByte(content, '\\') >= 0, buf)
+}
 
 // short returns what a string's quotes enclose, unescaped into buf if it
 // holds escapes: for comparing keys and kinds without copying them to the
 // arena. A string too long for buf is returned still escaped: it is longer
 // than any string compared, and a backslash is in none of them.
-func short(s []byte, esc bool, buf *[shortMax]byte) []byte {
+func short(s []byte, esc bool, buf *[ShortMax]byte) []byte {
 	if !esc || len(s) > len(buf) {
 		return s
 	}
-	return appendUnescaped(buf[:0], s)
+	return AppendUnescaped(buf[:0], s)
 }
 
-// appendUnescaped appends what a string's quotes enclose to dst, unescaped.
-func appendUnescaped(dst, s []byte) []byte {
+// AppendUnescaped appends what a string's quotes enclose to dst, unescaped.
+func AppendUnescaped(dst, s []byte) []byte {
 	for {
 		i := bytes.IndexByte(s, '\\')
 		if i < 0 {
@@ -137,17 +151,17 @@ func hex4(h []byte) rune {
 	return c
 }
 
-// asGJSON returns the value at s as the gjson.Result the replaced reader
-// held for it, its text copied to the arena: the conversions of values of
+// GJSON returns the value at s as the gjson.Result gjson reads for it, its
+// text copied to the arena: the conversions of values of
 // unexpected types (a number for an id, a string for a boolean) are then
 // gjson's own. A value not found is the zero Result, as gjson's Get gives.
-func (r *reader) asGJSON(s span) gjson.Result {
-	if !s.found() {
+func (r *Reader) GJSON(s Span) gjson.Result {
+	if !s.Found() {
 		return gjson.Result{}
 	}
 	switch r.b[s.start] {
 	case '"':
-		return gjson.Result{Type: gjson.String, Str: r.text(s)}
+		return gjson.Result{Type: gjson.String, Str: r.Text(s)}
 	case 't':
 		return gjson.Result{Type: gjson.True, Raw: "true"}
 	case 'f':
@@ -155,26 +169,26 @@ func (r *reader) asGJSON(s span) gjson.Result {
 	case 'n':
 		return gjson.Result{Type: gjson.Null, Raw: "null"}
 	case '{', '[':
-		return gjson.Result{Type: gjson.JSON, Raw: r.raw(s)}
+		return gjson.Result{Type: gjson.JSON, Raw: r.Raw(s)}
 	}
-	raw := r.raw(s)
+	raw := r.Raw(s)
 	num, _ := strconv.ParseFloat(raw, 64)
 	return gjson.Result{Type: gjson.Number, Raw: raw, Num: num}
 }
 
-// string returns the value at s as gjson's Result.String reads it: a
+// String returns the value at s as gjson's Result.String reads it: a
 // string unescaped, a number as written (or reformatted if not an
 // integer), a container as its JSON, null or nothing as "".
-func (r *reader) string(s span) string {
-	if s.found() && r.b[s.start] == '"' {
-		return r.text(s)
+func (r *Reader) String(s Span) string {
+	if s.Found() && r.b[s.start] == '"' {
+		return r.Text(s)
 	}
-	return r.asGJSON(s).String()
+	return r.GJSON(s).String()
 }
 
-// bool returns the value at s as gjson's Result.Bool reads it.
-func (r *reader) bool(s span) bool {
-	if !s.found() {
+// Bool returns the value at s as gjson's Result.Bool reads it.
+func (r *Reader) Bool(s Span) bool {
+	if !s.Found() {
 		return false
 	}
 	switch r.b[s.start] {
@@ -183,5 +197,5 @@ func (r *reader) bool(s span) bool {
 	case 'f', 'n', '{', '[':
 		return false
 	}
-	return r.asGJSON(s).Bool() // "TRUE", "1", 2: by gjson's rules
+	return r.GJSON(s).Bool() // "TRUE", "1", 2: by gjson's rules
 }

@@ -1,4 +1,4 @@
-package transform
+package o200k
 
 import (
 	"math/bits"
@@ -70,14 +70,14 @@ func newVocabulary(tokens []string) *vocabulary {
 			continue
 		}
 		if len(tok) > maxKeyLen || rank > maxValue {
-			panic("transform: o200k token does not fit the vocabulary table")
+			panic("o200k: token does not fit the vocabulary table")
 		}
 		head, word, tail := keyWords(tok)
 		value := uint64(rank)
 		if len(tok) > inlineKey {
 			value = uint64(long.Len())
 			if value > maxValue {
-				panic("transform: o200k long tokens do not fit the vocabulary table")
+				panic("o200k: long tokens do not fit the vocabulary table")
 			}
 			r := uint32(rank)
 			long.Write([]byte{byte(r), byte(r >> 8), byte(r >> 16), byte(r >> 24)})
