@@ -1,6 +1,7 @@
 # a2a-bridge: `make run` serves the bridge, `make test` proves it.
 GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOLANGCI    := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 NODE_DIR    := testdata/node
 ARGS        ?=
 
@@ -22,9 +23,10 @@ test: lint node-deps ## lint, every test with the race detector (real A2A peers 
 unit: node-deps ## the tests of transform and stream only (no peers; o200k is checked against npm tiktoken)
 	$(GO) test -race -count=1 ./transform/... ./stream/
 
-lint: ## go vet, staticcheck, gofmt, go mod tidy check
+lint: ## go vet, staticcheck, golangci-lint (.golangci.yml: size budget, errorlint, zerologlint, bodyclose), gofmt, go mod tidy check
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOLANGCI) run ./...
 	@test -z "$$(gofmt -l cmd bridge transform stream)" || { gofmt -l cmd bridge transform stream; echo "gofmt needed"; exit 1; }
 	$(GO) mod tidy -diff
 	cd testdata/peers/go03 && $(GO) vet ./... && $(GO) mod tidy -diff

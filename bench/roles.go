@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -75,7 +76,9 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, h2c bool) e
 	case <-ctx.Done():
 	}
 	_ = srv.Close() // held streams end with their connections
-	<-errc
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
 	return nil
 }
 

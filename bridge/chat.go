@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -166,7 +167,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 func follow(rp *upstream.Reply, a *Agent, tr *transform.Translator, emit func(string) error) error {
 	for {
 		ev, err := rp.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if rp.Streamed() {
 				// A stream that ends before its task did is cut, never a success.
 				return fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete)

@@ -68,23 +68,29 @@ func (t *configTree) expand(n *yaml.Node, path string, getenv func(string) strin
 			}
 		}
 	case yaml.ScalarNode:
-		if !strings.Contains(n.Value, "$") {
-			return nil
-		}
-		v, err := expandEnv(n.Value, getenv)
-		if err != nil {
-			return at(path, "%w", err)
-		}
-		t.written[n] = n.Value
-		n.Value = v
-		if n.Style&notPlain == 0 {
-			// A plain value is read as if the result had been written there,
-			// so max_entries: ${N} is a number; but a variable that says
-			// "null" or "~" is text, not a missing value.
-			n.Tag = ""
-			if v != "" && n.ShortTag() == "!!null" {
-				n.Tag = "!!str"
-			}
+		return t.expandScalar(n, path, getenv)
+	}
+	return nil
+}
+
+// expandScalar expands the ${VAR}s of one scalar value.
+func (t *configTree) expandScalar(n *yaml.Node, path string, getenv func(string) string) error {
+	if !strings.Contains(n.Value, "$") {
+		return nil
+	}
+	v, err := expandEnv(n.Value, getenv)
+	if err != nil {
+		return at(path, "%w", err)
+	}
+	t.written[n] = n.Value
+	n.Value = v
+	if n.Style&notPlain == 0 {
+		// A plain value is read as if the result had been written there,
+		// so max_entries: ${N} is a number; but a variable that says
+		// "null" or "~" is text, not a missing value.
+		n.Tag = ""
+		if v != "" && n.ShortTag() == "!!null" {
+			n.Tag = "!!str"
 		}
 	}
 	return nil
@@ -104,37 +110,52 @@ func (t *configTree) check(n *yaml.Node, ty reflect.Type, path string) error {
 		return nil
 	}
 	switch {
-	case reflect.PointerTo(ty).Implements(reflect.TypeFor[yaml.Unmarshaler]()) &&
-		!(n.Kind == yaml.MappingNode && ty.Implements(reflect.TypeFor[interface{ yamlMapping() }]())):
+	case scalarType(n, ty):
 		return t.checkValue(n, ty, path)
 	case ty.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			return wrongKind(n, ty, path)
-		}
-		return eachPair(n, path, func(k, v *yaml.Node) error {
-			f, ok := fieldByKey(ty, k.Value)
-			if !ok {
-				return at(field(path, k), "unknown key")
-			}
-			return t.check(v, f.Type, field(path, k))
-		})
+		return t.checkStruct(n, ty, path)
 	case ty.Kind() == reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			return wrongKind(n, ty, path)
 		}
 		return eachPair(n, path, func(k, v *yaml.Node) error { return t.check(v, ty.Elem(), field(path, k)) })
 	case ty.Kind() == reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			return wrongKind(n, ty, path)
-		}
-		for i, c := range n.Content {
-			if err := t.check(c, ty.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.checkSlice(n, ty, path)
 	}
 	return t.checkValue(n, ty, path)
+}
+
+// scalarType reports whether ty reads n as one value of its own (a
+// Duration, a Size): it has an UnmarshalYAML, and n is not the mapping of
+// a type that takes both (an APIKey).
+func scalarType(n *yaml.Node, ty reflect.Type) bool {
+	return reflect.PointerTo(ty).Implements(reflect.TypeFor[yaml.Unmarshaler]()) &&
+		(n.Kind != yaml.MappingNode || !ty.Implements(reflect.TypeFor[interface{ yamlMapping() }]()))
+}
+
+func (t *configTree) checkStruct(n *yaml.Node, ty reflect.Type, path string) error {
+	if n.Kind != yaml.MappingNode {
+		return wrongKind(n, ty, path)
+	}
+	return eachPair(n, path, func(k, v *yaml.Node) error {
+		f, ok := fieldByKey(ty, k.Value)
+		if !ok {
+			return at(field(path, k), "unknown key")
+		}
+		return t.check(v, f.Type, field(path, k))
+	})
+}
+
+func (t *configTree) checkSlice(n *yaml.Node, ty reflect.Type, path string) error {
+	if n.Kind != yaml.SequenceNode {
+		return wrongKind(n, ty, path)
+	}
+	for i, c := range n.Content {
+		if err := t.check(c, ty.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkValue decodes a single value on its own to see that ty takes it.

@@ -116,15 +116,6 @@ func (cs *conversations) put(owner string, c conversation, keys ...string) {
 	}
 }
 
-// delete forgets owner's key.
-func (cs *conversations) delete(owner, key string) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if e, ok := cs.items[convKey{owner, key}]; ok {
-		cs.remove(e)
-	}
-}
-
 // sweep forgets the expired entries. The server calls it on a ticker
 // (sweepEvery), so that they are freed even when no request comes.
 func (cs *conversations) sweep() {
@@ -188,13 +179,6 @@ func (cs *conversations) remove(e *convEntry) {
 		return
 	}
 	heap.Fix(&cs.heavy, o.index)
-}
-
-// len reports how many keys are remembered.
-func (cs *conversations) len() int {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return cs.lru.Len()
 }
 
 // ownerHeap orders owners by the entries they hold, most first.

@@ -258,3 +258,19 @@ func checkFair(t *testing.T, before, after []string, owner string, share int) {
 		}
 	}
 }
+
+// delete forgets owner's key.
+func (cs *conversations) delete(owner, key string) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if e, ok := cs.items[convKey{owner, key}]; ok {
+		cs.remove(e)
+	}
+}
+
+// len reports how many keys are remembered.
+func (cs *conversations) len() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.lru.Len()
+}

@@ -150,7 +150,7 @@ func kindOf(err error) *kind {
 // rowOf returns the row of a sentinel of the table.
 func rowOf(sentinel error) *kind {
 	for i := range table {
-		if table[i].err == sentinel {
+		if errors.Is(table[i].err, sentinel) {
 			return &table[i]
 		}
 	}
@@ -236,7 +236,7 @@ func toError(err error) *Error {
 	case errors.Is(err, ErrUnauthorized):
 		return newError(ErrUnauthorized, "", "", nil)
 	}
-	if k := kindOf(err); k.err != errUnclassified {
+	if k := kindOf(err); !errors.Is(k.err, errUnclassified) {
 		return fromKind(k, "", "", err)
 	}
 	if errors.As(err, &httpErr) { // Echo's own: 404 and 405 of the router

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
 )
 
 // Descriptors the bound on requests in flight (server.max_concurrent) must
@@ -50,11 +51,11 @@ func (s *Server) boundConcurrency() {
 	}
 	s.maxConcurrent = concurrencyFor(want, lim.Cur, perRequest)
 	if s.maxConcurrent < want {
-		ev := s.log.Warn()
+		level := zerolog.WarnLevel
 		if perRequest == fdPerDemoRequest {
-			ev = s.log.Info() // `make run` on a fresh machine: nothing to fix
+			level = zerolog.InfoLevel // `make run` on a fresh machine: nothing to fix
 		}
-		ev.Int("max_concurrent", s.maxConcurrent).Int("configured", want).Uint64("open_files", lim.Cur).
+		s.log.WithLevel(level).Int("max_concurrent", s.maxConcurrent).Int("configured", want).Uint64("open_files", lim.Cur).
 			Msg("server.max_concurrent lowered to what the open-files limit holds; raise it (ulimit -n) to serve more at once")
 	}
 }

@@ -157,7 +157,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		_ = srv.Close()
 		err = nil
 	}
-	<-errc // http.ErrServerClosed
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr // Serve ends with ErrServerClosed once shut down; anything else is news
+	}
 	return err
 }
 

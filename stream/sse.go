@@ -33,7 +33,7 @@ func Events(r io.Reader, max int) iter.Seq2[Event, error] {
 		dec := NewDecoder(r, max)
 		for {
 			ev, err := dec.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return
 			}
 			if !yield(ev, err) || err != nil {
@@ -127,7 +127,7 @@ func (d *decoder) next() (Event, error) {
 	for {
 		line, err := d.readLine()
 		if err != nil {
-			if err == io.EOF && d.hasData {
+			if errors.Is(err, io.EOF) && d.hasData {
 				return d.event(), nil
 			}
 			return Event{}, err
@@ -217,11 +217,11 @@ func (d *decoder) readLine() ([]byte, error) {
 		err := d.b.fill()
 		p = d.b.buffered()
 		switch {
-		case err == errBufferFull:
+		case errors.Is(err, errBufferFull):
 			d.line = append(d.line, p...)
 			d.b.discard(len(p))
 			scanned = 0
-		case err == io.EOF && len(d.line)+len(p) > 0:
+		case errors.Is(err, io.EOF) && len(d.line)+len(p) > 0:
 			return d.take(p, len(p), len(p)) // the last line, with no end
 		case err != nil:
 			return nil, err

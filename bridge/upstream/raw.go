@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"io"
 	"iter"
 	"net/http"
@@ -77,7 +78,7 @@ func (r *Raw) Frames() iter.Seq2[[]byte, error] {
 				r.touch()
 			}
 			ev, err := dec.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return
 			}
 			if err != nil {

@@ -69,7 +69,7 @@ func (rp *Reply) Next() (transform.Event, error) {
 		rp.touch() // the wait for the next event starts
 	}
 	raw, err := rp.dec.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return transform.Event{}, io.EOF
 	}
 	if err != nil {
@@ -92,7 +92,7 @@ func (rp *Reply) All() iter.Seq2[transform.Event, error] {
 	return func(yield func(transform.Event, error) bool) {
 		for {
 			ev, err := rp.Next()
-			if err == io.EOF || !yield(ev, err) || err != nil {
+			if errors.Is(err, io.EOF) || !yield(ev, err) || err != nil {
 				return
 			}
 		}
@@ -163,7 +163,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 	}
 	dec := stream.NewDecoder(resp.Body, rp.c.maxEvent())
 	raw, err := dec.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: the stream ended before its first event", transform.ErrIncomplete)
 	}
 	var ev transform.Event

@@ -147,7 +147,7 @@ func (r *Reader) Skip() bool {
 // in a loop, not by recursion: open holds the closing bracket of each
 // container the walk is inside, on the stack (MaxDepth bounds it), so any
 // depth costs no call per level and no allocation.
-func (r *Reader) skipContainer() bool {
+func (r *Reader) skipContainer() bool { //nolint:gocognit // one hot loop over every byte of a body: a call per token would cost the read path its speed
 	var inline [MaxDepth]byte
 	open := inline[:0]
 	for {

@@ -74,7 +74,7 @@ type merger struct {
 }
 
 // count is mergeCountLong on m's scratch space.
-func (m *merger) count(vocab *vocabulary, piece string) int {
+func (m *merger) count(vocab *vocabulary, piece string) int { //nolint:gocognit // the byte-pair merge loop, on scratch space, with no allocation per piece
 	n := int32(len(piece))
 	next, prev, rank := sized(m.next, n+1), sized(m.prev, n+1), sized(m.rank, n+1)
 	m.next, m.prev, m.rank = next, prev, rank

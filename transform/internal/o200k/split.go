@@ -72,7 +72,7 @@ func (sp splitter) at(i int) (uint8, int) {
 
 // piece returns the end of the piece that starts at i < len(s): the first
 // alternative of the pattern that matches there, in the pattern's order.
-func (sp splitter) piece(i int) int {
+func (sp splitter) piece(i int) int { //nolint:gocognit // the pattern's alternatives in its order, each one backtracking by hand, held to regexp2 by FuzzCountTokens
 	c0, n0 := sp.at(i)
 	if otherClass(c0) {
 		if end := sp.wordLowerTail(i + n0); end > 0 {
