@@ -157,9 +157,29 @@ func TestResponsesPrevious(t *testing.T) {
 				if !a.OK || a.Content != "echo: user: Paris" {
 					t.Errorf("answer = %+v (error %+v), want the same task completed with only the answer", a, a.Error)
 				}
+				qx, ax := storedExt(t, base, q.ID), storedExt(t, base, a.ID)
+				if qx.State != "input-required" || ax.State != "completed" || ax.TaskID == "" || ax.TaskID != qx.TaskID {
+					t.Errorf("question %+v, answer %+v: want the answer to complete the question's task", qx, ax)
+				}
 			})
 		}
 	}
+}
+
+// storedExt is the a2a member of the stored response id (GET /v1/responses/{id}).
+func storedExt(t *testing.T, base, id string) (ext struct{ TaskID, State string }) {
+	t.Helper()
+	res := respDo(t, http.MethodGet, strings.TrimSuffix(base, "/v1")+"/v1/responses/"+id, "")
+	var r struct {
+		A2A struct {
+			TaskID string `json:"task_id"`
+			State  string `json:"state"`
+		} `json:"a2a"`
+	}
+	if err := json.Unmarshal(res.body, &r); err != nil || res.status != 200 {
+		t.Fatalf("GET %s = %d %s", id, res.status, res.body)
+	}
+	return struct{ TaskID, State string }{r.A2A.TaskID, r.A2A.State}
 }
 
 // respPost posts a Responses request body with key.
