@@ -2,6 +2,7 @@ package transform
 
 import (
 	"encoding/json"
+	"strconv"
 )
 
 // The Responses API's objects and stream events. The caller mints the ids
@@ -139,8 +140,9 @@ func DeletedResponse(id string) []byte {
 // ResponseEvents encodes the events of one response stream, numbering
 // them: each event's sequence_number is one more than the last.
 type ResponseEvents struct {
-	m   ResponseMeta
-	seq int
+	m      ResponseMeta
+	seq    int
+	itemID []byte // MessageID, encoded
 }
 
 // NewResponseEvents returns the encoder of m's stream events.
@@ -184,9 +186,19 @@ func (e *ResponseEvents) part(f map[string]any) map[string]any {
 	return f
 }
 
-// Delta returns a response.output_text.delta event.
+// Delta returns a response.output_text.delta event. It is appended, not
+// marshalled from a map: it is the event of every chunk of the answer.
+// The bytes are those event would write (TestGoldenResponses).
 func (e *ResponseEvents) Delta(text string) StreamEvent {
-	return e.event("response.output_text.delta", e.part(map[string]any{"delta": text, "logprobs": []struct{}{}}))
+	if e.itemID == nil {
+		e.itemID = appendString(nil, e.m.MessageID)
+	}
+	b := make([]byte, 0, 160+len(e.itemID)+len(text)+len(text)/8)
+	b = appendString(append(b, `{"content_index":0,"delta":`...), text)
+	b = append(append(append(b, `,"item_id":`...), e.itemID...), `,"logprobs":[],"output_index":0,"sequence_number":`...)
+	b = strconv.AppendInt(b, int64(e.seq), 10)
+	e.seq++
+	return StreamEvent{"response.output_text.delta", append(b, `,"type":"response.output_text.delta"}`...)}
 }
 
 // Completed returns the events that close a completed stream, ending with

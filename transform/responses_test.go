@@ -122,3 +122,18 @@ func sseOf(evs []StreamEvent) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestResponseDeltaMatchesJSON: the appended delta event is what
+// encoding/json writes for it, whatever the text.
+func TestResponseDeltaMatchesJSON(t *testing.T) {
+	for _, text := range []string{"", "hi", "<a & b>", "\u2028 \"quoted\"\n\ttab", "\xff bad utf-8", "é"} {
+		e := NewResponseEvents(ResponseMeta{MessageID: "msg_<1>"})
+		e.seq = 7
+		got := e.Delta(text)
+		want := (&ResponseEvents{m: e.m, seq: 7}).event("response.output_text.delta",
+			map[string]any{"content_index": 0, "delta": text, "item_id": "msg_<1>", "logprobs": []struct{}{}, "output_index": 0})
+		if !bytes.Equal(got.Data, want.Data) || e.Seq() != 8 {
+			t.Errorf("Delta(%q) = %s (next seq %d), want %s", text, got.Data, e.Seq(), want.Data)
+		}
+	}
+}
