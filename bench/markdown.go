@@ -93,7 +93,7 @@ func (r *report) ratioTable(w io.Writer) {
 func verdict(q ratio) string {
 	var out []string
 	want := targetSendRatio
-	if q.Scenario == "stream" {
+	if strings.HasSuffix(q.Scenario, "stream") {
 		want = targetStreamRatio
 	}
 	if q.Concurrency > 1 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 )
 
 // run starts the agent, then the hop scenarios, then the idle streams,
@@ -108,19 +109,25 @@ func runHops(ctx context.Context, o options, agent *child, rep *report) error {
 // received from the bridge for the same conversation.
 func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error) {
 	var pairs [][2]target
-	for _, scenario := range []string{"send", "stream"} {
+	for _, scenario := range []string{"send", "stream", "responses-send", "responses-stream"} {
 		if !o.runs(scenario) {
 			continue
 		}
-		bt := bridgeTarget(h.bridge.url, scenario == "stream", o)
+		stream := strings.HasSuffix(scenario, "stream")
+		bt := bridgeTarget(h.bridge.url, stream, o)
+		if strings.HasPrefix(scenario, "responses-") {
+			bt = responsesTarget(h.bridge.url, stream, o)
+		}
 		if err := check(ctx, bt, o); err != nil {
 			return nil, err
 		}
-		body, err := recorded(ctx, h.agent, scenario)
+		// Both doors send the agent the same bytes: the proxy replays them.
+		body, err := recorded(ctx, h.agent, strings.TrimPrefix(scenario, "responses-"))
 		if err != nil {
 			return nil, err
 		}
 		pt := proxyTarget(h.proxy.url, body, bt.stream)
+		pt.name = bt.name // the same baseline, measured again beside this door
 		if err := check(ctx, pt, o); err != nil {
 			return nil, err
 		}

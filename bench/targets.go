@@ -12,6 +12,7 @@ import (
 // and as the A2A JSON-RPC request the bridge would send to the proxy.
 type target struct {
 	hop     string // "proxy" or "bridge"
+	name    string // the scenario, when not "send" or "stream" (the Responses API's)
 	url     string
 	body    []byte
 	stream  bool
@@ -21,6 +22,9 @@ type target struct {
 }
 
 func (t target) scenario() string {
+	if t.name != "" {
+		return t.name
+	}
 	if t.stream {
 		return "stream"
 	}
@@ -51,6 +55,28 @@ func bridgeTarget(url string, stream bool, o options) target {
 		},
 		done: func(d []byte) bool { return string(d) == "[DONE]" },
 		ok:   func(b []byte) bool { return bytes.Contains(b, []byte(`"finish_reason":"stop"`)) },
+	}
+}
+
+// responsesTarget is bridgeTarget on POST /v1/responses: the same
+// conversation (instructions as the system turn), so the agent receives
+// the very bytes it does for the chat path.
+func responsesTarget(url string, stream bool, o options) target {
+	body, _ := json.Marshal(map[string]any{
+		"model": benchModel, "stream": stream, "instructions": systemPrompt, "input": promptText(o.promptBytes),
+	})
+	name := "responses-send"
+	if stream {
+		name = "responses-stream"
+	}
+	return target{
+		hop: "bridge", name: name, url: url + "/v1/responses", body: body, stream: stream,
+		content: func(d []byte) bool {
+			i := bytes.Index(d, []byte(`"delta":"`))
+			return i >= 0 && i+9 < len(d) && d[i+9] != '"'
+		},
+		done: func(d []byte) bool { return bytes.Contains(d, []byte(`"type":"response.completed"`)) },
+		ok:   func(b []byte) bool { return bytes.Contains(b, []byte(`"status":"completed"`)) },
 	}
 }
 
@@ -93,6 +119,10 @@ func answerOfJSON(hop string, b []byte) (string, error) {
 			Message struct{ Content string } `json:"message"`
 			Delta   struct{ Content string } `json:"delta"`
 		} `json:"choices"`
+		// The Responses API: a text delta event, or a whole response.
+		Type   string                                      `json:"type"`
+		Delta  any                                         `json:"delta"`
+		Output []struct{ Content []struct{ Text string } } `json:"output"`
 		Result struct {
 			Kind      string `json:"kind"`
 			Artifact  struct{ Parts []struct{ Text string } }
@@ -100,12 +130,20 @@ func answerOfJSON(hop string, b []byte) (string, error) {
 		} `json:"result"`
 		Error json.RawMessage `json:"error"`
 	}
-	if err := json.Unmarshal(b, &v); err != nil || v.Error != nil {
+	if err := json.Unmarshal(b, &v); err != nil || v.Error != nil && string(v.Error) != "null" {
 		return "", fmt.Errorf("%s answered %.200s", hop, b)
 	}
 	var s strings.Builder
 	for _, c := range v.Choices {
 		s.WriteString(c.Message.Content + c.Delta.Content)
+	}
+	if d, ok := v.Delta.(string); ok && v.Type == "response.output_text.delta" {
+		s.WriteString(d)
+	}
+	for _, o := range v.Output {
+		for _, c := range o.Content {
+			s.WriteString(c.Text)
+		}
 	}
 	for _, p := range v.Result.Artifact.Parts {
 		s.WriteString(p.Text)

@@ -26,6 +26,8 @@ var (
 	ErrUnsupportedParameter = errors.New("unsupported parameter")
 	ErrUnsupportedContent   = errors.New("unsupported content")
 	ErrTaskUnknown          = errors.New("task unknown to the bridge")
+	ErrResponseNotFound     = errors.New("no such stored response")
+	ErrPreviousNotFound     = errors.New("previous response unknown to the bridge")
 	ErrRouteNotFound        = errors.New("no such route")
 	ErrRateLimited          = errors.New("rate limit exceeded")
 	ErrOverloaded           = errors.New("too many requests in flight")
@@ -68,6 +70,9 @@ var table = []kind{
 	{ErrUnknownAgent, 404, "invalid_request_error", "model_not_found", upstream.CodeServer, "NOT_FOUND", "Unknown agent."},
 	{ErrRouteNotFound, 404, "invalid_request_error", "not_found", upstream.CodeMethodNotFound, "NOT_FOUND", "Unknown path."},
 	{ErrTaskUnknown, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Unknown task."},
+	{ErrResponseNotFound, 404, "invalid_request_error", "not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "No such response."},
+	{ErrPreviousNotFound, 400, "invalid_request_error", "previous_response_not_found", upstream.CodeInvalidParams, "INVALID_ARGUMENT",
+		"The previous response is not known to the bridge."},
 	{ErrBodyTooLarge, 413, "invalid_request_error", "request_too_large", upstream.CodeInvalidRequest, "INVALID_ARGUMENT",
 		"The request body is too large."},
 	{ErrRequestTimeout, 408, "invalid_request_error", "request_timeout", upstream.CodeInvalidRequest, "DEADLINE_EXCEEDED",

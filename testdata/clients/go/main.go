@@ -6,7 +6,7 @@
 //	echo '{"client":"openai-go","baseURL":"http://127.0.0.1:8080/v1","model":"a2a/x","scenario":"stream-usage",
 //	       "messages":[{"role":"user","content":"hi"}]}' | clients
 //
-// client: "openai-go" or "langchaingo", each on its default settings
+// client: "openai-go", "openai-go-responses" (its Responses API) or "langchaingo", each on its default settings
 // (retries included). scenario: "nonstream", "stream-usage", "abort" (a
 // stream whose context is cancelled after its first text), "model" (GET
 // the model by its id). It prints one JSON line: {"ok":true,"content":...,
@@ -37,6 +37,8 @@ type job struct {
 	Scenario string            `json:"scenario"`
 	Messages []message         `json:"messages"`
 	Headers  map[string]string `json:"headers"`
+	// PreviousResponseID continues a stored response (openai-go-responses).
+	PreviousResponseID string `json:"previousResponseId"`
 }
 
 type usage struct {
@@ -47,6 +49,7 @@ type usage struct {
 type result struct {
 	OK      bool   `json:"ok"`
 	Content string `json:"content"`
+	ID      string `json:"id,omitempty"` // the response id (openai-go-responses)
 	Usage   *usage `json:"usage,omitempty"`
 	Error   *struct {
 		Status  int    `json:"status"`
@@ -70,6 +73,8 @@ func main() {
 		r, err = openaiGo(j)
 	case "langchaingo":
 		r, err = langchainGo(j)
+	case "openai-go-responses":
+		r, err = openaiGoResponses(j)
 	default:
 		fmt.Fprintf(os.Stderr, "clients: unknown client %q\n", j.Client)
 		os.Exit(1)

@@ -1,0 +1,191 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
+	"github.com/a2a-bridge/a2a-bridge/stream"
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
+)
+
+// stream answers a stream request with the Responses API's events, as
+// streamChat does with chunks: the stream starts with the first content,
+// the end of the task, or the first keepalive, so that a task that fails
+// before that gets a plain HTTP error; after that a failed task is a
+// response.failed event and any other fault (a cut stream, a timeout) an
+// error event. Never a response.completed for a task that did not
+// complete.
+func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
+	r := &respRelay{d: d, c: c, rc: rc, tr: d.s.translator(rc.chatCall)}
+	r.keepalive(d.s.cfg.Keepalive.Duration)
+	defer r.close()
+	rp, err := d.s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpStream))
+	if err != nil {
+		return r.fail(err)
+	}
+	defer rp.Close() // cancels the agent's task if the client went away
+	emit := func(text string) error {
+		if err := r.text(text); err != nil {
+			return err
+		}
+		if rp.Ready() {
+			return nil // the next event is here already: flush them together
+		}
+		return r.flush()
+	}
+	if err := follow(rp, rc.agent, r.tr, emit); err != nil {
+		return r.fail(err)
+	}
+	return r.finish()
+}
+
+// respRelay writes the events of one Responses stream. Its writes are
+// serialised: keepalives come from a timer.
+type respRelay struct {
+	d  *responsesDoor
+	c  echo.Context
+	rc *respCall
+	tr *transform.Translator
+
+	mu     sync.Mutex
+	w      *stream.Writer
+	events *transform.ResponseEvents
+	ka     *quietTimer
+	closed bool
+}
+
+// keepalive writes ": keepalive" whenever nothing was written for every
+// (starting the stream if need be). 0 turns it off.
+func (r *respRelay) keepalive(every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ka = afterQuiet(every, zerolog.Ctx(r.c.Request().Context()), func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return !r.closed && r.startLocked() == nil && r.w.Comment("keepalive") == nil
+	})
+}
+
+// close stops the keepalives; nothing is written after it.
+func (r *respRelay) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.ka != nil {
+		r.ka.stop()
+	}
+}
+
+// text sends a text delta, starting the stream first if need be.
+func (r *respRelay) text(s string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.d.s.noteIDs(r.c, r.tr.Ext())
+	if s == "" && r.w == nil {
+		return nil // nothing to show yet (submitted, working): not started
+	}
+	if err := r.startLocked(); err != nil || s == "" {
+		return err
+	}
+	return r.writeLocked(r.events.Delta(s))
+}
+
+// startLocked commits the response headers and sends the events that open
+// the stream, once.
+func (r *respRelay) startLocked() error {
+	if r.w != nil {
+		return nil
+	}
+	res := r.c.Response()
+	stream.SetHeaders(res.Header())
+	res.WriteHeader(http.StatusOK)
+	r.w = stream.NewWriter(res.Writer)
+	r.rc.meta.Ext = r.tr.Ext()
+	r.events = transform.NewResponseEvents(r.rc.meta)
+	return r.writeLocked(r.events.Start()...)
+}
+
+// writeLocked buffers events; flush sends them.
+func (r *respRelay) writeLocked(evs ...transform.StreamEvent) error {
+	for _, ev := range evs {
+		if err := r.w.Named(ev.Type, ev.Data); err != nil {
+			return errClientGone
+		}
+	}
+	return nil
+}
+
+// flush sends the buffered events.
+func (r *respRelay) flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flushLocked()
+}
+
+func (r *respRelay) flushLocked() error {
+	if r.w == nil {
+		return nil
+	}
+	if err := r.w.Flush(); err != nil {
+		return errClientGone
+	}
+	if r.ka != nil {
+		r.ka.touch()
+	}
+	return nil
+}
+
+// finish ends a stream whose task is done: the rest of the text, the
+// .done events and response.completed with the whole response.
+func (r *respRelay) finish() error {
+	tail, err := r.tr.Finish()
+	if err != nil {
+		return r.fail(err)
+	}
+	if err := r.text(tail); err != nil {
+		return r.fail(err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.startLocked(); err != nil { // a task done with no text at all
+		return err
+	}
+	r.d.completed(r.c, r.rc, r.tr) // stores it; the event carries the same object
+	r.events.SetExt(r.tr.Ext())
+	if err := r.writeLocked(r.events.Completed(r.tr.Text(), r.tr.Usage())...); err != nil {
+		return err
+	}
+	return r.flushLocked()
+}
+
+// fail reports err: as a plain HTTP error while nothing was sent; else a
+// task that ended without an answer as response.failed, and any other
+// fault as an error event; then the end of the stream.
+func (r *respRelay) fail(err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.w == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	e := toError(err)
+	infoOf(r.c).err = e
+	var taskErr *transform.TaskError
+	if errors.As(err, &taskErr) {
+		r.events.SetExt(r.tr.Ext())
+		_ = r.writeLocked(r.events.Failed(r.tr.Text(), r.tr.Usage(), e.ResponseError()))
+	} else {
+		_ = r.writeLocked(transform.StreamEvent{Type: "error", Data: e.ErrorEvent(r.events.Seq())})
+	}
+	_ = r.flushLocked()
+	return nil
+}

@@ -1,0 +1,280 @@
+package transform
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonenc"
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
+	"github.com/tidwall/gjson"
+)
+
+// The Responses API (POST /v1/responses) read into the values the chat
+// path uses: its input items become Messages, its parameters Params, so
+// that content parts, files, flattening and usage are shared code.
+
+// ResponsesRequest is the part of a Responses API request the bridge uses.
+type ResponsesRequest struct {
+	Request // Messages: instructions (a system turn), then the input
+	// Instructions is the system turn of this request alone: it is not
+	// carried to the next turn of a conversation.
+	Instructions       string
+	PreviousResponseID string
+	Store              bool   // store, true unless the caller sent false
+	Metadata           []byte // the metadata object, as sent, or nil
+}
+
+// responsesParams are passed to the agent under their chat names: the
+// agent sees one vocabulary whichever door the caller used.
+var responsesParams = [...]struct{ from, to string }{
+	{"temperature", "temperature"}, {"top_p", "top_p"}, {"max_output_tokens", "max_tokens"},
+	{"user", "user"}, {"metadata", "metadata"},
+}
+
+// ParseResponses reads a Responses API request body.
+func ParseResponses(body []byte) (ResponsesRequest, error) {
+	var r ResponsesRequest
+	if ok, deep := jsonwalk.Check(body); deep {
+		return r, ErrTooDeep
+	} else if !ok {
+		return r, ErrInvalidJSON
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return r, ErrInvalidJSON
+	}
+	if name, dup := duplicateMember(root); dup {
+		return r, badParam(name, "the member %q appears more than once in the request body: send it once", name)
+	}
+	if err := r.readHead(root); err != nil {
+		return r, err
+	}
+	if err := r.readNames(root); err != nil {
+		return r, err
+	}
+	r.Params = responsesParamsOf(root)
+	if m := root.Get("metadata"); m.IsObject() {
+		r.Metadata = []byte(m.Raw)
+	}
+	if nonEmpty(root.Get("tools")) {
+		r.Unsupported = append(r.Unsupported, "tools")
+	}
+	switch root.Get("text.format.type").String() {
+	case "json_schema", "json_object":
+		r.Unsupported = append(r.Unsupported, "text.format")
+	}
+	input, err := parseInput(root.Get("input"))
+	if err != nil {
+		return r, err
+	}
+	if r.Instructions != "" {
+		r.Messages = append(r.Messages, Message{Role: "system", Text: r.Instructions})
+	}
+	r.Messages = append(r.Messages, input...)
+	// Usage is part of every response object, streamed or not.
+	r.IncludeUsage = true
+	return r, nil
+}
+
+// readHead reads model, stream and store.
+func (r *ResponsesRequest) readHead(root gjson.Result) error {
+	model := root.Get("model")
+	if model.Type != gjson.String || model.Str == "" {
+		return badParam("model", "you must provide a model parameter, as a string such as \"a2a/echo\"")
+	}
+	r.Model = model.Str
+	name, ok := strings.CutPrefix(r.Model, ModelPrefix)
+	if !ok || name == "" {
+		return &ModelError{Model: r.Model}
+	}
+	r.Agent = name
+	var err error
+	if r.Stream, err = optBool(root.Get("stream"), "stream"); err != nil {
+		return err
+	}
+	r.Store = true
+	if st := root.Get("store"); st.Exists() && st.Type != gjson.Null {
+		if r.Store, err = optBool(st, "store"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readNames reads the names the bridge keeps or echoes, each bounded.
+func (r *ResponsesRequest) readNames(root gjson.Result) error {
+	for _, f := range []struct {
+		param string
+		dst   *string
+	}{{"user", &r.User}, {"previous_response_id", &r.PreviousResponseID}, {"instructions", &r.Instructions}} {
+		v := root.Get(f.param)
+		if v.Exists() && v.Type != gjson.Null && v.Type != gjson.String {
+			return badParam(f.param, "%s must be a string", f.param)
+		}
+		*f.dst = v.Str
+	}
+	for _, v := range []struct{ param, s string }{{"user", r.User}, {"previous_response_id", r.PreviousResponseID}} {
+		if len(v.s) > MaxName {
+			return badParam(v.param, "%s must be at most %d bytes, not %d", v.param, MaxName, len(v.s))
+		}
+	}
+	return nil
+}
+
+// responsesParamsOf gathers the parameters passed to the agent, in the
+// order of responsesParams.
+func responsesParamsOf(root gjson.Result) []byte {
+	var b []byte
+	for _, p := range responsesParams {
+		v := root.Get(p.from)
+		if !v.Exists() || v.Type == gjson.Null {
+			continue
+		}
+		if b == nil {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(jsonenc.AppendString(b, p.to), ':')
+		b = appendValidUTF8(b, v.Raw)
+	}
+	if b == nil {
+		return nil
+	}
+	return append(b, '}')
+}
+
+// parseInput reads input: a string (one user turn) or an array of items.
+func parseInput(in gjson.Result) ([]Message, error) {
+	switch {
+	case in.Type == gjson.String:
+		return []Message{{Role: "user", Text: in.Str}}, nil
+	case !in.IsArray():
+		return nil, badParam("input", "input must be a string or a non-empty array of input items")
+	}
+	var msgs []Message
+	var err error
+	n := 0
+	in.ForEach(func(_, item gjson.Result) bool {
+		var m Message
+		var keep bool
+		m, keep, err = parseItem(n, item)
+		if keep {
+			msgs = append(msgs, m)
+		}
+		n++
+		return err == nil
+	})
+	if err == nil && len(msgs) == 0 {
+		err = badParam("input", "input must be a string or a non-empty array of input items")
+	}
+	return msgs, err
+}
+
+// parseItem reads input item i: a message (typed or not), a function call
+// or its output. Reasoning items carry nothing an agent reads: skipped.
+func parseItem(i int, item gjson.Result) (Message, bool, error) {
+	param := inputAt(i)
+	if !item.IsObject() {
+		return Message{}, false, badParam(param, "%s must be an object", param)
+	}
+	switch typ := item.Get("type").String(); typ {
+	case "message", "":
+		m, err := itemMessage(i, item)
+		return m, err == nil, err
+	case "function_call":
+		return Message{Role: "assistant", Text: callText(item.Get("call_id").String(), item)}, true, nil
+	case "function_call_output":
+		return Message{Role: "tool", ToolCallID: item.Get("call_id").String(), Text: callOutput(item.Get("output"))}, true, nil
+	case "reasoning":
+		return Message{}, false, nil
+	default:
+		return Message{}, false, badParam(param+".type", "input items of type %q cannot be sent to an A2A agent", typ)
+	}
+}
+
+// itemMessage reads a message item: its content as on the chat path, with
+// the Responses part names (input_text, output_text, input_image,
+// input_file) mapped to the chat ones.
+func itemMessage(i int, item gjson.Result) (Message, error) {
+	role := item.Get("role").String()
+	if role != "user" && role != "assistant" && role != "system" && role != "developer" {
+		return Message{}, badParam(inputAt(i)+".role", "%s.role must be one of user, assistant, system, developer", inputAt(i))
+	}
+	text, files, err := itemContent(i, item.Get("content"))
+	return Message{Role: role, Text: text, Files: files}, err
+}
+
+// itemContent reads a message item's content: a string or parts.
+func itemContent(i int, c gjson.Result) (string, []File, error) {
+	if c.Type == gjson.String || !c.IsArray() {
+		text, files, err := contentText(at{msg: i, part: -1}, c)
+		return text, files, asInput(err)
+	}
+	var texts []string
+	var files []File
+	var err error
+	n := 0
+	c.ForEach(func(_, p gjson.Result) bool {
+		var t string
+		var f *File
+		if t, f, err = inputPart(at{msg: i, part: n}, p); err != nil {
+			return false
+		}
+		texts = append(texts, t)
+		if f != nil {
+			files = append(files, *f)
+		}
+		n++
+		return true
+	})
+	return strings.Join(texts, "\n"), files, asInput(err)
+}
+
+// inputPart reads one content part of a Responses message.
+func inputPart(a at, p gjson.Result) (string, *File, error) {
+	switch typ := p.Get("type").String(); typ {
+	case "output_text":
+		return p.Get("text").String(), nil, nil
+	case "input_image":
+		if p.Get("image_url").String() == "" {
+			return "", nil, badParam(a.String()+".image_url", "only an image_url can be sent to an A2A agent (a file_id cannot be resolved)")
+		}
+		f, err := urlFile(a, ".image_url", p.Get("image_url").String(), "image")
+		if err != nil {
+			return "", nil, err
+		}
+		return "[image: " + describe(f) + "]", f, nil
+	case "input_file":
+		return filePart(a, p)
+	}
+	return partText(a, p)
+}
+
+// callOutput is a function_call_output's output: a string, or parts.
+func callOutput(o gjson.Result) string {
+	if !o.IsArray() {
+		return o.String()
+	}
+	var texts []string
+	o.ForEach(func(_, p gjson.Result) bool {
+		texts = append(texts, p.Get("text").String())
+		return true
+	})
+	return strings.Join(texts, "\n")
+}
+
+func inputAt(i int) string {
+	return strings.Replace(at{msg: i, part: -1}.String(), "messages", "input", 1)
+}
+
+// asInput renames the parameter of a chat-path error ("messages[0]...")
+// after the Responses API's ("input[0]...").
+func asInput(err error) error {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return &RequestError{Param: strings.Replace(re.Param, "messages", "input", 1),
+			Msg: strings.ReplaceAll(re.Msg, "messages[", "input[")}
+	}
+	return err
+}
