@@ -92,13 +92,6 @@ func (o *owners) remove(el *list.Element) {
 	o.lru.Remove(el)
 }
 
-// sweep forgets what expired, when no call came to do it.
-func (o *owners) sweep() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.expire(o.now())
-}
-
 func (o *owners) len() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
