@@ -35,6 +35,14 @@ var (
 	ErrClientGone           = errors.New("client went away")
 	ErrInternal             = errors.New("internal error")
 
+	// The A2A gateway's own JSON-RPC refusals.
+	ErrRPCInvalid     = errors.New("invalid JSON-RPC request")
+	ErrRPCMethod      = errors.New("unknown JSON-RPC method")
+	ErrVersion        = errors.New("A2A version not supported")
+	ErrNoPush         = errors.New("push notifications not supported by the gateway")
+	ErrNoExtendedCard = errors.New("no extended agent card on the gateway")
+	ErrTaskNotYours   = errors.New("task or context unknown to this key")
+
 	// The agent's, re-declared here for the bridge's callers.
 	ErrAgentTimeout = upstream.ErrAgentTimeout
 	ErrAgentDown    = upstream.ErrAgentDown
@@ -73,6 +81,15 @@ var table = []kind{
 	{ErrResponseNotFound, 404, "invalid_request_error", "not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "No such response."},
 	{ErrPreviousNotFound, 400, "invalid_request_error", "previous_response_not_found", upstream.CodeInvalidParams, "INVALID_ARGUMENT",
 		"The previous response is not known to the bridge."},
+	{ErrTaskNotYours, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Task not found."},
+	{ErrRPCInvalid, 400, "invalid_request_error", "", upstream.CodeInvalidRequest, "INVALID_ARGUMENT", "Invalid JSON-RPC request."},
+	{ErrRPCMethod, 404, "invalid_request_error", "", upstream.CodeMethodNotFound, "UNIMPLEMENTED", "Method not found."},
+	{ErrVersion, 400, "invalid_request_error", "", upstream.CodeVersionNotSupported, "UNIMPLEMENTED",
+		"A2A version not supported. Supported versions: 1.0, 0.3."},
+	{ErrNoPush, 400, "invalid_request_error", "", upstream.CodePushNotSupported, "UNIMPLEMENTED",
+		"Push notifications are not supported by the gateway."},
+	{ErrNoExtendedCard, 400, "invalid_request_error", "", upstream.CodeExtendedCardNotConfigured, "FAILED_PRECONDITION",
+		"The gateway serves no extended agent card."},
 	{ErrBodyTooLarge, 413, "invalid_request_error", "request_too_large", upstream.CodeInvalidRequest, "INVALID_ARGUMENT",
 		"The request body is too large."},
 	{ErrRequestTimeout, 408, "invalid_request_error", "request_timeout", upstream.CodeInvalidRequest, "DEADLINE_EXCEEDED",

@@ -92,6 +92,7 @@ func (s *Server) routes() *echo.Echo {
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
 	s.responseRoutes(v1)
+	s.gatewayRoutes(e) // /a2a/{agent}: the A2A gateway (gateway.go)
 	if len(s.cfg.Agents) == 0 {
 		// The card is public, as an agent's card is (it names nothing but
 		// the demo); the agent itself wants a key when keys are configured.

@@ -1,0 +1,7 @@
+package bridge
+
+func (o *owners) len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.lru.Len()
+}

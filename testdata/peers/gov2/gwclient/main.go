@@ -1,0 +1,202 @@
+// Command gwclient drives the real a2a-go clients, v0.3.15 and v2.3.1,
+// through a2a-bridge's A2A gateway, for its Go tests. It reads one JSON
+// job on stdin, {"sdk":"go03"|"gov2","url":"<gateway>/a2a/<agent>","apiKey":"…"},
+// resolves the card from the gateway URL with the SDK's own resolver,
+// builds the client from it, then sends "hello world", streams "hello
+// there", gets the sent task, sends "hello MODE:input" and cancels that
+// task. It prints one JSON line: {"ok":…,"error":…,"events":N,
+// "getID":…,"sendID":…,"cancelState":…,"received":"<every byte received>"}.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	a03 "github.com/a2aproject/a2a-go/a2a"
+	c03 "github.com/a2aproject/a2a-go/a2aclient"
+	card03 "github.com/a2aproject/a2a-go/a2aclient/agentcard"
+	"github.com/a2aproject/a2a-go/v2/a2a"
+	"github.com/a2aproject/a2a-go/v2/a2aclient"
+	"github.com/a2aproject/a2a-go/v2/a2aclient/agentcard"
+)
+
+type job struct {
+	SDK    string `json:"sdk"`
+	URL    string `json:"url"`
+	APIKey string `json:"apiKey"`
+}
+
+type out struct {
+	OK          bool   `json:"ok"`
+	Error       string `json:"error,omitempty"`
+	SendID      string `json:"sendID"`
+	Events      int    `json:"events"`
+	GetID       string `json:"getID"`
+	CancelState string `json:"cancelState"`
+	Received    string `json:"received"`
+}
+
+// recorder adds the key and keeps every byte the client receives.
+type recorder struct {
+	key string
+	mu  sync.Mutex
+	got bytes.Buffer
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	if r.key != "" {
+		req.Header.Set("Authorization", "Bearer "+r.key)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	fmt.Fprintf(&r.got, "%d %v\n", resp.StatusCode, resp.Header)
+	r.mu.Unlock()
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.TeeReader(resp.Body, writerFunc(func(p []byte) (int, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.got.Write(p)
+	})), resp.Body}
+	return resp, nil
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func main() {
+	var j job
+	if err := json.NewDecoder(os.Stdin).Decode(&j); err != nil {
+		fmt.Fprintln(os.Stderr, "gwclient: stdin:", err)
+		os.Exit(1)
+	}
+	rec := &recorder{key: j.APIKey}
+	hc := &http.Client{Transport: rec, Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var o out
+	var err error
+	if j.SDK == "go03" {
+		err = run03(ctx, hc, j.URL, &o)
+	} else {
+		err = runV2(ctx, hc, j.URL, &o)
+	}
+	o.OK = err == nil
+	if err != nil {
+		o.Error = err.Error()
+	}
+	rec.mu.Lock()
+	o.Received = rec.got.String()
+	rec.mu.Unlock()
+	_ = json.NewEncoder(os.Stdout).Encode(o)
+}
+
+func run03(ctx context.Context, hc *http.Client, u string, o *out) error {
+	card, err := card03.NewResolver(hc).Resolve(ctx, u)
+	if err != nil {
+		return fmt.Errorf("resolve card: %w", err)
+	}
+	cl, err := c03.NewFromCard(ctx, card, c03.WithJSONRPCTransport(hc))
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	msg := func(text string) *a03.MessageSendParams {
+		return &a03.MessageSendParams{Message: a03.NewMessage(a03.MessageRoleUser, a03.TextPart{Text: text})}
+	}
+	res, err := cl.SendMessage(ctx, msg("hello world"))
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	task, ok := res.(*a03.Task)
+	if !ok {
+		return fmt.Errorf("send: %T, want a task", res)
+	}
+	o.SendID = string(task.ID)
+	for _, err := range cl.SendStreamingMessage(ctx, msg("hello there")) {
+		if err != nil {
+			return fmt.Errorf("stream: %w", err)
+		}
+		o.Events++
+	}
+	got, err := cl.GetTask(ctx, &a03.TaskQueryParams{ID: task.ID})
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	o.GetID = string(got.ID)
+	res, err = cl.SendMessage(ctx, msg("hello MODE:input"))
+	if err != nil {
+		return fmt.Errorf("send input: %w", err)
+	}
+	asked, _ := res.(*a03.Task)
+	if asked == nil {
+		return fmt.Errorf("send input: %T, want a task", res)
+	}
+	done, err := cl.CancelTask(ctx, &a03.TaskIDParams{ID: asked.ID})
+	if err != nil {
+		return fmt.Errorf("cancel: %w", err)
+	}
+	o.CancelState = string(done.Status.State)
+	return nil
+}
+
+func runV2(ctx context.Context, hc *http.Client, u string, o *out) error {
+	card, err := agentcard.NewResolver(hc).Resolve(ctx, u)
+	if err != nil {
+		return fmt.Errorf("resolve card: %w", err)
+	}
+	cl, err := a2aclient.NewFromCard(ctx, card, a2aclient.WithJSONRPCTransport(hc))
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	msg := func(text string) *a2a.SendMessageRequest {
+		return &a2a.SendMessageRequest{Message: a2a.NewMessage(a2a.MessageRoleUser, a2a.NewTextPart(text))}
+	}
+	res, err := cl.SendMessage(ctx, msg("hello world"))
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	task, ok := res.(*a2a.Task)
+	if !ok {
+		return fmt.Errorf("send: %T, want a task", res)
+	}
+	o.SendID = string(task.ID)
+	for _, err := range cl.SendStreamingMessage(ctx, msg("hello there")) {
+		if err != nil {
+			return fmt.Errorf("stream: %w", err)
+		}
+		o.Events++
+	}
+	got, err := cl.GetTask(ctx, &a2a.GetTaskRequest{ID: task.ID})
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	o.GetID = string(got.ID)
+	res, err = cl.SendMessage(ctx, msg("hello MODE:input"))
+	if err != nil {
+		return fmt.Errorf("send input: %w", err)
+	}
+	asked, _ := res.(*a2a.Task)
+	if asked == nil {
+		return fmt.Errorf("send input: %T, want a task", res)
+	}
+	done, err := cl.CancelTask(ctx, &a2a.CancelTaskRequest{ID: asked.ID})
+	if err != nil {
+		return fmt.Errorf("cancel: %w", err)
+	}
+	o.CancelState = strings.ToLower(string(done.Status.State))
+	return nil
+}
