@@ -158,7 +158,9 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	content := tr.Text()
 	cc.meta.Ext = tr.Ext()
 	s.remember(c, cc, tr)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, tr.Usage()))
+	usage := tr.Usage()
+	s.answered(c, usage)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
 }
 
 // follow feeds the reply's events (polls included) to tr, giving each

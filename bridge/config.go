@@ -15,9 +15,12 @@ import (
 // Config is the whole configuration of a bridge, as the YAML file, the
 // environment and the command line give it.
 type Config struct {
-	Listen   string   `yaml:"listen"`
-	APIKeys  []APIKey `yaml:"api_keys"`
-	LogLevel string   `yaml:"log_level"`
+	Listen  string   `yaml:"listen"`
+	APIKeys []APIKey `yaml:"api_keys"`
+	// AdminKeys call the admin API (POST/DELETE /v1/agents) and, as keys,
+	// every route and agent.
+	AdminKeys []APIKey `yaml:"admin_keys"`
+	LogLevel  string   `yaml:"log_level"`
 	// Keepalive is how long a stream may stay silent before an SSE comment
 	// is written; nil means DefaultKeepalive, 0 turns it off.
 	Keepalive *Duration `yaml:"keepalive"`
@@ -28,6 +31,13 @@ type Config struct {
 	Limits        Limits              `yaml:"limits"`
 	Server        ServerConfig        `yaml:"server"`
 	Agents        []AgentConfig       `yaml:"agents"`
+	Metrics       MetricsConfig       `yaml:"metrics"`
+}
+
+// MetricsConfig is how /metrics is served.
+type MetricsConfig struct {
+	// RequireAdmin makes /metrics want an admin key.
+	RequireAdmin bool `yaml:"require_admin"`
 }
 
 // ConversationsConfig bounds the conversations the bridge remembers (context
@@ -187,8 +197,11 @@ func (c *Config) Validate() error {
 	if c.Conversations.MaxEntries < 0 {
 		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
 	}
-	if err := validateKeys(c.APIKeys, c.Agents); err != nil {
+	if err := validateKeys(c.APIKeys, c.AdminKeys, c.Agents); err != nil {
 		return err
+	}
+	if c.Metrics.RequireAdmin && len(c.AdminKeys) == 0 {
+		return errors.New("metrics.require_admin: no admin_keys are configured to call /metrics with")
 	}
 	switch c.Usage {
 	case "", "tokenizer", "estimate":

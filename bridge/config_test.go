@@ -19,7 +19,8 @@ func TestLoadConfigFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Listen: "127.0.0.1:9090", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}}}, LogLevel: "debug",
+		Listen: "127.0.0.1:9090", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}, RPM: 60}}, LogLevel: "debug",
+		AdminKeys: []APIKey{{Key: "sk-admin"}}, Metrics: MetricsConfig{RequireAdmin: true},
 		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
 		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
 		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},

@@ -19,6 +19,7 @@ import (
 var (
 	ErrUnknownAgent         = errors.New("unknown agent")
 	ErrNotAllowed           = errors.New("agent not allowed for this key")
+	ErrAdminOnly            = errors.New("admin key required")
 	ErrUnauthorized         = errors.New("invalid api key")
 	ErrBodyTooLarge         = errors.New("request body too large")
 	ErrRequestTimeout       = errors.New("request body timed out")
@@ -65,6 +66,8 @@ var table = []kind{
 		"Incorrect or missing API key: send Authorization: Bearer <key>."},
 	{ErrNotAllowed, 403, "permission_denied", "agent_not_allowed", upstream.CodeServer, "PERMISSION_DENIED",
 		"This API key may not call this agent."},
+	{ErrAdminOnly, 403, "permission_denied", "permission_denied", upstream.CodeServer, "PERMISSION_DENIED",
+		"This route needs an admin key (admin_keys)."},
 	{ErrUnknownAgent, 404, "invalid_request_error", "model_not_found", upstream.CodeServer, "NOT_FOUND", "Unknown agent."},
 	{ErrRouteNotFound, 404, "invalid_request_error", "not_found", upstream.CodeMethodNotFound, "NOT_FOUND", "Unknown path."},
 	{ErrTaskUnknown, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Unknown task."},

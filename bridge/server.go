@@ -40,6 +40,7 @@ type Server struct {
 	// (when keys are configured, the demo agent wants one too). Never logged.
 	demoToken string
 	keys      keyring // the configured API keys, for auth
+	metrics   *metrics
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -60,10 +61,11 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     cfg,
-		keys:    newKeyring(cfg.APIKeys),
+		keys:    newKeyring(cfg.APIKeys, cfg.AdminKeys),
 		log:     log,
 		clients: upstream.NewClients(),
 		now:     time.Now,
+		metrics: newMetrics(),
 	}
 	s.started = s.now()
 	s.boundConcurrency()
@@ -91,6 +93,7 @@ func (s *Server) routes() *echo.Echo {
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
+	s.opsRoutes(e, v1)
 	if len(s.cfg.Agents) == 0 {
 		// The card is public, as an agent's card is (it names nothing but
 		// the demo); the agent itself wants a key when keys are configured.
@@ -174,7 +177,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 
 func (s *Server) warnIfOpen(addr net.Addr) {
 	host, _, _ := net.SplitHostPort(addr.String())
-	if len(s.cfg.APIKeys) == 0 && !isLoopback(host) {
+	if !s.keyed() && !isLoopback(host) {
 		s.log.Warn().Str("listen", addr.String()).
 			Msg("NO API KEY CONFIGURED and listening beyond loopback: anyone who reaches this address can call your agents; set api_keys or --api-key")
 	}
@@ -193,7 +196,7 @@ func (s *Server) refuseWhileDraining(next echo.HandlerFunc) echo.HandlerFunc {
 
 // auth requires one of the configured API keys on /v1/* when any is set.
 func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
-	if len(s.cfg.APIKeys) == 0 {
+	if !s.keyed() {
 		return next
 	}
 	return func(c echo.Context) error {
@@ -213,7 +216,7 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 // one of them or with the bridge's own demoToken: it was served outside
 // auth, and anyone could make it write.
 func (s *Server) demoAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	if len(s.cfg.APIKeys) == 0 {
+	if !s.keyed() {
 		return next
 	}
 	return func(c echo.Context) error {
@@ -230,6 +233,9 @@ func (s *Server) isDemoCall(r *http.Request) bool {
 	return ok && s.demoToken != "" && r.URL.Path == demoPath &&
 		subtle.ConstantTimeCompare([]byte(got), []byte(s.demoToken)) == 1
 }
+
+// keyed reports whether any key is configured (else /v1 is open).
+func (s *Server) keyed() bool { return len(s.keys.secrets) > 0 }
 
 // isKey reports whether got is one of the configured API keys.
 func (s *Server) isKey(got string) bool { return s.keys.find(got) != nil }
