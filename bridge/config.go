@@ -90,6 +90,9 @@ type AgentConfig struct {
 	// for agents whose server speaks it: concurrent calls and streams share
 	// a few connections instead of holding one each.
 	H2C bool `yaml:"h2c"`
+	// RPM bounds the requests per minute to this agent, over every key
+	// and route; 0 means no limit.
+	RPM int `yaml:"rpm"`
 }
 
 // estimateUsage reports whether usage is estimated (usage: estimate)
@@ -235,6 +238,9 @@ func (a AgentConfig) validate(field string) error {
 	case "", "flatten", "context":
 	default:
 		return fmt.Errorf("%s.conversation: %q is not one of flatten, context", field, a.Conversation)
+	}
+	if a.RPM < 0 {
+		return fmt.Errorf("%s.rpm: %d must not be negative", field, a.RPM)
 	}
 	if a.CardURL != "" {
 		if err := checkURL(a.CardURL); err != nil {

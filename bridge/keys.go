@@ -162,5 +162,9 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	if !infoOf(c).caller.may(a.Name) {
 		return nil, newError(ErrNotAllowed, "model", fmt.Sprintf("This API key may not call the agent %s%s.", transform.ModelPrefix, a.Name), nil)
 	}
+	infoOf(c).agent = a.Name // a call refused by the agent's limit is the agent's in the log and metrics
+	if err := s.limitAgent(c, a); err != nil {
+		return nil, err
+	}
 	return a, nil
 }

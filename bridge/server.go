@@ -41,6 +41,7 @@ type Server struct {
 	demoToken string
 	keys      keyring // the configured API keys, for auth
 	metrics   *metrics
+	limits    *limiter // rpm of keys and agents
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -66,6 +67,7 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 		clients: upstream.NewClients(),
 		now:     time.Now,
 		metrics: newMetrics(),
+		limits:  newLimiter(),
 	}
 	s.started = s.now()
 	s.boundConcurrency()
@@ -89,7 +91,7 @@ func (s *Server) routes() *echo.Echo {
 	s.logEcho(e)
 	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
 	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	v1 := e.Group("/v1", s.auth)
+	v1 := e.Group("/v1", s.auth, s.limitKey)
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
