@@ -93,6 +93,10 @@ type AgentConfig struct {
 	// RPM bounds the requests per minute to this agent, over every key
 	// and route; 0 means no limit.
 	RPM int `yaml:"rpm"`
+	// Description and Tags are shown in /v1/agents (the description
+	// instead of the card's).
+	Description string   `yaml:"description"`
+	Tags        []string `yaml:"tags"`
 }
 
 // estimateUsage reports whether usage is estimated (usage: estimate)

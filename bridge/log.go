@@ -28,6 +28,7 @@ type reqInfo struct {
 	// answered says usage holds the tokens of an answer the agent gave.
 	answered bool
 	usage    transform.Usage
+	cost     float64 // USD, of an answered call
 }
 
 type infoKey struct{}

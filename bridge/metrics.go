@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
@@ -66,9 +67,18 @@ type metrics struct {
 	perAgent map[string]*agentMetrics
 }
 
-// agentMetrics are the children of one agent's label value.
+// agentMetrics are the children of one agent's label value, and its
+// figures for /v1/stats.
 type agentMetrics struct {
 	streams prometheus.Gauge
+	open    atomic.Int64 // streams open, as the gauge says, for /v1/stats
+	stats   agentStats
+}
+
+// streamClosed ends what streamOpened began.
+func (am *agentMetrics) streamClosed() {
+	am.streams.Dec()
+	am.open.Add(-1)
 }
 
 func newMetrics() *metrics {
@@ -130,12 +140,13 @@ func (m *metrics) handler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 }
 
-// streamOpened counts a stream of agent open until the returned gauge's
-// Dec (a gauge rather than a func: a method value allocates per stream).
-func (s *Server) streamOpened(agent string) prometheus.Gauge {
-	g := s.metrics.agent(agent).streams
-	g.Inc()
-	return g
+// streamOpened counts a stream of agent open until the returned
+// streamClosed (not a func: a method value allocates per stream).
+func (s *Server) streamOpened(agent string) *agentMetrics {
+	am := s.metrics.agent(agent)
+	am.streams.Inc()
+	am.open.Add(1)
+	return am
 }
 
 // routeOf is the route label of c: the route it matched, by the contract's
@@ -173,6 +184,7 @@ func (s *Server) observe(c echo.Context, info *reqInfo, status int, latency time
 	if info.agent == "" {
 		return
 	}
+	m.agent(info.agent).stats.add(latency, failed(status), info)
 	if kind := upstreamKind(info.err); kind != "" {
 		m.upErrors.WithLabelValues(info.agent, kind).Inc()
 	}

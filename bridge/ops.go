@@ -13,7 +13,11 @@ func (s *Server) opsRoutes(e *echo.Echo, v1 *echo.Group) {
 	} else {
 		e.GET(metricsPath, s.metrics.handler())
 	}
-	_ = v1
+	v1.GET("/agents", s.listAgents)
+	v1.GET("/agents/:name", s.getAgent)
+	v1.POST("/agents", s.addAgent, s.adminOnly)
+	v1.DELETE("/agents/:name", s.removeAgent, s.adminOnly)
+	v1.GET("/stats", s.stats)
 }
 
 // adminOnly lets only admin keys through (after auth, which found the key).

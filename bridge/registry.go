@@ -75,10 +75,16 @@ func (a *Agent) refusedStream() {
 // Registry is the set of agents, by name. It is the one source of truth
 // about agents for every front door of the bridge.
 type Registry struct {
-	agents map[string]*Agent
-	order  []*Agent
-	log    zerolog.Logger
-	now    func() time.Time // the clock of back-off
+	// mu guards agents and order, which the admin API changes at run
+	// time; order is replaced, never changed in place, so a slice All
+	// returned stays as it was.
+	mu      sync.RWMutex
+	agents  map[string]*Agent
+	order   []*Agent
+	secrets []string // the bridge's keys, redacted from what agents say
+	clients upstream.Clients
+	log     zerolog.Logger
+	now     func() time.Time // the clock of back-off
 	// wait waits d or until ctx ends (nil error when d passed): the
 	// back-off between discovery attempts. Tests inject a clock here.
 	wait func(ctx context.Context, d time.Duration) error
@@ -99,16 +105,58 @@ const (
 // newRegistry registers agents. bridgeKeys are the bridge's own API keys,
 // redacted, with each agent's secrets, from what the agent says.
 func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstream.Clients, log zerolog.Logger, now func() time.Time) *Registry {
-	r := &Registry{agents: map[string]*Agent{}, log: log, now: now, wait: sleep}
+	r := &Registry{agents: map[string]*Agent{}, secrets: bridgeKeys, clients: clients, log: log, now: now, wait: sleep}
 	r.life, r.close = context.WithCancel(context.Background())
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.For(c.H2C), card: fallbackCard(c),
-			redact: newRedactor(c, bridgeKeys, log)}
-		a.redactText = a.redact.text
+		a := r.newAgent(c)
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
 	return r
+}
+
+func (r *Registry) newAgent(c AgentConfig) *Agent {
+	a := &Agent{Name: c.Name, cfg: c, client: r.clients.For(c.H2C), card: fallbackCard(c),
+		redact: newRedactor(c, r.secrets, r.log)}
+	a.redactText = a.redact.text
+	return a
+}
+
+// Add registers an agent at run time (c validated, defaults applied);
+// ErrNameInUse when one of that name is registered. Its card is fetched
+// on its first use.
+func (r *Registry) Add(c AgentConfig) (*Agent, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.agents[c.Name]; ok {
+		return nil, fmt.Errorf("%w: %q", ErrNameInUse, clip(c.Name, maxName))
+	}
+	a := r.newAgent(c)
+	r.agents[c.Name] = a
+	r.order = append(slices.Clip(r.order), a)
+	return a, nil
+}
+
+// Remove unregisters the agent called name (ErrUnknownAgent for none).
+// Calls under way go on with it; new ones do not find it.
+func (r *Registry) Remove(name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, ok := r.agents[name]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownAgent, clip(name, maxName))
+	}
+	delete(r.agents, name)
+	r.order = slices.DeleteFunc(slices.Clone(r.order), func(b *Agent) bool { return b == a })
+	return nil
+}
+
+// lookup returns the agent called name.
+func (r *Registry) lookup(name string) (*Agent, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a, ok := r.agents[name]
+	return a, ok
 }
 
 // fallbackCard treats the agent's url as a 0.3 JSON-RPC endpoint, for
@@ -120,20 +168,25 @@ func fallbackCard(c AgentConfig) transform.Card {
 
 // Get returns the agent called name, or a *transform.ModelError.
 func (r *Registry) Get(model, name string) (*Agent, error) {
-	if a, ok := r.agents[name]; ok {
+	if a, ok := r.lookup(name); ok {
 		return a, nil
 	}
 	return nil, &transform.ModelError{Model: model}
 }
 
-// All returns the agents in configuration order.
-func (r *Registry) All() []*Agent { return r.order }
+// All returns the agents in configuration order (then those registered
+// at run time); the slice is the caller's to read, never to change.
+func (r *Registry) All() []*Agent {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.order
+}
 
 // discover fetches every agent's card at start-up and keeps retrying the
 // ones that fail, with back-off, until ctx ends.
 func (r *Registry) discover(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, a := range r.order {
+	for _, a := range r.All() {
 		wg.Go(func() {
 			// A hostile card must not end the process: a panic in
 			// its reading is logged, and the agent keeps its fallback.
@@ -202,7 +255,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 // and returns the fetch's error. A card that changed replaces the old one;
 // a failed refresh of a known card keeps it.
 func (r *Registry) Refresh(ctx context.Context, name string) error {
-	a, ok := r.agents[name]
+	a, ok := r.lookup(name)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownAgent, clip(name, maxName))
 	}

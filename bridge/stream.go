@@ -33,7 +33,7 @@ import (
 // still delivered as a valid SSE stream.
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c)}
-	defer s.streamOpened(cc.agent.Name).Dec()
+	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
 	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpStream))
