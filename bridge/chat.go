@@ -159,7 +159,9 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	cc.meta.Ext = tr.Ext()
 	s.remember(c, cc, tr)
 	usage := tr.Usage()
-	s.answered(c, usage)
+	if cost := s.answered(c, cc.agent, usage); cc.agent.cfg.priced() {
+		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
+	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
 }
 

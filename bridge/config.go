@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"strconv"
@@ -97,6 +98,12 @@ type AgentConfig struct {
 	// instead of the card's).
 	Description string   `yaml:"description"`
 	Tags        []string `yaml:"tags"`
+	// The cost of a call in USD: per answered request, and per input and
+	// output token of its usage. It goes to the access log, the metrics,
+	// /v1/stats and X-A2A-Bridge-Cost.
+	CostPerRequest     float64 `yaml:"cost_per_request"`
+	CostPerInputToken  float64 `yaml:"cost_per_input_token"`
+	CostPerOutputToken float64 `yaml:"cost_per_output_token"`
 }
 
 // estimateUsage reports whether usage is estimated (usage: estimate)
@@ -245,6 +252,14 @@ func (a AgentConfig) validate(field string) error {
 	}
 	if a.RPM < 0 {
 		return fmt.Errorf("%s.rpm: %d must not be negative", field, a.RPM)
+	}
+	for _, c := range []struct {
+		key string
+		v   float64
+	}{{"cost_per_request", a.CostPerRequest}, {"cost_per_input_token", a.CostPerInputToken}, {"cost_per_output_token", a.CostPerOutputToken}} {
+		if c.v < 0 || math.IsNaN(c.v) || math.IsInf(c.v, 0) {
+			return fmt.Errorf("%s.%s: %v must be a number of USD, not negative", field, c.key, c.v)
+		}
 	}
 	if a.CardURL != "" {
 		if err := checkURL(a.CardURL); err != nil {

@@ -29,7 +29,8 @@ func TestLoadConfigFull(t *testing.T) {
 		Agents: []AgentConfig{
 			{Name: "helper", URL: "http://127.0.0.1:9101", APIKey: "sk-helper", Headers: map[string]string{"X-Team": "blue"},
 				Timeout: Duration{90 * time.Second}, Protocol: "1.0", Conversation: "context", ShowProgress: true,
-				IgnoreUnsupported: true, H2C: true, RPM: 120, Description: "The team's helper.", Tags: []string{"internal", "beta"}},
+				IgnoreUnsupported: true, H2C: true, RPM: 120, Description: "The team's helper.", Tags: []string{"internal", "beta"},
+				CostPerRequest: 0.001, CostPerInputToken: 0.000002, CostPerOutputToken: 0.000008},
 			{Name: "other", URL: "https://agents.example.com/other", CardURL: "https://agents.example.com/other/card.json"},
 		},
 	}

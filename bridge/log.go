@@ -103,7 +103,7 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 		ev = ev.Dur("ttft", info.first.Sub(info.start))
 	}
 	if info.answered {
-		ev = ev.Int("input_tokens", info.usage.PromptTokens).Int("output_tokens", info.usage.CompletionTokens)
+		ev = ev.Int("input_tokens", info.usage.PromptTokens).Int("output_tokens", info.usage.CompletionTokens).Float64("cost_usd", info.cost)
 	}
 	if info.taskID != "" {
 		ev = ev.Str("task_id", clip(info.taskID, maxName))

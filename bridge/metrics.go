@@ -191,6 +191,9 @@ func (s *Server) observe(c echo.Context, info *reqInfo, status int, latency time
 	if info.answered {
 		m.tokens.WithLabelValues(info.agent, key, "input").Add(float64(info.usage.PromptTokens))
 		m.tokens.WithLabelValues(info.agent, key, "output").Add(float64(info.usage.CompletionTokens))
+		if info.cost > 0 {
+			m.cost.WithLabelValues(info.agent, key).Add(info.cost)
+		}
 	}
 }
 

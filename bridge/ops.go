@@ -1,6 +1,9 @@
 package bridge
 
 import (
+	"net/http"
+	"strconv"
+
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 )
@@ -30,16 +33,34 @@ func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// answered notes that the agent answered c's call with usage: its tokens
-// (and, from them, its cost) go to the metrics and the access log. The
+// answered notes that a answered c's call with usage: its tokens and its
+// cost (returned) go to the metrics, the stats and the access log. The
 // first token went out with it unless a stream sent one before.
-func (s *Server) answered(c echo.Context, usage transform.Usage) {
+func (s *Server) answered(c echo.Context, a *Agent, usage transform.Usage) (cost float64) {
 	info := infoOf(c)
-	info.answered, info.usage = true, usage
+	info.answered, info.usage, info.cost = true, usage, a.cfg.cost(usage)
 	if info.first.IsZero() {
 		info.first = s.now()
 	}
+	return info.cost
 }
+
+// hdrCost carries a non-stream answer's cost in USD (a stream's headers
+// are gone before its cost is known).
+var hdrCost = http.CanonicalHeaderKey("X-A2A-Bridge-Cost")
+
+// priced reports whether the agent has a cost configured.
+func (a *AgentConfig) priced() bool {
+	return a.CostPerRequest != 0 || a.CostPerInputToken != 0 || a.CostPerOutputToken != 0
+}
+
+// cost is the USD cost of one answered call of usage.
+func (a *AgentConfig) cost(u transform.Usage) float64 {
+	return a.CostPerRequest + float64(u.PromptTokens)*a.CostPerInputToken + float64(u.CompletionTokens)*a.CostPerOutputToken
+}
+
+// formatUSD writes a cost as the shortest decimal that reads back the same.
+func formatUSD(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // countTokens counts the tokens of text as the usage setting says.
 func (s *Server) countTokens(text string) int {

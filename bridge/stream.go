@@ -217,7 +217,7 @@ func (r *relay) finish() error {
 		usage.PromptTokens = r.promptTokens // the agent reported none: the bridge's count
 		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 	}
-	r.s.answered(r.c, usage)
+	r.s.answered(r.c, r.cc.agent, usage)
 	return r.w.Done()
 }
 
