@@ -53,12 +53,13 @@ func (s *Server) view(a *Agent, card transform.Card) agentView {
 	raw, resolved, fetchErr := a.cardRaw, a.resolved, a.fetchErr
 	a.mu.Unlock()
 	v := agentView{Name: a.Name, Object: "agent", Model: transform.ModelPrefix + a.Name, Streaming: card.Streaming,
-		Protocol: card.Dialect.String(), Skills: []skillView{}, Tags: slices.Clone(a.cfg.Tags), Replicas: 1, State: stateUnknown}
+		Protocol: card.Dialect.String(), Skills: []skillView{}, Tags: slices.Clone(a.cfg.Tags), Replicas: 1, State: a.stateOf()}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}
 	switch {
-	case fetchErr != nil:
+	case v.State != stateUnknown: // probed, or called
+	case fetchErr != nil: // not probed yet: the card fetch of discovery says as much as a probe
 		v.State = stateDegraded
 	case resolved:
 		v.State = stateHealthy

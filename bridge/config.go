@@ -33,6 +33,15 @@ type Config struct {
 	Server        ServerConfig        `yaml:"server"`
 	Agents        []AgentConfig       `yaml:"agents"`
 	Metrics       MetricsConfig       `yaml:"metrics"`
+	Health        HealthConfig        `yaml:"health"`
+}
+
+// HealthConfig is how agents are probed: each one's card fetched every
+// Interval, within Timeout; slower than DegradedAfter is degraded.
+type HealthConfig struct {
+	Interval      Duration `yaml:"interval"`
+	Timeout       Duration `yaml:"timeout"`
+	DegradedAfter Duration `yaml:"degraded_after"`
 }
 
 // MetricsConfig is how /metrics is served.
@@ -315,6 +324,14 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Server.MaxConcurrent == 0 {
 		c.Server.MaxConcurrent = DefaultMaxConcurrent
+	}
+	for _, d := range []struct {
+		d   *Duration
+		def time.Duration
+	}{{&c.Health.Interval, DefaultHealthInterval}, {&c.Health.Timeout, DefaultHealthTimeout}, {&c.Health.DegradedAfter, DefaultHealthDegradedAfter}} {
+		if d.d.Duration == 0 {
+			d.d.Duration = d.def
+		}
 	}
 	for i := range c.Agents {
 		if c.Agents[i].Timeout.Duration == 0 {

@@ -21,6 +21,7 @@ func TestLoadConfigFull(t *testing.T) {
 	want := Config{
 		Listen: "127.0.0.1:9090", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}, RPM: 60}}, LogLevel: "debug",
 		AdminKeys: []APIKey{{Key: "sk-admin"}}, Metrics: MetricsConfig{RequireAdmin: true},
+		Health:    HealthConfig{Interval: Duration{10 * time.Second}, Timeout: Duration{3 * time.Second}, DegradedAfter: Duration{time.Second}},
 		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
 		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
 		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},

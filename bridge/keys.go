@@ -162,7 +162,8 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	if !infoOf(c).caller.may(a.Name) {
 		return nil, newError(ErrNotAllowed, "model", fmt.Sprintf("This API key may not call the agent %s%s.", transform.ModelPrefix, a.Name), nil)
 	}
-	infoOf(c).agent = a.Name // a call refused by the agent's limit is the agent's in the log and metrics
+	info := infoOf(c)
+	info.agent, info.target = a.Name, a // a call refused by the agent's limit is the agent's in the log and metrics
 	if err := s.limitAgent(c, a); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,7 @@ type reqInfo struct {
 	answered bool
 	usage    transform.Usage
 	cost     float64 // USD, of an answered call
+	target   *Agent  // the agent called, once allowed
 }
 
 type infoKey struct{}

@@ -60,6 +60,7 @@ type metrics struct {
 	cost        *prometheus.CounterVec   // agent, key
 	rateLimited *prometheus.CounterVec   // agent, key
 	streams     *prometheus.GaugeVec     // agent
+	up          *prometheus.GaugeVec     // agent, replica
 
 	// perAgent holds each agent's label children, curried once: a stream
 	// opening or closing costs no label lookup.
@@ -99,7 +100,9 @@ func newMetrics() *metrics {
 		Help: "Requests refused with 429 by the bridge's own rate limits."}, []string{"agent", "key"})
 	m.streams = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "a2a_bridge_streams_open",
 		Help: "Streams being served."}, []string{"agent"})
-	m.reg.MustRegister(m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams,
+	m.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "a2a_bridge_agent_up",
+		Help: "0 while a replica of an agent is unhealthy, else 1 (set once its state is first known)."}, []string{"agent", "replica"})
+	m.reg.MustRegister(m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams, m.up,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -130,7 +133,7 @@ func (m *metrics) forget(name string) {
 	m.mu.Unlock()
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
-	}{m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams} {
+	}{m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams, m.up} {
 		v.DeletePartialMatch(prometheus.Labels{"agent": name})
 	}
 }
@@ -185,8 +188,12 @@ func (s *Server) observe(c echo.Context, info *reqInfo, status int, latency time
 		return
 	}
 	m.agent(info.agent).stats.add(latency, failed(status), info)
-	if kind := upstreamKind(info.err); kind != "" {
+	kind := upstreamKind(info.err)
+	if kind != "" {
 		m.upErrors.WithLabelValues(info.agent, kind).Inc()
+	}
+	if info.target != nil && (kind != "" && kind != upTask || info.answered) {
+		s.called(info.target, kind != "") // a task's verdict says nothing of the agent's health
 	}
 	if info.answered {
 		m.tokens.WithLabelValues(info.agent, key, "input").Add(float64(info.usage.PromptTokens))

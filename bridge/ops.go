@@ -16,6 +16,7 @@ func (s *Server) opsRoutes(e *echo.Echo, v1 *echo.Group) {
 	} else {
 		e.GET(metricsPath, s.metrics.handler())
 	}
+	e.GET(readyPath, s.ready)
 	v1.GET("/agents", s.listAgents)
 	v1.GET("/agents/:name", s.getAgent)
 	v1.POST("/agents", s.addAgent, s.adminOnly)

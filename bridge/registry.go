@@ -35,6 +35,8 @@ type Agent struct {
 	fetchErr error              // the last fetch's error
 	switched *transform.Dialect // the dialect the agent proved to speak, against its card
 	noStream bool               // the agent refused a stream call: send instead
+
+	health agentHealth // what the probes and the calls say of it (health.go)
 }
 
 // target returns how to call a now; see Registry.Card.

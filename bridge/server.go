@@ -141,7 +141,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	defer func() { stopDiscover(); <-discovered; <-swept; s.agents.close() }()
+	probed := s.startProbes(discoverCtx)
+	defer func() { stopDiscover(); <-discovered; <-swept; <-probed; s.agents.close() }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
