@@ -17,6 +17,7 @@ func (s *Server) opsRoutes(e *echo.Echo, v1 *echo.Group) {
 		e.GET(metricsPath, s.metrics.handler())
 	}
 	e.GET(readyPath, s.ready)
+	s.uiRoutes(e)
 	v1.GET("/agents", s.listAgents)
 	v1.GET("/agents/:name", s.getAgent)
 	v1.POST("/agents", s.addAgent, s.adminOnly)
