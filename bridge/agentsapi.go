@@ -53,7 +53,7 @@ func (s *Server) view(a *Agent, card transform.Card) agentView {
 	raw, resolved, fetchErr := a.cardRaw, a.resolved, a.fetchErr
 	a.mu.Unlock()
 	v := agentView{Name: a.Name, Object: "agent", Model: transform.ModelPrefix + a.Name, Streaming: card.Streaming,
-		Protocol: card.Dialect.String(), Skills: []skillView{}, Tags: slices.Clone(a.cfg.Tags), Replicas: 1, State: a.stateOf()}
+		Protocol: card.Dialect.String(), Skills: []skillView{}, Tags: slices.Clone(a.cfg.Tags), Replicas: len(a.replicas), State: a.stateOf()}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}

@@ -142,7 +142,8 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 // agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	tr := s.translator(cc)
-	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpSend))
+	rp, done, err := s.callAgent(c, cc, upstream.OpSend)
+	defer done()
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	cc.meta.Ext = tr.Ext()
 	s.remember(c, cc, tr)
 	usage := tr.Usage()
-	if cost := s.answered(c, cc.agent, usage); cc.agent.cfg.priced() {
+	if cost := s.answered(c, cc.agent, usage, tr.Ext()); cc.agent.cfg.priced() {
 		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))

@@ -78,8 +78,12 @@ type ServerConfig struct {
 
 // AgentConfig is one A2A agent served as the model "a2a/<name>".
 type AgentConfig struct {
-	Name    string            `yaml:"name"`
-	URL     string            `yaml:"url"`
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// URLs are replicas of one agent, instead of URL: new tasks go to the
+	// least loaded healthy one, a call that continues a task or context to
+	// the one that holds it.
+	URLs    []string          `yaml:"urls"`
 	CardURL string            `yaml:"card_url"`
 	APIKey  string            `yaml:"api_key"`
 	Headers map[string]string `yaml:"headers"`
@@ -246,8 +250,19 @@ func (a AgentConfig) validate(field string) error {
 	case strings.ContainsAny(a.Name, " /\t\n"):
 		return fmt.Errorf("%s.name: %q must not contain spaces or slashes", field, a.Name)
 	}
-	if err := checkURL(a.URL); err != nil {
-		return fmt.Errorf("%s.url: %w", field, err)
+	switch {
+	case len(a.URLs) > 0 && a.URL != "":
+		return fmt.Errorf("%s.urls: give url or urls, not both", field)
+	case len(a.URLs) > 0:
+		for i, u := range a.URLs {
+			if err := checkURL(u); err != nil {
+				return fmt.Errorf("%s.urls[%d]: %w", field, i, err)
+			}
+		}
+	default:
+		if err := checkURL(a.URL); err != nil {
+			return fmt.Errorf("%s.url: %w", field, err)
+		}
 	}
 	switch a.Protocol {
 	case "", "auto", "0.3", "1.0":

@@ -33,6 +33,7 @@ func TestLoadConfigFull(t *testing.T) {
 				IgnoreUnsupported: true, H2C: true, RPM: 120, Description: "The team's helper.", Tags: []string{"internal", "beta"},
 				CostPerRequest: 0.001, CostPerInputToken: 0.000002, CostPerOutputToken: 0.000008},
 			{Name: "other", URL: "https://agents.example.com/other", CardURL: "https://agents.example.com/other/card.json"},
+			{Name: "pool", URLs: []string{"http://10.0.0.1:9000", "http://10.0.0.2:9000"}},
 		},
 	}
 	if !reflect.DeepEqual(cfg, want) {

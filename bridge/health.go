@@ -3,9 +3,13 @@ package bridge
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 
 	"github.com/labstack/echo/v4"
 )
@@ -32,8 +36,7 @@ const (
 // Redis yet to wait for), 503 once it drains.
 const readyPath = "/readyz"
 
-// agentHealth is what the probes and the calls say of one agent (of its
-// one replica, until replicas land).
+// agentHealth is what the probes and the calls say of one replica.
 type agentHealth struct {
 	mu         sync.Mutex
 	probeState string // the last probe's verdict: unknown, healthy, degraded, unhealthy
@@ -42,29 +45,45 @@ type agentHealth struct {
 	state      string // what is shown: probeState, or unhealthy past unhealthyCalls
 }
 
-// stateOf is a's health state.
-func (a *Agent) stateOf() string {
-	a.health.mu.Lock()
-	defer a.health.mu.Unlock()
-	if a.health.state == "" {
-		return stateUnknown
-	}
-	return a.health.state
+// state is r's health state.
+func (r *replica) state() string {
+	r.health.mu.Lock()
+	defer r.health.mu.Unlock()
+	return cmp.Or(r.health.state, stateUnknown)
 }
 
-// probe fetches a's card once (Registry.Refresh: a card that changed is
-// taken up) within health.timeout and records the verdict.
-func (s *Server) probe(parent context.Context, a *Agent) {
+// stateOf is a's health state: its best replica's.
+func (a *Agent) stateOf() string {
+	rank := map[string]int{stateHealthy: 4, stateDegraded: 3, stateUnknown: 2, stateUnhealthy: 1}
+	best := stateUnhealthy
+	for _, r := range a.replicas {
+		if st := r.state(); rank[st] > rank[best] {
+			best = st
+		}
+	}
+	return best
+}
+
+// probe fetches the card of a's replica r once within health.timeout and
+// records the verdict. The first replica's is read through
+// Registry.Refresh, so a card that changed is taken up; the others' are
+// fetched to see that they answer.
+func (s *Server) probe(parent context.Context, a *Agent, r *replica) {
 	hc := s.cfg.Health
 	ctx, cancel := context.WithTimeout(parent, hc.Timeout.Duration)
 	defer cancel()
 	start := s.now()
-	err := s.agents.Refresh(ctx, a.Name)
+	var err error
+	if r.index == 0 {
+		err = s.agents.Refresh(ctx, a.Name)
+	} else {
+		err = s.agents.probeCard(ctx, a, r)
+	}
 	took := s.now().Sub(start)
 	if parent.Err() != nil {
 		return // the bridge is stopping: no verdict
 	}
-	s.setHealth(a, func(h *agentHealth) {
+	s.setHealth(a, r, func(h *agentHealth) {
 		switch {
 		case err != nil:
 			h.probeFails++
@@ -80,10 +99,10 @@ func (s *Server) probe(parent context.Context, a *Agent) {
 	})
 }
 
-// called records the outcome of a call to a: failed is an upstream error
-// that is the agent's transport or answer (not its task's verdict).
-func (s *Server) called(a *Agent, failed bool) {
-	s.setHealth(a, func(h *agentHealth) {
+// called records the outcome of a call to a's replica r: failed is an
+// upstream error of the transport or the answer (not its task's verdict).
+func (s *Server) called(a *Agent, r *replica, failed bool) {
+	s.setHealth(a, r, func(h *agentHealth) {
 		if failed {
 			h.callFails++
 		} else {
@@ -92,10 +111,10 @@ func (s *Server) called(a *Agent, failed bool) {
 	})
 }
 
-// setHealth changes a's health with f and recomputes its state; a change
-// of state is logged once and said in a2a_bridge_agent_up.
-func (s *Server) setHealth(a *Agent, f func(*agentHealth)) {
-	h := &a.health
+// setHealth changes the health of a's replica r with f and recomputes its
+// state; a change of state is logged once and said in a2a_bridge_agent_up.
+func (s *Server) setHealth(a *Agent, r *replica, f func(*agentHealth)) {
+	h := &r.health
 	h.mu.Lock()
 	before := h.state
 	f(h)
@@ -112,25 +131,50 @@ func (s *Server) setHealth(a *Agent, f func(*agentHealth)) {
 	if after == stateUnhealthy {
 		up = 0
 	}
-	s.metrics.up.WithLabelValues(a.Name, "0").Set(up)
+	s.metrics.up.WithLabelValues(a.Name, r.label).Set(up)
 	ev := s.log.Info()
 	if after != stateHealthy {
 		ev = s.log.Warn()
 	}
-	ev.Str("agent", a.Name).Str("from", cmp.Or(before, stateUnknown)).Str("to", cmp.Or(after, stateUnknown)).
+	ev.Str("agent", a.Name).Int("replica", r.index).Str("from", cmp.Or(before, stateUnknown)).Str("to", cmp.Or(after, stateUnknown)).
 		Int("failed_probes", probeFails).Int("failed_calls", callFails).Msg("agent state changed")
 }
 
-// probeAll probes every agent once, in parallel.
+// probeAll probes every replica of every agent once, in parallel.
 func (s *Server) probeAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, a := range s.agents.All() {
-		wg.Go(func() {
-			defer s.recoverGoroutine("health probe of agent " + a.Name)
-			s.probe(ctx, a)
-		})
+		for _, r := range a.replicas {
+			wg.Go(func() {
+				defer s.recoverGoroutine("health probe of agent " + a.Name)
+				s.probe(ctx, a, r)
+			})
+		}
 	}
 	wg.Wait()
+}
+
+// probeCard fetches the card of a's replica r (at the paths the first
+// replica's was read from, on r's origin): nil when r answers with one.
+func (reg *Registry) probeCard(ctx context.Context, a *Agent, r *replica) error {
+	c := a.cfg
+	urls := []string{c.CardURL}
+	if c.CardURL == "" {
+		base := strings.TrimSuffix(c.URL, "/")
+		urls = []string{base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"}
+	}
+	status := 0
+	for _, u := range urls {
+		pinned, _ := upstream.PinEndpoint(u, r.url, "")
+		_, st, err := upstream.GetCard(ctx, a.client, pinned, c.APIKey, c.Headers, maxCardSize)
+		if err != nil {
+			return err
+		}
+		if status = st; st == http.StatusOK {
+			return nil
+		}
+	}
+	return fmt.Errorf("replica %d card: HTTP %d", r.index, status)
 }
 
 // every calls f every d until ctx ends.

@@ -28,8 +28,9 @@ type reqInfo struct {
 	// answered says usage holds the tokens of an answer the agent gave.
 	answered bool
 	usage    transform.Usage
-	cost     float64 // USD, of an answered call
-	target   *Agent  // the agent called, once allowed
+	cost     float64  // USD, of an answered call
+	target   *Agent   // the agent called, once allowed
+	replica  *replica // the replica called
 }
 
 type infoKey struct{}

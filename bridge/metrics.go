@@ -192,8 +192,8 @@ func (s *Server) observe(c echo.Context, info *reqInfo, status int, latency time
 	if kind != "" {
 		m.upErrors.WithLabelValues(info.agent, kind).Inc()
 	}
-	if info.target != nil && (kind != "" && kind != upTask || info.answered) {
-		s.called(info.target, kind != "") // a task's verdict says nothing of the agent's health
+	if info.replica != nil && (kind != "" && kind != upTask || info.answered) {
+		s.called(info.target, info.replica, kind != "") // a task's verdict says nothing of the agent's health
 	}
 	if info.answered {
 		m.tokens.WithLabelValues(info.agent, key, "input").Add(float64(info.usage.PromptTokens))

@@ -36,10 +36,12 @@ func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // answered notes that a answered c's call with usage: its tokens and its
-// cost (returned) go to the metrics, the stats and the access log. The
+// cost (returned) go to the metrics, the stats and the access log, and
+// the replica that answered holds its task and context (ext). The
 // first token went out with it unless a stream sent one before.
-func (s *Server) answered(c echo.Context, a *Agent, usage transform.Usage) (cost float64) {
+func (s *Server) answered(c echo.Context, a *Agent, usage transform.Usage, ext *transform.Ext) (cost float64) {
 	info := infoOf(c)
+	a.holds(info.replica, ext)
 	info.answered, info.usage, info.cost = true, usage, a.cfg.cost(usage)
 	if info.first.IsZero() {
 		info.first = s.now()

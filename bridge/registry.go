@@ -36,7 +36,8 @@ type Agent struct {
 	switched *transform.Dialect // the dialect the agent proved to speak, against its card
 	noStream bool               // the agent refused a stream call: send instead
 
-	health agentHealth // what the probes and the calls say of it (health.go)
+	replicas []*replica // its url, or its urls (replica.go)
+	sticky   sticky     // which replica holds a task or context
 }
 
 // target returns how to call a now; see Registry.Card.
@@ -118,8 +119,11 @@ func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstream.Cli
 }
 
 func (r *Registry) newAgent(c AgentConfig) *Agent {
+	if c.URL == "" && len(c.URLs) > 0 {
+		c.URL = c.URLs[0] // the card is read from the first replica
+	}
 	a := &Agent{Name: c.Name, cfg: c, client: r.clients.For(c.H2C), card: fallbackCard(c),
-		redact: newRedactor(c, r.secrets, r.log)}
+		redact: newRedactor(c, r.secrets, r.log), replicas: newReplicas(c)}
 	a.redactText = a.redact.text
 	return a
 }
@@ -399,11 +403,30 @@ func (r *Registry) pinCard(a *Agent, card *transform.Card) {
 // fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
 // found is false when the agent answered but serves no card.
 func (r *Registry) fetchCard(ctx context.Context, a *Agent) (raw []byte, card transform.Card, found bool, err error) {
+	// Replicas share one card: the first that can be reached serves it
+	// (its endpoints are pinned to the first replica's origin, and each
+	// call moved to its replica's; see aim).
+	for _, rep := range a.replicas {
+		raw, card, found, err = r.fetchCardAt(ctx, a, rep)
+		if err == nil || ctx.Err() != nil {
+			return raw, card, found, err
+		}
+	}
+	return raw, card, found, err
+}
+
+// fetchCardAt is fetchCard at replica rep's origin.
+func (r *Registry) fetchCardAt(ctx context.Context, a *Agent, rep *replica) (raw []byte, card transform.Card, found bool, err error) {
 	c := a.cfg
 	urls := []string{c.CardURL}
 	if c.CardURL == "" {
 		base := strings.TrimSuffix(c.URL, "/")
 		urls = []string{base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"}
+	}
+	for i, u := range urls {
+		if rep.index > 0 {
+			urls[i], _ = upstream.PinEndpoint(u, rep.url, "")
+		}
 	}
 	for _, u := range urls {
 		body, status, err := r.get(ctx, a, u)

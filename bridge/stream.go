@@ -36,7 +36,8 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
-	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpStream))
+	rp, done, err := s.callAgent(c, cc, upstream.OpStream)
+	defer done()
 	if err != nil {
 		return r.fail(err)
 	}
@@ -217,7 +218,7 @@ func (r *relay) finish() error {
 		usage.PromptTokens = r.promptTokens // the agent reported none: the bridge's count
 		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 	}
-	r.s.answered(r.c, r.cc.agent, usage)
+	r.s.answered(r.c, r.cc.agent, usage, r.tr.Ext())
 	return r.w.Done()
 }
 
