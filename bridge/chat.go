@@ -142,8 +142,8 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 // agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	tr := s.translator(cc)
-	rp, done, err := s.callAgent(c, cc, upstream.OpSend)
-	defer done()
+	rp, r, err := s.callAgent(c, cc, upstream.OpSend)
+	defer r.release()
 	if err != nil {
 		return err
 	}

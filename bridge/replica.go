@@ -125,32 +125,40 @@ func aim(t upstream.Target, r *replica) upstream.Target {
 }
 
 // callAgent makes cc's first exchange with its agent on a replica chosen by
-// pick, and counts the call on it until done is called. A new task whose
-// replica could not be connected to (no byte of the request written) goes
-// to the next one; a call that continues a task or context never leaves
-// the replica that holds it.
-func (s *Server) callAgent(c echo.Context, cc *chatCall, op upstream.Op) (rp *upstream.Reply, done func(), err error) {
+// pick, and counts the call on that replica until its release (the
+// caller defers it; r is never nil). A new task whose replica could not be
+// connected to (no byte of the request written) goes to the next one; a
+// call that continues a task or context never leaves the replica that
+// holds it. A single replica costs nothing of this: no trace, no map.
+func (s *Server) callAgent(c echo.Context, cc *chatCall, op upstream.Op) (rp *upstream.Reply, r *replica, err error) {
 	a, base := cc.agent, cc.target
-	skip := map[int]bool{}
+	var skip map[int]bool
 	for {
 		r, held := a.pick(cc.taskID, cc.contextID, skip)
 		cc.target = aim(base, r)
 		infoOf(c).replica = r
 		r.inflight.Add(1)
+		if len(a.replicas) == 1 {
+			rp, err = s.up.Do(c.Request().Context(), &cc.target, cc.request(op))
+			return rp, r, err
+		}
 		var wrote atomic.Bool
 		trace := &httptrace.ClientTrace{WroteHeaderField: func(string, []string) { wrote.Store(true) }}
 		rp, err = s.up.Do(httptrace.WithClientTrace(c.Request().Context(), trace), &cc.target, cc.request(op))
-		if err == nil {
-			return rp, func() { r.inflight.Add(-1) }, nil
+		if err == nil || held || wrote.Load() || !errors.Is(err, ErrAgentDown) || len(skip)+1 == len(a.replicas) {
+			return rp, r, err
 		}
-		r.inflight.Add(-1)
+		r.release()
+		if skip == nil {
+			skip = map[int]bool{}
+		}
 		skip[r.index] = true
-		if held || wrote.Load() || !errors.Is(err, ErrAgentDown) || len(skip) == len(a.replicas) {
-			return nil, func() {}, err
-		}
 		s.called(a, r, true)
 	}
 }
+
+// release ends what callAgent counted on r.
+func (r *replica) release() { r.inflight.Add(-1) }
 
 // holds remembers that r holds the task and context of ext.
 func (a *Agent) holds(r *replica, ext *transform.Ext) {

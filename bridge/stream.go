@@ -36,8 +36,8 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
-	rp, done, err := s.callAgent(c, cc, upstream.OpStream)
-	defer done()
+	rp, rep, err := s.callAgent(c, cc, upstream.OpStream)
+	defer rep.release()
 	if err != nil {
 		return r.fail(err)
 	}
