@@ -110,6 +110,9 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	if info.taskID != "" {
 		ev = ev.Str("task_id", clip(info.taskID, maxName))
 	}
+	if _, _, traceID := traceOf(req.Header); traceID != "" {
+		ev = ev.Str("trace_id", traceID)
+	}
 	if info.err != nil {
 		ev = ev.Str("error", clip(info.err.Msg, maxText))
 		if info.err.Cause != nil {

@@ -132,6 +132,9 @@ func aim(t upstream.Target, r *replica) upstream.Target {
 // holds it. A single replica costs nothing of this: no trace, no map.
 func (s *Server) callAgent(c echo.Context, cc *chatCall, op upstream.Op) (rp *upstream.Reply, r *replica, err error) {
 	a, base := cc.agent, cc.target
+	if parent, state, _ := traceOf(c.Request().Header); parent != "" {
+		base.Headers = withTrace(base.Headers, parent, state)
+	}
 	var skip map[int]bool
 	for {
 		r, held := a.pick(cc.taskID, cc.contextID, skip)
