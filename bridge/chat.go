@@ -142,7 +142,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 // agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	tr := s.translator(cc)
-	rp, r, err := s.callAgent(c, cc, upstream.OpSend)
+	rp, r, err := s.callAgent(c, cc.agent, &cc.target, cc.request(upstream.OpSend))
 	defer r.release()
 	if err != nil {
 		return err

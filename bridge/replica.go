@@ -124,30 +124,32 @@ func aim(t upstream.Target, r *replica) upstream.Target {
 	return t
 }
 
-// callAgent makes cc's first exchange with its agent on a replica chosen by
-// pick, and counts the call on that replica until its release (the
-// caller defers it; r is never nil). A new task whose replica could not be
-// connected to (no byte of the request written) goes to the next one; a
-// call that continues a task or context never leaves the replica that
-// holds it. A single replica costs nothing of this: no trace, no map.
-func (s *Server) callAgent(c echo.Context, cc *chatCall, op upstream.Op) (rp *upstream.Reply, r *replica, err error) {
-	a, base := cc.agent, cc.target
+// callAgent makes req's first exchange with agent a on a replica chosen
+// by pick (t is the agent's target, aimed at that replica here), and
+// counts the call on the replica until its release (the caller defers
+// it; r is never nil). A new task whose replica could not be connected to
+// (no byte of the request written) goes to the next one; a call that
+// continues a task or context never leaves the replica that holds it. A
+// single replica costs nothing of this: no trace, no map. Every front
+// door calls its agent through here.
+func (s *Server) callAgent(c echo.Context, a *Agent, t *upstream.Target, req upstream.Request) (rp *upstream.Reply, r *replica, err error) {
+	base := *t
 	if parent, state, _ := traceOf(c.Request().Header); parent != "" {
 		base.Headers = withTrace(base.Headers, parent, state)
 	}
 	var skip map[int]bool
 	for {
-		r, held := a.pick(cc.taskID, cc.contextID, skip)
-		cc.target = aim(base, r)
+		r, held := a.pick(req.Message.TaskID, req.Message.ContextID, skip)
+		*t = aim(base, r)
 		infoOf(c).replica = r
 		r.inflight.Add(1)
 		if len(a.replicas) == 1 {
-			rp, err = s.up.Do(c.Request().Context(), &cc.target, cc.request(op))
+			rp, err = s.up.Do(c.Request().Context(), t, req)
 			return rp, r, err
 		}
 		var wrote atomic.Bool
 		trace := &httptrace.ClientTrace{WroteHeaderField: func(string, []string) { wrote.Store(true) }}
-		rp, err = s.up.Do(httptrace.WithClientTrace(c.Request().Context(), trace), &cc.target, cc.request(op))
+		rp, err = s.up.Do(httptrace.WithClientTrace(c.Request().Context(), trace), t, req)
 		if err == nil || held || wrote.Load() || !errors.Is(err, ErrAgentDown) || len(skip)+1 == len(a.replicas) {
 			return rp, r, err
 		}

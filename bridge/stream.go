@@ -36,7 +36,7 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
-	rp, rep, err := s.callAgent(c, cc, upstream.OpStream)
+	rp, rep, err := s.callAgent(c, cc.agent, &cc.target, cc.request(upstream.OpStream))
 	defer rep.release()
 	if err != nil {
 		return r.fail(err)
