@@ -64,7 +64,7 @@ func TestCost(t *testing.T) {
 	if got := st.Agents["fa"].CostUSD; math.Abs(got-want) > 1e-12 {
 		t.Errorf("stats cost_usd = %v, want %v", got, want)
 	}
-	if lines := logs.matching(`"agent":"fa"`, `"cost_usd":`); len(lines) != 2 {
+	if lines := logs.matching(`"route":"chat"`, `"agent":"fa"`, `"cost_usd":`, `"input_tokens":`, `"ttft":`); len(lines) != 2 {
 		t.Errorf("access log lines of fa with cost_usd = %d, want 2:\n%s", len(lines), logs)
 	}
 }

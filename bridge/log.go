@@ -93,13 +93,16 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}
-	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
+	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Str("route", routeOf(c)).Int("status", status).
 		Dur("latency", s.now().Sub(start))
 	if info.caller != nil {
 		ev = ev.Str("key", info.caller.name) // its name, never the key
 	}
 	if info.agent != "" {
 		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
+	}
+	if info.replica != nil && info.target != nil && len(info.target.replicas) > 1 {
+		ev = ev.Int("replica", info.replica.index)
 	}
 	if !info.first.IsZero() {
 		ev = ev.Dur("ttft", info.first.Sub(info.start))
