@@ -161,7 +161,7 @@ func routeOf(c echo.Context) string {
 		return routeChat
 	case strings.HasPrefix(p, "/v1/responses"):
 		return routeResponses
-	case strings.HasPrefix(p, "/a2a/"):
+	case strings.HasPrefix(p, "/a2a/") || strings.HasPrefix(p, "/v1/a2a/"):
 		return routeA2A
 	case strings.HasPrefix(p, "/v1/models"):
 		return routeModels

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	prommodel "github.com/prometheus/common/model"
@@ -276,5 +277,29 @@ func TestMetricsRequireAdmin(t *testing.T) {
 	bad := Config{Metrics: MetricsConfig{RequireAdmin: true}}
 	if err := bad.Validate(); err == nil || !strings.HasPrefix(err.Error(), "metrics.require_admin: ") {
 		t.Errorf("Validate(require_admin without admin_keys) = %v, want a metrics.require_admin error", err)
+	}
+}
+
+// TestRouteOf: the route label is one of the contract's values, whatever
+// the path; every other route is "other".
+func TestRouteOf(t *testing.T) {
+	e := echo.New()
+	cases := []struct{ path, want string }{
+		{"/v1/chat/completions", "chat"},
+		{"/v1/responses", "responses"},
+		{"/v1/responses/:id", "responses"},
+		{"/a2a/:agent", "a2a"},
+		{"/v1/a2a/:agent/message/send", "a2a"},
+		{"/v1/models/*", "models"},
+		{"/v1/agents/:name", "agents"},
+		{"/v1/stats", "other"},
+		{"/*", "other"},
+	}
+	for _, tc := range cases {
+		c := e.NewContext(nil, nil)
+		c.SetPath(tc.path)
+		if got := routeOf(c); got != tc.want {
+			t.Errorf("routeOf(%q) = %q, want %q", tc.path, got, tc.want)
+		}
 	}
 }
