@@ -143,7 +143,8 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 // agent's timeout.
 func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	tr := s.translator(cc)
-	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpSend))
+	rp, r, err := s.callAgent(c, cc.agent, &cc.target, cc.request(upstream.OpSend))
+	defer r.release()
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,11 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 	content := tr.Text()
 	cc.meta.Ext = tr.Ext()
 	s.remember(c, cc, tr)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, tr.Usage()))
+	usage := tr.Usage()
+	if cost := s.answered(c, cc.agent, usage, tr.Ext()); cc.agent.cfg.priced() {
+		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.Completion(cc.meta, content, usage))
 }
 
 // follow feeds the reply's events (polls included) to tr, giving each

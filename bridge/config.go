@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"strconv"
@@ -15,9 +16,12 @@ import (
 // Config is the whole configuration of a bridge, as the YAML file, the
 // environment and the command line give it.
 type Config struct {
-	Listen   string   `yaml:"listen"`
-	APIKeys  []APIKey `yaml:"api_keys"`
-	LogLevel string   `yaml:"log_level"`
+	Listen  string   `yaml:"listen"`
+	APIKeys []APIKey `yaml:"api_keys"`
+	// AdminKeys call the admin API (POST/DELETE /v1/agents) and, as keys,
+	// every route and agent.
+	AdminKeys []APIKey `yaml:"admin_keys"`
+	LogLevel  string   `yaml:"log_level"`
 	// Keepalive is how long a stream may stay silent before an SSE comment
 	// is written; nil means DefaultKeepalive, 0 turns it off.
 	Keepalive *Duration `yaml:"keepalive"`
@@ -28,6 +32,22 @@ type Config struct {
 	Limits        Limits              `yaml:"limits"`
 	Server        ServerConfig        `yaml:"server"`
 	Agents        []AgentConfig       `yaml:"agents"`
+	Metrics       MetricsConfig       `yaml:"metrics"`
+	Health        HealthConfig        `yaml:"health"`
+}
+
+// HealthConfig is how agents are probed: each one's card fetched every
+// Interval, within Timeout; slower than DegradedAfter is degraded.
+type HealthConfig struct {
+	Interval      Duration `yaml:"interval"`
+	Timeout       Duration `yaml:"timeout"`
+	DegradedAfter Duration `yaml:"degraded_after"`
+}
+
+// MetricsConfig is how /metrics is served.
+type MetricsConfig struct {
+	// RequireAdmin makes /metrics want an admin key.
+	RequireAdmin bool `yaml:"require_admin"`
 }
 
 // ConversationsConfig bounds the conversations the bridge remembers (context
@@ -58,8 +78,12 @@ type ServerConfig struct {
 
 // AgentConfig is one A2A agent served as the model "a2a/<name>".
 type AgentConfig struct {
-	Name    string            `yaml:"name"`
-	URL     string            `yaml:"url"`
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// URLs are replicas of one agent, instead of URL: new tasks go to the
+	// least loaded healthy one, a call that continues a task or context to
+	// the one that holds it.
+	URLs    []string          `yaml:"urls"`
 	CardURL string            `yaml:"card_url"`
 	APIKey  string            `yaml:"api_key"`
 	Headers map[string]string `yaml:"headers"`
@@ -80,6 +104,19 @@ type AgentConfig struct {
 	// for agents whose server speaks it: concurrent calls and streams share
 	// a few connections instead of holding one each.
 	H2C bool `yaml:"h2c"`
+	// RPM bounds the requests per minute to this agent, over every key
+	// and route; 0 means no limit.
+	RPM int `yaml:"rpm"`
+	// Description and Tags are shown in /v1/agents (the description
+	// instead of the card's).
+	Description string   `yaml:"description"`
+	Tags        []string `yaml:"tags"`
+	// The cost of a call in USD: per answered request, and per input and
+	// output token of its usage. It goes to the access log, the metrics,
+	// /v1/stats and X-A2A-Bridge-Cost.
+	CostPerRequest     float64 `yaml:"cost_per_request"`
+	CostPerInputToken  float64 `yaml:"cost_per_input_token"`
+	CostPerOutputToken float64 `yaml:"cost_per_output_token"`
 }
 
 // estimateUsage reports whether usage is estimated (usage: estimate)
@@ -187,8 +224,11 @@ func (c *Config) Validate() error {
 	if c.Conversations.MaxEntries < 0 {
 		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
 	}
-	if err := validateKeys(c.APIKeys, c.Agents); err != nil {
+	if err := validateKeys(c.APIKeys, c.AdminKeys, c.Agents); err != nil {
 		return err
+	}
+	if c.Metrics.RequireAdmin && len(c.AdminKeys) == 0 {
+		return errors.New("metrics.require_admin: no admin_keys are configured to call /metrics with")
 	}
 	switch c.Usage {
 	case "", "tokenizer", "estimate":
@@ -210,8 +250,19 @@ func (a AgentConfig) validate(field string) error {
 	case strings.ContainsAny(a.Name, " /\t\n"):
 		return fmt.Errorf("%s.name: %q must not contain spaces or slashes", field, a.Name)
 	}
-	if err := checkURL(a.URL); err != nil {
-		return fmt.Errorf("%s.url: %w", field, err)
+	switch {
+	case len(a.URLs) > 0 && a.URL != "":
+		return fmt.Errorf("%s.urls: give url or urls, not both", field)
+	case len(a.URLs) > 0:
+		for i, u := range a.URLs {
+			if err := checkURL(u); err != nil {
+				return fmt.Errorf("%s.urls[%d]: %w", field, i, err)
+			}
+		}
+	default:
+		if err := checkURL(a.URL); err != nil {
+			return fmt.Errorf("%s.url: %w", field, err)
+		}
 	}
 	switch a.Protocol {
 	case "", "auto", "0.3", "1.0":
@@ -222,6 +273,17 @@ func (a AgentConfig) validate(field string) error {
 	case "", "flatten", "context":
 	default:
 		return fmt.Errorf("%s.conversation: %q is not one of flatten, context", field, a.Conversation)
+	}
+	if a.RPM < 0 {
+		return fmt.Errorf("%s.rpm: %d must not be negative", field, a.RPM)
+	}
+	for _, c := range []struct {
+		key string
+		v   float64
+	}{{"cost_per_request", a.CostPerRequest}, {"cost_per_input_token", a.CostPerInputToken}, {"cost_per_output_token", a.CostPerOutputToken}} {
+		if c.v < 0 || math.IsNaN(c.v) || math.IsInf(c.v, 0) {
+			return fmt.Errorf("%s.%s: %v must be a number of USD, not negative", field, c.key, c.v)
+		}
 	}
 	if a.CardURL != "" {
 		if err := checkURL(a.CardURL); err != nil {
@@ -277,6 +339,14 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Server.MaxConcurrent == 0 {
 		c.Server.MaxConcurrent = DefaultMaxConcurrent
+	}
+	for _, d := range []struct {
+		d   *Duration
+		def time.Duration
+	}{{&c.Health.Interval, DefaultHealthInterval}, {&c.Health.Timeout, DefaultHealthTimeout}, {&c.Health.DegradedAfter, DefaultHealthDegradedAfter}} {
+		if d.d.Duration == 0 {
+			d.d.Duration = d.def
+		}
 	}
 	for i := range c.Agents {
 		if c.Agents[i].Timeout.Duration == 0 {

@@ -19,6 +19,8 @@ import (
 var (
 	ErrUnknownAgent         = errors.New("unknown agent")
 	ErrNotAllowed           = errors.New("agent not allowed for this key")
+	ErrAdminOnly            = errors.New("admin key required")
+	ErrNameInUse            = errors.New("agent name in use")
 	ErrUnauthorized         = errors.New("invalid api key")
 	ErrBodyTooLarge         = errors.New("request body too large")
 	ErrRequestTimeout       = errors.New("request body timed out")
@@ -75,6 +77,10 @@ var table = []kind{
 		"Incorrect or missing API key: send Authorization: Bearer <key>."},
 	{ErrNotAllowed, 403, "permission_denied", "agent_not_allowed", upstream.CodeServer, "PERMISSION_DENIED",
 		"This API key may not call this agent."},
+	{ErrAdminOnly, 403, "permission_denied", "permission_denied", upstream.CodeServer, "PERMISSION_DENIED",
+		"This route needs an admin key (admin_keys)."},
+	{ErrNameInUse, 409, "invalid_request_error", "agent_exists", upstream.CodeInvalidParams, "ALREADY_EXISTS",
+		"An agent of that name is registered already."},
 	{ErrUnknownAgent, 404, "invalid_request_error", "model_not_found", upstream.CodeServer, "NOT_FOUND", "Unknown agent."},
 	{ErrRouteNotFound, 404, "invalid_request_error", "not_found", upstream.CodeMethodNotFound, "NOT_FOUND", "Unknown path."},
 	{ErrTaskUnknown, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Unknown task."},

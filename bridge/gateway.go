@@ -113,7 +113,7 @@ type rpcCall struct {
 func (g *gateway) door(h func(echo.Context, *rpcCall) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		call := &rpcCall{}
-		err := g.s.auth(func(c echo.Context) error { return h(c, call) })(c)
+		err := g.s.auth(g.s.limitKey(func(c echo.Context) error { return h(c, call) }))(c)
 		if err != nil {
 			g.rpcError(c, call, err)
 		}
@@ -145,6 +145,11 @@ func (g *gateway) rpcError(c echo.Context, call *rpcCall, err error) {
 	switch e.Code {
 	case rowOf(ErrUnauthorized).code, rowOf(ErrNotAllowed).code, rowOf(ErrUnknownAgent).code:
 		status = e.Status
+	case rowOf(ErrRateLimited).code: // the contract's 429 with a JSON-RPC error -32000
+		status = http.StatusTooManyRequests
+	}
+	if e.RetryAfter != "" {
+		c.Response().Header().Set("Retry-After", e.RetryAfter)
 	}
 	if call.stream && status == http.StatusOK {
 		w := startEvents(c)
@@ -172,6 +177,10 @@ func (g *gateway) rpc(c echo.Context, call *rpcCall) error {
 		return err
 	}
 	if err := parseRPC(c.Request(), call); err != nil {
+		return err
+	}
+	// After the parse, so that the refusal carries the caller's id.
+	if err := g.s.limitAgent(c, a); err != nil {
 		return err
 	}
 	info.stream = call.stream

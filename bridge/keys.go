@@ -21,6 +21,9 @@ type APIKey struct {
 	Name string `yaml:"name"` // in logs and listings, never the key itself
 	// Agents is the allow-list of agent names; absent means every agent.
 	Agents []string `yaml:"agents"`
+	// RPM bounds the key's requests per minute, over every route; 0 means
+	// no limit.
+	RPM int `yaml:"rpm"`
 }
 
 // UnmarshalYAML reads a plain string as the key itself, else the object.
@@ -47,11 +50,15 @@ func Keys(plain ...string) []APIKey {
 	return keys
 }
 
-// secrets returns the configured keys themselves, for the agents' redactors.
+// secrets returns the configured keys themselves (admin keys included),
+// for the agents' redactors.
 func (c *Config) secrets() []string {
-	out := make([]string, len(c.APIKeys))
-	for i, k := range c.APIKeys {
-		out[i] = k.Key
+	var out []string
+	for _, k := range c.APIKeys {
+		out = append(out, k.Key)
+	}
+	for _, k := range c.AdminKeys {
+		out = append(out, k.Key)
 	}
 	return out
 }
@@ -71,6 +78,8 @@ type caller struct {
 	name   string          // the key's name
 	digest string          // a digest of the key: the scope of its conversations and tasks
 	agents map[string]bool // nil: every agent
+	admin  bool            // an admin key: the admin API, and every agent
+	rpm    int             // the key's rate limit; 0: none
 }
 
 // may reports whether the caller may call the agent named name.
@@ -82,12 +91,13 @@ type keyring struct {
 	callers []*caller
 }
 
-func newKeyring(keys []APIKey) keyring {
+// newKeyring holds the api keys, then the admin keys.
+func newKeyring(keys, admin []APIKey) keyring {
 	var kr keyring
-	for _, k := range keys {
+	for i, k := range slices.Concat(keys, admin) {
 		sum := sha256.Sum256([]byte(k.Key))
-		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8])}
-		if k.Agents != nil {
+		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8]), admin: i >= len(keys), rpm: k.RPM}
+		if k.Agents != nil && !c.admin {
 			c.agents = map[string]bool{}
 			for _, a := range k.Agents {
 				c.agents[a] = true
@@ -111,20 +121,27 @@ func (kr keyring) find(got string) *caller {
 	return found
 }
 
-// validateKeys checks the keys of the config: none empty, names unique,
-// allow-lists naming configured agents.
-func validateKeys(keys []APIKey, agents []AgentConfig) error {
-	names := map[string]int{}
-	for i, k := range keys {
+// validateKeys checks the keys of the config, api_keys then admin_keys:
+// none empty, names unique, allow-lists naming configured agents, limits
+// not negative.
+func validateKeys(keys, admin []APIKey, agents []AgentConfig) error {
+	names := map[string]string{}
+	for i, k := range slices.Concat(keys, admin) {
 		field := fmt.Sprintf("api_keys[%d]", i)
+		if i >= len(keys) {
+			field = fmt.Sprintf("admin_keys[%d]", i-len(keys))
+		}
 		if len(k.Key) == 0 || len(slices.DeleteFunc([]byte(k.Key), func(b byte) bool { return b == ' ' || b == '\t' })) == 0 {
 			return fmt.Errorf("%s: empty key", field)
 		}
 		name := keyName(k)
-		if j, dup := names[name]; dup {
-			return fmt.Errorf("%s.name: %q is also the name of api_keys[%d]", field, name, j)
+		if other, dup := names[name]; dup {
+			return fmt.Errorf("%s.name: %q is also the name of %s", field, name, other)
 		}
-		names[name] = i
+		names[name] = field
+		if k.RPM < 0 {
+			return fmt.Errorf("%s.rpm: %d must not be negative", field, k.RPM)
+		}
 		for j, a := range k.Agents {
 			if !slices.ContainsFunc(agents, func(c AgentConfig) bool { return c.Name == a }) {
 				return fmt.Errorf("%s.agents[%d]: %q is not a configured agent", field, j, a)
@@ -144,6 +161,11 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	}
 	if !infoOf(c).caller.may(a.Name) {
 		return nil, newError(ErrNotAllowed, "model", fmt.Sprintf("This API key may not call the agent %s%s.", transform.ModelPrefix, a.Name), nil)
+	}
+	info := infoOf(c)
+	info.agent, info.target = a.Name, a // a call refused by the agent's limit is the agent's in the log and metrics
+	if err := s.limitAgent(c, a); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

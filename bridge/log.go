@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
@@ -20,6 +21,16 @@ type reqInfo struct {
 	// caller is the key that auth found (nil when no keys are configured).
 	caller *caller
 	err    *Error
+	start  time.Time // when the request arrived
+	// first is when the first content went out (a non-stream answer: the
+	// whole of it), for the time-to-first-token metric.
+	first time.Time
+	// answered says usage holds the tokens of an answer the agent gave.
+	answered bool
+	usage    transform.Usage
+	cost     float64  // USD, of an answered call
+	target   *Agent   // the agent called, once allowed
+	replica  *replica // the replica called
 }
 
 type infoKey struct{}
@@ -41,7 +52,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
-		info := &reqInfo{}
+		info := &reqInfo{start: start}
 		logger := s.log
 		if logger.GetLevel() != zerolog.Disabled {
 			// Only a logger that writes gets the child: its context
@@ -60,6 +71,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			info.err = toError(err)
 		}
 		s.logRequest(logger, c, info, p, start)
+		s.observe(c, info, statusOf(c, info), s.now().Sub(start))
 		if abort {
 			panic(http.ErrAbortHandler)
 		}
@@ -71,10 +83,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 // clipped: an unknown 900 KB path was logged whole.
 func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo, p *panicked, start time.Time) {
 	req := c.Request()
-	status := c.Response().Status
-	if info.err != nil && c.Response().Committed && info.err.Status != 0 && status == 200 && info.stream {
-		status = info.err.Status // an in-band stream error: log what went wrong
-	}
+	status := statusOf(c, info)
 	ev := logger.Info()
 	switch {
 	case info.err != nil && info.err.Status >= 500 && info.err.Status != http.StatusServiceUnavailable:
@@ -84,7 +93,7 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}
-	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Int("status", status).
+	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Str("route", routeOf(c)).Int("status", status).
 		Dur("latency", s.now().Sub(start))
 	if info.caller != nil {
 		ev = ev.Str("key", info.caller.name) // its name, never the key
@@ -92,8 +101,20 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	if info.agent != "" {
 		ev = ev.Str("agent", info.agent).Bool("stream", info.stream)
 	}
+	if info.replica != nil && info.target != nil && len(info.target.replicas) > 1 {
+		ev = ev.Int("replica", info.replica.index)
+	}
+	if !info.first.IsZero() {
+		ev = ev.Dur("ttft", info.first.Sub(info.start))
+	}
+	if info.answered {
+		ev = ev.Int("input_tokens", info.usage.PromptTokens).Int("output_tokens", info.usage.CompletionTokens).Float64("cost_usd", info.cost)
+	}
 	if info.taskID != "" {
 		ev = ev.Str("task_id", clip(info.taskID, maxName))
+	}
+	if _, _, traceID := traceOf(req.Header); traceID != "" {
+		ev = ev.Str("trace_id", traceID)
 	}
 	if info.err != nil {
 		ev = ev.Str("error", clip(info.err.Msg, maxText))
@@ -108,4 +129,14 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 		}
 	}
 	ev.Msg("request")
+}
+
+// statusOf is the status a request ended with: the answer's, or for a
+// stream that ended in an in-band error, that error's.
+func statusOf(c echo.Context, info *reqInfo) int {
+	status := c.Response().Status
+	if info.err != nil && c.Response().Committed && info.err.Status != 0 && status == 200 && info.stream {
+		status = info.err.Status // an in-band stream error: log what went wrong
+	}
+	return status
 }

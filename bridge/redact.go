@@ -3,6 +3,7 @@ package bridge
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,7 +42,11 @@ func newRedactor(c AgentConfig, bridgeKeys []string, log zerolog.Logger) redacto
 	for _, k := range bridgeKeys {
 		vals = append(vals, value{"api_keys", k})
 	}
-	for field, raw := range map[string]string{"url": c.URL, "card_url": c.CardURL} {
+	urls := map[string]string{"url": c.URL, "card_url": c.CardURL}
+	for i, u := range c.URLs { // every replica's whereabouts, not only the first's
+		urls[fmt.Sprintf("urls[%d]", i)] = u
+	}
+	for field, raw := range urls {
 		vals = append(vals, value{field, raw}, value{field, strings.TrimSuffix(raw, "/")})
 		if u, err := url.Parse(raw); err == nil && raw != "" {
 			vals = append(vals, value{field + " host", u.Host}, value{field + " host", u.Hostname()})

@@ -35,6 +35,9 @@ type Agent struct {
 	fetchErr error              // the last fetch's error
 	switched *transform.Dialect // the dialect the agent proved to speak, against its card
 	noStream bool               // the agent refused a stream call: send instead
+
+	replicas []*replica // its url, or its urls (replica.go)
+	sticky   sticky     // which replica holds a task or context
 }
 
 // target returns how to call a now; see Registry.Card.
@@ -75,10 +78,16 @@ func (a *Agent) refusedStream() {
 // Registry is the set of agents, by name. It is the one source of truth
 // about agents for every front door of the bridge.
 type Registry struct {
-	agents map[string]*Agent
-	order  []*Agent
-	log    zerolog.Logger
-	now    func() time.Time // the clock of back-off
+	// mu guards agents and order, which the admin API changes at run
+	// time; order is replaced, never changed in place, so a slice All
+	// returned stays as it was.
+	mu      sync.RWMutex
+	agents  map[string]*Agent
+	order   []*Agent
+	secrets []string // the bridge's keys, redacted from what agents say
+	clients upstream.Clients
+	log     zerolog.Logger
+	now     func() time.Time // the clock of back-off
 	// wait waits d or until ctx ends (nil error when d passed): the
 	// back-off between discovery attempts. Tests inject a clock here.
 	wait func(ctx context.Context, d time.Duration) error
@@ -99,16 +108,61 @@ const (
 // newRegistry registers agents. bridgeKeys are the bridge's own API keys,
 // redacted, with each agent's secrets, from what the agent says.
 func newRegistry(agents []AgentConfig, bridgeKeys []string, clients upstream.Clients, log zerolog.Logger, now func() time.Time) *Registry {
-	r := &Registry{agents: map[string]*Agent{}, log: log, now: now, wait: sleep}
+	r := &Registry{agents: map[string]*Agent{}, secrets: bridgeKeys, clients: clients, log: log, now: now, wait: sleep}
 	r.life, r.close = context.WithCancel(context.Background())
 	for _, c := range agents {
-		a := &Agent{Name: c.Name, cfg: c, client: clients.For(c.H2C), card: fallbackCard(c),
-			redact: newRedactor(c, bridgeKeys, log)}
-		a.redactText = a.redact.text
+		a := r.newAgent(c)
 		r.agents[c.Name] = a
 		r.order = append(r.order, a)
 	}
 	return r
+}
+
+func (r *Registry) newAgent(c AgentConfig) *Agent {
+	if c.URL == "" && len(c.URLs) > 0 {
+		c.URL = c.URLs[0] // the card is read from the first replica
+	}
+	a := &Agent{Name: c.Name, cfg: c, client: r.clients.For(c.H2C), card: fallbackCard(c),
+		redact: newRedactor(c, r.secrets, r.log), replicas: newReplicas(c)}
+	a.redactText = a.redact.text
+	return a
+}
+
+// Add registers an agent at run time (c validated, defaults applied);
+// ErrNameInUse when one of that name is registered. Its card is fetched
+// on its first use.
+func (r *Registry) Add(c AgentConfig) (*Agent, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.agents[c.Name]; ok {
+		return nil, fmt.Errorf("%w: %q", ErrNameInUse, clip(c.Name, maxName))
+	}
+	a := r.newAgent(c)
+	r.agents[c.Name] = a
+	r.order = append(slices.Clip(r.order), a)
+	return a, nil
+}
+
+// Remove unregisters the agent called name (ErrUnknownAgent for none).
+// Calls under way go on with it; new ones do not find it.
+func (r *Registry) Remove(name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, ok := r.agents[name]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownAgent, clip(name, maxName))
+	}
+	delete(r.agents, name)
+	r.order = slices.DeleteFunc(slices.Clone(r.order), func(b *Agent) bool { return b == a })
+	return nil
+}
+
+// lookup returns the agent called name.
+func (r *Registry) lookup(name string) (*Agent, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a, ok := r.agents[name]
+	return a, ok
 }
 
 // fallbackCard treats the agent's url as a 0.3 JSON-RPC endpoint, for
@@ -120,20 +174,25 @@ func fallbackCard(c AgentConfig) transform.Card {
 
 // Get returns the agent called name, or a *transform.ModelError.
 func (r *Registry) Get(model, name string) (*Agent, error) {
-	if a, ok := r.agents[name]; ok {
+	if a, ok := r.lookup(name); ok {
 		return a, nil
 	}
 	return nil, &transform.ModelError{Model: model}
 }
 
-// All returns the agents in configuration order.
-func (r *Registry) All() []*Agent { return r.order }
+// All returns the agents in configuration order (then those registered
+// at run time); the slice is the caller's to read, never to change.
+func (r *Registry) All() []*Agent {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.order
+}
 
 // discover fetches every agent's card at start-up and keeps retrying the
 // ones that fail, with back-off, until ctx ends.
 func (r *Registry) discover(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, a := range r.order {
+	for _, a := range r.All() {
 		wg.Go(func() {
 			// A hostile card must not end the process: a panic in
 			// its reading is logged, and the agent keeps its fallback.
@@ -202,7 +261,7 @@ func (r *Registry) resolve(ctx context.Context, a *Agent) bool {
 // and returns the fetch's error. A card that changed replaces the old one;
 // a failed refresh of a known card keeps it.
 func (r *Registry) Refresh(ctx context.Context, name string) error {
-	a, ok := r.agents[name]
+	a, ok := r.lookup(name)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownAgent, clip(name, maxName))
 	}
@@ -344,11 +403,30 @@ func (r *Registry) pinCard(a *Agent, card *transform.Card) {
 // fetchCard tries card_url, else the well-known paths of 0.3/1.0 and 0.2.
 // found is false when the agent answered but serves no card.
 func (r *Registry) fetchCard(ctx context.Context, a *Agent) (raw []byte, card transform.Card, found bool, err error) {
+	// Replicas share one card: the first that can be reached serves it
+	// (its endpoints are pinned to the first replica's origin, and each
+	// call moved to its replica's; see aim).
+	for _, rep := range a.replicas {
+		raw, card, found, err = r.fetchCardAt(ctx, a, rep)
+		if err == nil || ctx.Err() != nil {
+			return raw, card, found, err
+		}
+	}
+	return raw, card, found, err
+}
+
+// fetchCardAt is fetchCard at replica rep's origin.
+func (r *Registry) fetchCardAt(ctx context.Context, a *Agent, rep *replica) (raw []byte, card transform.Card, found bool, err error) {
 	c := a.cfg
 	urls := []string{c.CardURL}
 	if c.CardURL == "" {
 		base := strings.TrimSuffix(c.URL, "/")
 		urls = []string{base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"}
+	}
+	for i, u := range urls {
+		if rep.index > 0 {
+			urls[i], _ = upstream.PinEndpoint(u, rep.url, "")
+		}
 	}
 	for _, u := range urls {
 		body, status, err := r.get(ctx, a, u)

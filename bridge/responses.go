@@ -46,7 +46,7 @@ func (d *responsesDoor) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	agent, err := s.agents.Get(rreq.Model, rreq.Agent)
+	agent, err := s.allowed(c, rreq.Model, rreq.Agent)
 	if err != nil {
 		return err
 	}

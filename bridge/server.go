@@ -40,6 +40,8 @@ type Server struct {
 	// (when keys are configured, the demo agent wants one too). Never logged.
 	demoToken string
 	keys      keyring // the configured API keys, for auth
+	metrics   *metrics
+	limits    *limiter // rpm of keys and agents
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -60,10 +62,12 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     cfg,
-		keys:    newKeyring(cfg.APIKeys),
+		keys:    newKeyring(cfg.APIKeys, cfg.AdminKeys),
 		log:     log,
 		clients: upstream.NewClients(),
 		now:     time.Now,
+		metrics: newMetrics(),
+		limits:  newLimiter(),
 	}
 	s.started = s.now()
 	s.boundConcurrency()
@@ -87,12 +91,13 @@ func (s *Server) routes() *echo.Echo {
 	s.logEcho(e)
 	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
 	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	v1 := e.Group("/v1", s.auth)
+	v1 := e.Group("/v1", s.auth, s.limitKey)
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
 	s.responseRoutes(v1)
 	s.gatewayRoutes(e) // /a2a/{agent}: the A2A gateway (gateway.go)
+	s.opsRoutes(e, v1)
 	if len(s.cfg.Agents) == 0 {
 		// The card is public, as an agent's card is (it names nothing but
 		// the demo); the agent itself wants a key when keys are configured.
@@ -138,7 +143,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	defer func() { stopDiscover(); <-discovered; <-swept; s.agents.close() }()
+	probed := s.startProbes(discoverCtx)
+	defer func() { stopDiscover(); <-discovered; <-swept; <-probed; s.agents.close() }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -178,7 +184,7 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 
 func (s *Server) warnIfOpen(addr net.Addr) {
 	host, _, _ := net.SplitHostPort(addr.String())
-	if len(s.cfg.APIKeys) == 0 && !isLoopback(host) {
+	if !s.keyed() && !isLoopback(host) {
 		s.log.Warn().Str("listen", addr.String()).
 			Msg("NO API KEY CONFIGURED and listening beyond loopback: anyone who reaches this address can call your agents; set api_keys or --api-key")
 	}
@@ -197,7 +203,7 @@ func (s *Server) refuseWhileDraining(next echo.HandlerFunc) echo.HandlerFunc {
 
 // auth requires one of the configured API keys on /v1/* when any is set.
 func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
-	if len(s.cfg.APIKeys) == 0 {
+	if !s.keyed() {
 		return next
 	}
 	return func(c echo.Context) error {
@@ -217,7 +223,7 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 // one of them or with the bridge's own demoToken: it was served outside
 // auth, and anyone could make it write.
 func (s *Server) demoAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	if len(s.cfg.APIKeys) == 0 {
+	if !s.keyed() {
 		return next
 	}
 	return func(c echo.Context) error {
@@ -234,6 +240,9 @@ func (s *Server) isDemoCall(r *http.Request) bool {
 	return ok && s.demoToken != "" && r.URL.Path == demoPath &&
 		subtle.ConstantTimeCompare([]byte(got), []byte(s.demoToken)) == 1
 }
+
+// keyed reports whether any key is configured (else /v1 is open).
+func (s *Server) keyed() bool { return len(s.keys.secrets) > 0 }
 
 // isKey reports whether got is one of the configured API keys.
 func (s *Server) isKey(got string) bool { return s.keys.find(got) != nil }

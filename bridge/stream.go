@@ -32,14 +32,21 @@ import (
 // call, gets one message/send; its answer (polled while its task runs) is
 // still delivered as a valid SSE stream.
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
-	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc)}
+	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c)}
+	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration)
 	defer r.close()
-	rp, err := s.up.Do(c.Request().Context(), &cc.target, cc.request(upstream.OpStream))
+	rp, rep, err := s.callAgent(c, cc.agent, &cc.target, cc.request(upstream.OpStream))
+	defer rep.release()
 	if err != nil {
 		return r.fail(err)
 	}
 	defer rp.Close() // cancels the agent's task if the client went away
+	if r.tr.NoUsage {
+		// The caller asked for no usage, but the metrics and the cost
+		// count the prompt: counted now, before it is let go of.
+		r.promptTokens = s.countTokens(cc.prompt)
+	}
 	// Sent: the flattened prompt is not needed any more (the Translator
 	// keeps what it needs of it), and an idle stream need not hold it.
 	cc.prompt = ""
@@ -73,6 +80,10 @@ type relay struct {
 	c  echo.Context
 	cc *chatCall
 	tr *transform.Translator
+	// info is the request's, read once; promptTokens the prompt's count
+	// when the translator does not keep the prompt (NoUsage).
+	info         *reqInfo
+	promptTokens int
 
 	mu     sync.Mutex
 	w      *stream.Writer
@@ -116,6 +127,9 @@ func (r *relay) text(s string) error {
 	}
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
+	}
+	if r.info.first.IsZero() {
+		r.info.first = r.s.now()
 	}
 	return r.endLocked(r.chunks.AppendText(r.w.Begin(), r.tr.Ext(), s))
 }
@@ -193,12 +207,18 @@ func (r *relay) finish() error {
 	if err := r.chunkLocked(transform.Delta{}, openai.FinishReasonStop); err != nil {
 		return err
 	}
+	usage := r.tr.Usage()
 	if r.cc.req.IncludeUsage {
 		r.cc.meta.Ext = r.tr.Ext()
-		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, r.tr.Usage())); err != nil {
+		if err := r.writeLocked(transform.UsageChunk(r.cc.meta, usage)); err != nil {
 			return err
 		}
 	}
+	if r.tr.NoUsage && usage.PromptTokens == 0 {
+		usage.PromptTokens = r.promptTokens // the agent reported none: the bridge's count
+		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
+	}
+	r.s.answered(r.c, r.cc.agent, usage, r.tr.Ext())
 	return r.w.Done()
 }
 
