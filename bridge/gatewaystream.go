@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -24,12 +23,7 @@ func startEvents(c echo.Context) *stream.Writer {
 
 // events writes one gateway stream; keepalives come from a timer, so
 // writes are serialised.
-type events struct {
-	mu     sync.Mutex
-	w      *stream.Writer
-	ka     *quietTimer
-	closed bool
-}
+type events struct{ sseOut }
 
 func (ev *events) write(b []byte) error {
 	ev.mu.Lock()
@@ -41,15 +35,6 @@ func (ev *events) write(b []byte) error {
 		ev.ka.touch()
 	}
 	return nil
-}
-
-func (ev *events) close() {
-	ev.mu.Lock()
-	defer ev.mu.Unlock()
-	ev.closed = true
-	if ev.ka != nil {
-		ev.ka.stop()
-	}
 }
 
 // relay answers a stream method: the agent's events relayed as they come,
@@ -72,10 +57,10 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		}
 		ev, _ := transform.ReadResponse(raw.Body)
 		g.claim(call, ev)
-		return (&events{w: startEvents(c)}).write(compact(raw.Body))
+		return (&events{sseOut{w: startEvents(c)}}).write(compact(raw.Body))
 	}
-	out := &events{w: startEvents(c)}
-	g.keepalive(c, out)
+	out := &events{sseOut{w: startEvents(c)}}
+	out.keepalive(g.s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), nil)
 	defer out.close()
 	done := false
 	for frame, err := range raw.Frames() {
@@ -107,21 +92,6 @@ func (ev *events) fail(c echo.Context, call *rpcCall, err error) error {
 	infoOf(c).err = e
 	_ = ev.write(e.RPCBody(call.id))
 	return nil
-}
-
-// keepalive writes ": keepalive" comments while the stream is quiet.
-func (g *gateway) keepalive(c echo.Context, out *events) {
-	every := g.s.cfg.Keepalive.Duration
-	if every <= 0 {
-		return
-	}
-	out.mu.Lock()
-	defer out.mu.Unlock()
-	out.ka = afterQuiet(every, zerolog.Ctx(c.Request().Context()), func() bool {
-		out.mu.Lock()
-		defer out.mu.Unlock()
-		return !out.closed && out.w.Comment("keepalive") == nil
-	})
 }
 
 // compact is b on one line, as an SSE data line must be (an agent may

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -23,7 +21,7 @@ import (
 // complete.
 func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
 	r := &respRelay{d: d, c: c, rc: rc, tr: d.s.translator(rc.chatCall)}
-	r.keepalive(d.s.cfg.Keepalive.Duration)
+	r.keepalive(d.s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
 	rp, err := d.s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpStream))
 	if err != nil {
@@ -53,36 +51,8 @@ type respRelay struct {
 	rc *respCall
 	tr *transform.Translator
 
-	mu     sync.Mutex
-	w      *stream.Writer
+	sseOut
 	events *transform.ResponseEvents
-	ka     *quietTimer
-	closed bool
-}
-
-// keepalive writes ": keepalive" whenever nothing was written for every
-// (starting the stream if need be). 0 turns it off.
-func (r *respRelay) keepalive(every time.Duration) {
-	if every <= 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ka = afterQuiet(every, zerolog.Ctx(r.c.Request().Context()), func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return !r.closed && r.startLocked() == nil && r.w.Comment("keepalive") == nil
-	})
-}
-
-// close stops the keepalives; nothing is written after it.
-func (r *respRelay) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.closed = true
-	if r.ka != nil {
-		r.ka.stop()
-	}
 }
 
 // text sends a text delta, starting the stream first if need be.

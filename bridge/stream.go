@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
@@ -34,7 +32,7 @@ import (
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c)}
 	defer s.streamOpened(cc.agent.Name).streamClosed()
-	r.keepalive(s.cfg.Keepalive.Duration)
+	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
 	rp, rep, err := s.callAgent(c, cc.agent, &cc.target, cc.request(upstream.OpStream))
 	defer rep.release()
@@ -85,36 +83,8 @@ type relay struct {
 	info         *reqInfo
 	promptTokens int
 
-	mu     sync.Mutex
-	w      *stream.Writer
+	sseOut
 	chunks *transform.Chunks
-	ka     *quietTimer // the keepalive, touched by every flush
-	closed bool
-}
-
-// keepalive writes ": keepalive" whenever nothing was written for every
-// (starting the stream if need be). 0 turns it off.
-func (r *relay) keepalive(every time.Duration) {
-	if every <= 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ka = afterQuiet(every, zerolog.Ctx(r.c.Request().Context()), func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return !r.closed && r.startLocked() == nil && r.w.Comment("keepalive") == nil
-	})
-}
-
-// close stops the keepalives; nothing is written after it.
-func (r *relay) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.closed = true
-	if r.ka != nil {
-		r.ka.stop()
-	}
 }
 
 // text sends a content delta, starting the stream first if need be.

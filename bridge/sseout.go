@@ -1,0 +1,49 @@
+package bridge
+
+import (
+	"sync"
+	"time"
+
+	"github.com/a2a-bridge/a2a-bridge/stream"
+	"github.com/rs/zerolog"
+)
+
+// sseOut is what every streaming door (chat, Responses, the A2A gateway)
+// writes its events through: the SSE writer once the stream is started,
+// the keepalive timer, and the lock that serialises the door's writes
+// with the keepalive's, which come from a timer.
+type sseOut struct {
+	mu     sync.Mutex
+	w      *stream.Writer
+	ka     *quietTimer // the keepalive, touched by every flush
+	closed bool
+}
+
+// keepalive writes ": keepalive" whenever nothing was written for every,
+// calling start first (under the lock) when the door starts its stream
+// lazily; start is nil for a stream already started. 0 turns it off.
+func (o *sseOut) keepalive(every time.Duration, log *zerolog.Logger, start func() error) {
+	if every <= 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ka = afterQuiet(every, log, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.closed || start != nil && start() != nil {
+			return false
+		}
+		return o.w.Comment("keepalive") == nil
+	})
+}
+
+// close stops the keepalives; nothing is written after it.
+func (o *sseOut) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closed = true
+	if o.ka != nil {
+		o.ka.stop()
+	}
+}
