@@ -38,3 +38,18 @@ func duplicateMember(root gjson.Result) (string, bool) {
 	})
 	return dup, found
 }
+
+// noDuplicates refuses a request body whose top-level member appears twice,
+// naming it (the member named by the empty string as `""`: a param must name
+// something). Every front door's parser calls it.
+func noDuplicates(root gjson.Result) error {
+	name, dup := duplicateMember(root)
+	if !dup {
+		return nil
+	}
+	param := name
+	if param == "" {
+		param = `""`
+	}
+	return badParam(param, "the member %q appears more than once in the request body: JSON readers disagree on which one counts, so send it once", name)
+}

@@ -87,12 +87,8 @@ func ParseRequest(body []byte) (Request, error) {
 	if !root.IsObject() {
 		return Request{}, ErrInvalidJSON
 	}
-	if name, dup := duplicateMember(root); dup {
-		param := name
-		if param == "" {
-			param = `""` // the member named by the empty string: param must name something
-		}
-		return Request{}, badParam(param, "the member %q appears more than once in the request body: JSON readers disagree on which one counts, so send it once", name)
+	if err := noDuplicates(root); err != nil {
+		return Request{}, err
 	}
 	f := readFields(root)
 	var r Request

@@ -43,8 +43,8 @@ func ParseResponses(body []byte) (ResponsesRequest, error) {
 	if !root.IsObject() {
 		return r, ErrInvalidJSON
 	}
-	if name, dup := duplicateMember(root); dup {
-		return r, badParam(name, "the member %q appears more than once in the request body: send it once", name)
+	if err := noDuplicates(root); err != nil {
+		return r, err
 	}
 	if err := r.readHead(root); err != nil {
 		return r, err
