@@ -224,7 +224,8 @@ func dialectName(d transform.Dialect) string {
 // forward answers a non-stream call with the agent's JSON-RPC answer as it
 // came, its errors rewritten (redacted, with the caller's id).
 func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) error {
-	raw, err := g.s.up.Raw(c.Request().Context(), t, call.body, false)
+	raw, m, err := g.raw(c, call, t, false) // gatewayops.go: replica, trace, accounting
+	defer m.release()
 	if err != nil {
 		return err
 	}
@@ -243,6 +244,7 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 		ev, _ := transform.ReadResponse(body)
 		g.claim(call, ev)
 	}
+	m.body(body)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
