@@ -143,7 +143,7 @@ func (g *gateway) rpcError(c echo.Context, call *rpcCall, err error) {
 	}
 	status := http.StatusOK
 	switch e.Code {
-	case rowOf(ErrUnauthorized).code, rowOf(ErrNotAllowed).code, rowOf(ErrUnknownAgent).code:
+	case rowOf(ErrUnauthorized).code, rowOf(ErrNotAllowed).code, rowOf(ErrUnknownAgent).code, rowOf(ErrAgentDisabled).code:
 		status = e.Status
 	case rowOf(ErrRateLimited).code: // the contract's 429 with a JSON-RPC error -32000
 		status = http.StatusTooManyRequests

@@ -34,13 +34,16 @@ type gwMeter struct {
 // replica pick chooses, as callAgent does: the one that holds the task or
 // context the call names, else the least loaded healthy one; a new task
 // whose replica refused the connection (no byte of the request written)
-// goes to the next. t is
+// goes to the next. A disabled agent is refused (503 agent_disabled). t is
 // aimed at the replica here, with the caller's trace context. The meter is
 // never nil: the caller defers its release.
 func (g *gateway) raw(c echo.Context, call *rpcCall, t *upstream.Target, sse bool) (*upstream.Raw, *gwMeter, error) {
 	a, info := call.agent, infoOf(c)
 	info.target = a
 	m := &gwMeter{s: g.s, c: c, call: call}
+	if a.disabled.Load() {
+		return nil, m, agentDisabled(a)
+	}
 	taskID, contextID := gwIDs(call)
 	if call.op == opSend || call.op == opStream {
 		m.tr = &transform.Translator{Prompt: gwPrompt(call), Estimate: g.s.cfg.estimateUsage(),
