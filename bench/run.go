@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer agent.stop()
-	if o.runs("send") || o.runs("stream") {
+	if slices.ContainsFunc(hopScenarios, o.runs) {
 		if err := runHops(ctx, o, agent, rep); err != nil {
 			return err
 		}
@@ -49,12 +50,19 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// hops are the two servers under test, and the agent behind them.
-type hops struct{ proxy, bridge, agent *child }
+// hopScenarios are the scenarios that measure the proxy hop and a bridge.
+var hopScenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream"}
+
+// hops are the servers under test, and the agent behind them: ops is the
+// bridge with the operations on, started only for the ops-* scenarios.
+type hops struct{ proxy, bridge, ops, agent *child }
 
 func (h hops) of(t target) *child {
-	if t.hop == "proxy" {
+	switch {
+	case t.hop == "proxy":
 		return h.proxy
+	case t.ops:
+		return h.ops
 	}
 	return h.bridge
 }
@@ -75,6 +83,14 @@ func runHops(ctx context.Context, o options, agent *child, rep *report) error {
 		return err
 	}
 	defer h.bridge.stop()
+	if o.runs("ops-send") || o.runs("ops-stream") {
+		if h.ops, err = startChild(ctx, "bridge", append(args, "-ops")...); err != nil {
+			return err
+		}
+		defer h.ops.stop()
+		stop := scrapeMetrics(ctx, h.ops.url, o.scrape)
+		defer stop()
+	}
 	pairs, err := scenarioTargets(ctx, o, h)
 	if err != nil {
 		return err
@@ -109,20 +125,27 @@ func runHops(ctx context.Context, o options, agent *child, rep *report) error {
 // received from the bridge for the same conversation.
 func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error) {
 	var pairs [][2]target
-	for _, scenario := range []string{"send", "stream", "responses-send", "responses-stream"} {
+	for _, scenario := range hopScenarios {
 		if !o.runs(scenario) {
 			continue
 		}
 		stream := strings.HasSuffix(scenario, "stream")
 		bt := bridgeTarget(h.bridge.url, stream, o)
-		if strings.HasPrefix(scenario, "responses-") {
+		switch {
+		case strings.HasPrefix(scenario, "responses-"):
 			bt = responsesTarget(h.bridge.url, stream, o)
+		case strings.HasPrefix(scenario, "ops-"):
+			bt = opsTarget(h.ops.url, stream, o)
 		}
 		if err := check(ctx, bt, o); err != nil {
 			return nil, err
 		}
 		// Both doors send the agent the same bytes: the proxy replays them.
-		body, err := recorded(ctx, h.agent, strings.TrimPrefix(scenario, "responses-"))
+		_, kind, _ := strings.Cut(scenario, "-") // responses-send: send
+		if kind == "" {
+			kind = scenario
+		}
+		body, err := recorded(ctx, h.agent, kind)
 		if err != nil {
 			return nil, err
 		}
