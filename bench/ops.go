@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,4 +69,20 @@ func scrapeMetrics(ctx context.Context, url string, every time.Duration) (stop f
 		cancel()
 		wg.Wait()
 	}
+}
+
+// startOps starts the ops bridge as h.ops, and its scraper, when an ops-*
+// scenario runs; stop stops both.
+func startOps(ctx context.Context, o options, args []string, h *hops) (stop func(), err error) {
+	if !o.runs("ops-send") && !o.runs("ops-stream") {
+		return func() {}, nil
+	}
+	if h.ops, err = startChild(ctx, "bridge", append(slices.Clip(args), "-ops")...); err != nil {
+		return nil, err
+	}
+	stopScrape := scrapeMetrics(ctx, h.ops.url, o.scrape)
+	return func() {
+		stopScrape()
+		h.ops.stop()
+	}, nil
 }

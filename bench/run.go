@@ -72,25 +72,11 @@ func (h hops) of(t target) *child {
 // swaps which hop goes first, so that a drift in the machine's load does
 // not always favour the same one. The report keeps each row's median round.
 func runHops(ctx context.Context, o options, agent *child, rep *report) error {
-	args := append(o.childArgs(), "-upstream", agent.url)
-	h := hops{agent: agent}
-	var err error
-	if h.proxy, err = startChild(ctx, "proxy", args...); err != nil {
+	h, stop, err := startHops(ctx, o, agent)
+	if err != nil {
 		return err
 	}
-	defer h.proxy.stop()
-	if h.bridge, err = startChild(ctx, "bridge", args...); err != nil {
-		return err
-	}
-	defer h.bridge.stop()
-	if o.runs("ops-send") || o.runs("ops-stream") {
-		if h.ops, err = startChild(ctx, "bridge", append(args, "-ops")...); err != nil {
-			return err
-		}
-		defer h.ops.stop()
-		stop := scrapeMetrics(ctx, h.ops.url, o.scrape)
-		defer stop()
-	}
+	defer stop()
 	pairs, err := scenarioTargets(ctx, o, h)
 	if err != nil {
 		return err
@@ -118,6 +104,37 @@ func runHops(ctx context.Context, o options, agent *child, rep *report) error {
 	}
 	rep.Scenarios = medianRows(rep.Rounds)
 	return nil
+}
+
+// startHops starts the proxy and the bridge in front of agent, and the ops
+// bridge when an ops-* scenario runs; stop stops them.
+func startHops(ctx context.Context, o options, agent *child) (h hops, stop func(), err error) {
+	args := append(o.childArgs(), "-upstream", agent.url)
+	h.agent = agent
+	var stops []func()
+	stop = func() {
+		for _, f := range slices.Backward(stops) {
+			f()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if h.proxy, err = startChild(ctx, "proxy", args...); err != nil {
+		return h, nil, err
+	}
+	stops = append(stops, h.proxy.stop)
+	if h.bridge, err = startChild(ctx, "bridge", args...); err != nil {
+		return h, nil, err
+	}
+	stops = append(stops, h.bridge.stop)
+	stopOps, err := startOps(ctx, o, args, &h)
+	if err != nil {
+		return h, nil, err
+	}
+	return h, func() { stopOps(); stop() }, nil
 }
 
 // scenarioTargets checks both hops for each scenario and returns their
