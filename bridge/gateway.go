@@ -243,8 +243,9 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 	case opSend:
 		ev, _ := transform.ReadResponse(body)
 		g.claim(call, ev)
+		m.event(ev)
 	}
-	m.body(body)
+	m.answered()
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 

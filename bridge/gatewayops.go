@@ -142,17 +142,6 @@ func (m *gwMeter) event(ev transform.Event) {
 	}
 }
 
-// body notes a whole JSON-RPC answer (a non-stream one, or a stream
-// method's single answer) and that it was answered.
-func (m *gwMeter) body(b []byte) {
-	if m.tr != nil || len(m.call.agent.replicas) > 1 {
-		if ev, err := transform.ReadResponse(b); err == nil {
-			m.event(ev)
-		}
-	}
-	m.answered()
-}
-
 // answered counts the call's answer: for a message, its usage (the
 // agent's, else counted as the chat door counts it) and its cost, with
 // X-A2A-Bridge-Cost on a non-stream answer; any other call counts for the

@@ -58,7 +58,8 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		}
 		ev, _ := transform.ReadResponse(raw.Body)
 		g.claim(call, ev)
-		m.body(raw.Body)
+		m.event(ev)
+		m.answered()
 		return (&events{sseOut{w: startEvents(c)}}).write(compact(raw.Body))
 	}
 	out := &events{sseOut{w: startEvents(c)}}
