@@ -34,6 +34,9 @@ func serveBridge(ctx context.Context, ln net.Listener, o options) error {
 		Server: bridge.ServerConfig{ShutdownGrace: bridge.Duration{Duration: time.Second}},
 		Usage:  o.usage,
 	}
+	if o.ops {
+		opsConfig(&cfg, o)
+	}
 	logger, err := bridgeLogger(o.bridgeLog)
 	if err != nil {
 		return err

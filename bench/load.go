@@ -117,6 +117,9 @@ func (wk *worker) do(ctx context.Context, c *http.Client, t target) (lat, ttfc t
 		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if t.auth != "" {
+		req.Header.Set("Authorization", t.auth)
+	}
 	if t.stream {
 		req.Header.Set("Accept", "text/event-stream")
 	}

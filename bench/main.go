@@ -27,12 +27,15 @@ import (
 
 // options are the command line of both the parent and the role children.
 type options struct {
-	role      string // "" for the parent; agent, proxy or bridge for a child
-	upstream  string // proxy and bridge roles: the agent's base URL
-	bridgeLog string // bridge role: nop (the default) or json (to io.Discard)
-	usage     string // bridge role: the config's usage ("" for its default)
-	h2c       bool   // the agent serves h2c too, and both hops call it over h2c
-	memRate   int    // role: runtime.MemProfileRate, 1 for an exact heap profile
+	role      string        // "" for the parent; agent, proxy or bridge for a child
+	upstream  string        // proxy and bridge roles: the agent's base URL
+	bridgeLog string        // bridge role: nop (the default) or json (to io.Discard)
+	usage     string        // bridge role: the config's usage ("" for its default)
+	h2c       bool          // the agent serves h2c too, and both hops call it over h2c
+	ops       bool          // bridge role: with the operations on (keys, rpm, cost; see opsConfig)
+	opsRPM    int           // the ops bridge's rpm, per key and per agent
+	memRate   int           // role: runtime.MemProfileRate, 1 for an exact heap profile
+	scrape    time.Duration // ops-* scenarios: how often /metrics is read
 
 	concurrency int
 	rounds      int
@@ -59,6 +62,9 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.memRate, "memprofilerate", 0, "internal: runtime.MemProfileRate of a role child (0: Go's default)")
 	fs.StringVar(&o.bridgeLog, "bridge-log", "nop", "bridge logger: nop (zerolog.Nop) or json (JSON lines to io.Discard, the production cost)")
 	fs.StringVar(&o.usage, "usage", "", "the bridge's usage counting: tokenizer or estimate (empty: the bridge's default)")
+	fs.BoolVar(&o.ops, "ops", false, "internal: the bridge role serves with keys, rpm and cost (the ops-* scenarios)")
+	fs.IntVar(&o.opsRPM, "ops-rpm", 5_000_000, "ops-* scenarios: the rpm of the bridge's key and agent, high enough not to limit (the window holds up to this many times)")
+	fs.DurationVar(&o.scrape, "scrape", time.Second, "ops-* scenarios: how often /metrics of the bridge is scraped while they run")
 	fs.BoolVar(&o.h2c, "h2c", false, "the agent also serves HTTP/2 without TLS, and the proxy and the bridge call it over h2c")
 	fs.IntVar(&o.concurrency, "c", 64, "concurrent clients per scenario")
 	fs.IntVar(&o.rounds, "rounds", 1, "measure every scenario this many times, alternating which hop goes first; report the median")
@@ -69,8 +75,9 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.promptBytes, "prompt", 1024, "bytes of the user message sent")
 	fs.BoolVar(&o.history, "history", true, "the agent echoes the user message in the task's history, as the A2A SDKs do")
 	fs.BoolVar(&o.unloaded, "unloaded", true, "also run every scenario with 1 client, for latency without queueing")
-	fs.StringVar(&o.only, "only", "send,stream,responses-send,responses-stream,idle",
-		"comma-separated scenarios to run: send, stream, responses-send, responses-stream (POST /v1/responses), idle")
+	fs.StringVar(&o.only, "only", "send,stream,responses-send,responses-stream,ops-send,ops-stream,idle",
+		"comma-separated scenarios to run: send, stream, responses-send, responses-stream (POST /v1/responses), "+
+			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), idle")
 	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
 	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
 	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file`, with its tables in the same name ending in .md (empty: none)")
@@ -82,8 +89,8 @@ func parseFlags(args []string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if o.concurrency < 1 || o.rounds < 1 || o.chunks < 1 || o.answerBytes < o.chunks || o.duration <= 0 {
-		return o, errors.New("want -c ≥ 1, -rounds ≥ 1, -chunks ≥ 1, -answer ≥ -chunks, -d > 0")
+	if o.concurrency < 1 || o.rounds < 1 || o.chunks < 1 || o.answerBytes < o.chunks || o.duration <= 0 || o.opsRPM < 1 || o.scrape <= 0 {
+		return o, errors.New("want -c ≥ 1, -rounds ≥ 1, -chunks ≥ 1, -answer ≥ -chunks, -d > 0, -ops-rpm ≥ 1, -scrape > 0")
 	}
 	return o, nil
 }
@@ -133,7 +140,7 @@ func runParent(o options) error {
 // planned is how long the scenarios take, warm-ups included.
 func (o options) planned() time.Duration {
 	runs := 0
-	for _, s := range []string{"send", "stream", "responses-send", "responses-stream"} {
+	for _, s := range hopScenarios {
 		if o.runs(s) {
 			runs += 2 // proxy and bridge
 		}
@@ -174,6 +181,6 @@ func (o options) childArgs() []string {
 	return []string{
 		"-answer", strconv.Itoa(o.answerBytes), "-chunks", strconv.Itoa(o.chunks),
 		"-history=" + strconv.FormatBool(o.history), "-bridge-log", o.bridgeLog, "-usage=" + o.usage,
-		"-h2c=" + strconv.FormatBool(o.h2c),
+		"-h2c=" + strconv.FormatBool(o.h2c), "-ops-rpm", strconv.Itoa(o.opsRPM),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer agent.stop()
-	if o.runs("send") || o.runs("stream") {
+	if slices.ContainsFunc(hopScenarios, o.runs) {
 		if err := runHops(ctx, o, agent, rep); err != nil {
 			return err
 		}
@@ -49,12 +50,19 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// hops are the two servers under test, and the agent behind them.
-type hops struct{ proxy, bridge, agent *child }
+// hopScenarios are the scenarios that measure the proxy hop and a bridge.
+var hopScenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream"}
+
+// hops are the servers under test, and the agent behind them: ops is the
+// bridge with the operations on, started only for the ops-* scenarios.
+type hops struct{ proxy, bridge, ops, agent *child }
 
 func (h hops) of(t target) *child {
-	if t.hop == "proxy" {
+	switch {
+	case t.hop == "proxy":
 		return h.proxy
+	case t.ops:
+		return h.ops
 	}
 	return h.bridge
 }
@@ -64,17 +72,11 @@ func (h hops) of(t target) *child {
 // swaps which hop goes first, so that a drift in the machine's load does
 // not always favour the same one. The report keeps each row's median round.
 func runHops(ctx context.Context, o options, agent *child, rep *report) error {
-	args := append(o.childArgs(), "-upstream", agent.url)
-	h := hops{agent: agent}
-	var err error
-	if h.proxy, err = startChild(ctx, "proxy", args...); err != nil {
+	h, stop, err := startHops(ctx, o, agent)
+	if err != nil {
 		return err
 	}
-	defer h.proxy.stop()
-	if h.bridge, err = startChild(ctx, "bridge", args...); err != nil {
-		return err
-	}
-	defer h.bridge.stop()
+	defer stop()
 	pairs, err := scenarioTargets(ctx, o, h)
 	if err != nil {
 		return err
@@ -104,25 +106,63 @@ func runHops(ctx context.Context, o options, agent *child, rep *report) error {
 	return nil
 }
 
+// startHops starts the proxy and the bridge in front of agent, and the ops
+// bridge when an ops-* scenario runs; stop stops them.
+func startHops(ctx context.Context, o options, agent *child) (h hops, stop func(), err error) {
+	args := append(o.childArgs(), "-upstream", agent.url)
+	h.agent = agent
+	var stops []func()
+	stop = func() {
+		for _, f := range slices.Backward(stops) {
+			f()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if h.proxy, err = startChild(ctx, "proxy", args...); err != nil {
+		return h, nil, err
+	}
+	stops = append(stops, h.proxy.stop)
+	if h.bridge, err = startChild(ctx, "bridge", args...); err != nil {
+		return h, nil, err
+	}
+	stops = append(stops, h.bridge.stop)
+	stopOps, err := startOps(ctx, o, args, &h)
+	if err != nil {
+		return h, nil, err
+	}
+	return h, func() { stopOps(); stop() }, nil
+}
+
 // scenarioTargets checks both hops for each scenario and returns their
 // targets, the proxy's first. The proxy is sent the bytes the agent
 // received from the bridge for the same conversation.
 func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error) {
 	var pairs [][2]target
-	for _, scenario := range []string{"send", "stream", "responses-send", "responses-stream"} {
+	for _, scenario := range hopScenarios {
 		if !o.runs(scenario) {
 			continue
 		}
 		stream := strings.HasSuffix(scenario, "stream")
 		bt := bridgeTarget(h.bridge.url, stream, o)
-		if strings.HasPrefix(scenario, "responses-") {
+		switch {
+		case strings.HasPrefix(scenario, "responses-"):
 			bt = responsesTarget(h.bridge.url, stream, o)
+		case strings.HasPrefix(scenario, "ops-"):
+			bt = opsTarget(h.ops.url, stream, o)
 		}
 		if err := check(ctx, bt, o); err != nil {
 			return nil, err
 		}
 		// Both doors send the agent the same bytes: the proxy replays them.
-		body, err := recorded(ctx, h.agent, strings.TrimPrefix(scenario, "responses-"))
+		_, kind, _ := strings.Cut(scenario, "-") // responses-send: send
+		if kind == "" {
+			kind = scenario
+		}
+		body, err := recorded(ctx, h.agent, kind)
 		if err != nil {
 			return nil, err
 		}

@@ -98,6 +98,9 @@ func check(ctx context.Context, t target, o options) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if t.auth != "" {
+		req.Header.Set("Authorization", t.auth)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("check %s: %w", t.hop, err)

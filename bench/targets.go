@@ -19,6 +19,8 @@ type target struct {
 	content func(data []byte) bool // an SSE data frame that carries answer text
 	done    func(data []byte) bool // the data frame that ends a good stream
 	ok      func(body []byte) bool // a good non-stream answer
+	auth    string                 // the Authorization header, when the hop wants a key
+	ops     bool                   // sent to the bridge with the operations on
 }
 
 func (t target) scenario() string {

@@ -34,6 +34,7 @@ var (
 	ErrRateLimited          = errors.New("rate limit exceeded")
 	ErrOverloaded           = errors.New("too many requests in flight")
 	ErrDraining             = errors.New("shutting down")
+	ErrAgentDisabled        = errors.New("agent disabled")
 	ErrClientGone           = errors.New("client went away")
 	ErrInternal             = errors.New("internal error")
 
@@ -114,6 +115,8 @@ var table = []kind{
 		"The bridge is serving as many requests as it may at once; retry shortly."},
 	{ErrDraining, 503, "service_unavailable", "service_unavailable", upstream.CodeServer, "UNAVAILABLE",
 		"The bridge is shutting down; retry on another instance."},
+	{ErrAgentDisabled, 503, "service_unavailable", "agent_disabled", upstream.CodeServer, "UNAVAILABLE",
+		"The agent is disabled by the bridge's operator; retry later."},
 	{ErrAgentTimeout, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
 	{context.DeadlineExceeded, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
 

@@ -143,7 +143,7 @@ func (g *gateway) rpcError(c echo.Context, call *rpcCall, err error) {
 	}
 	status := http.StatusOK
 	switch e.Code {
-	case rowOf(ErrUnauthorized).code, rowOf(ErrNotAllowed).code, rowOf(ErrUnknownAgent).code:
+	case rowOf(ErrUnauthorized).code, rowOf(ErrNotAllowed).code, rowOf(ErrUnknownAgent).code, rowOf(ErrAgentDisabled).code:
 		status = e.Status
 	case rowOf(ErrRateLimited).code: // the contract's 429 with a JSON-RPC error -32000
 		status = http.StatusTooManyRequests
@@ -224,7 +224,8 @@ func dialectName(d transform.Dialect) string {
 // forward answers a non-stream call with the agent's JSON-RPC answer as it
 // came, its errors rewritten (redacted, with the caller's id).
 func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) error {
-	raw, err := g.s.up.Raw(c.Request().Context(), t, call.body, false)
+	raw, m, err := g.raw(c, call, t, false) // gatewayops.go: replica, trace, accounting
+	defer m.release()
 	if err != nil {
 		return err
 	}
@@ -242,7 +243,9 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 	case opSend:
 		ev, _ := transform.ReadResponse(body)
 		g.claim(call, ev)
+		m.event(ev)
 	}
+	m.answered()
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 

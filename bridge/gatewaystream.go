@@ -43,7 +43,8 @@ func (ev *events) write(b []byte) error {
 // agent cut before its task ended closed with a JSON-RPC error event. The
 // client going away cancels the upstream call (its context).
 func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error {
-	raw, err := g.s.up.Raw(c.Request().Context(), t, call.body, true)
+	raw, m, err := g.raw(c, call, t, true) // gatewayops.go: replica, trace, accounting, open streams
+	defer m.release()
 	if err != nil {
 		return err
 	}
@@ -57,6 +58,8 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		}
 		ev, _ := transform.ReadResponse(raw.Body)
 		g.claim(call, ev)
+		m.event(ev)
+		m.answered()
 		return (&events{sseOut{w: startEvents(c)}}).write(compact(raw.Body))
 	}
 	out := &events{sseOut{w: startEvents(c)}}
@@ -74,6 +77,7 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		ev, err := transform.ReadResponse(frame)
 		if err == nil {
 			g.claim(call, ev)
+			m.event(ev)
 			done = done || ev.Final || ev.State.Terminal() || ev.State.Interrupted() || ev.Kind == transform.KindMessage
 		}
 		if err := out.write(frame); err != nil {
@@ -83,6 +87,7 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 	if !done {
 		return out.fail(c, call, fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete))
 	}
+	m.answered()
 	return nil
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// The agent states the contract names; "disabled" (set by the admin API)
-// is not implemented yet.
+// stateUnhealthy is the state of a replica that failed its probes or its
+// calls (the other states: agentsapi.go, disable.go).
 const stateUnhealthy = "unhealthy"
 
 // Passive and active thresholds of the contract: failing probes 1-2 mark
@@ -53,8 +53,11 @@ func (r *replica) state() string {
 	return cmp.Or(r.health.state, stateUnknown)
 }
 
-// stateOf is a's health state: its best replica's.
+// stateOf is a's health state: its best replica's, unless it is disabled.
 func (a *Agent) stateOf() string {
+	if a.disabled.Load() {
+		return stateDisabled
+	}
 	rank := map[string]int{stateHealthy: 4, stateDegraded: 3, stateUnknown: 2, stateUnhealthy: 1}
 	best := stateUnhealthy
 	for _, r := range a.replicas {
@@ -141,10 +144,14 @@ func (s *Server) setHealth(a *Agent, r *replica, f func(*agentHealth)) {
 		Int("failed_probes", probeFails).Int("failed_calls", callFails).Msg("agent state changed")
 }
 
-// probeAll probes every replica of every agent once, in parallel.
+// probeAll probes every replica of every agent once, in parallel; a
+// disabled agent is not probed.
 func (s *Server) probeAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, a := range s.agents.All() {
+		if a.disabled.Load() {
+			continue
+		}
 		for _, r := range a.replicas {
 			wg.Go(func() {
 				defer s.recoverGoroutine("health probe of agent " + a.Name)

@@ -164,6 +164,9 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	}
 	info := infoOf(c)
 	info.agent, info.target = a.Name, a // a call refused by the agent's limit is the agent's in the log and metrics
+	if a.disabled.Load() {
+		return nil, agentDisabled(a)
+	}
 	if err := s.limitAgent(c, a); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ func (s *Server) opsRoutes(e *echo.Echo, v1 *echo.Group) {
 	v1.GET("/agents/:name", s.getAgent)
 	v1.POST("/agents", s.addAgent, s.adminOnly)
 	v1.DELETE("/agents/:name", s.removeAgent, s.adminOnly)
+	v1.PATCH("/agents/:name", s.patchAgent, s.adminOnly)
 	v1.GET("/stats", s.stats)
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
@@ -38,6 +39,8 @@ type Agent struct {
 
 	replicas []*replica // its url, or its urls (replica.go)
 	sticky   sticky     // which replica holds a task or context
+
+	disabled atomic.Bool // set by PATCH /v1/agents/{name} (disable.go)
 }
 
 // target returns how to call a now; see Registry.Card.
