@@ -108,7 +108,8 @@ func (d *responsesDoor) continuation(c echo.Context, rc *respCall) error {
 func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	s := d.s
 	tr := s.translator(rc.chatCall)
-	rp, err := s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpSend))
+	rp, rep, err := s.callAgent(c, rc.agent, &rc.target, rc.request(upstream.OpSend))
+	defer rep.release()
 	if err != nil {
 		return err
 	}
@@ -122,6 +123,9 @@ func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 		return err
 	}
 	body := d.completed(c, rc, tr)
+	if cost := s.answered(c, rc.agent, tr.Usage(), tr.Ext()); rc.agent.cfg.priced() {
+		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
+	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 

@@ -20,14 +20,20 @@ import (
 // error event. Never a response.completed for a task that did not
 // complete.
 func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
-	r := &respRelay{d: d, c: c, rc: rc, tr: d.s.translator(rc.chatCall)}
-	r.keepalive(d.s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
+	s := d.s
+	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(rc.chatCall), info: infoOf(c)}
+	defer s.streamOpened(rc.agent.Name).streamClosed()
+	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
-	rp, err := d.s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpStream))
+	rp, rep, err := s.callAgent(c, rc.agent, &rc.target, rc.request(upstream.OpStream))
+	defer rep.release()
 	if err != nil {
 		return r.fail(err)
 	}
 	defer rp.Close() // cancels the agent's task if the client went away
+	// Sent: the flattened prompt is not needed any more (the Translator
+	// keeps what it needs of it), and an idle stream need not hold it.
+	rc.prompt = ""
 	emit := func(text string) error {
 		if err := r.text(text); err != nil {
 			return err
@@ -50,6 +56,8 @@ type respRelay struct {
 	c  echo.Context
 	rc *respCall
 	tr *transform.Translator
+	// info is the request's, read once.
+	info *reqInfo
 
 	sseOut
 	events *transform.ResponseEvents
@@ -65,6 +73,9 @@ func (r *respRelay) text(s string) error {
 	}
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
+	}
+	if r.info.first.IsZero() {
+		r.info.first = r.d.s.now()
 	}
 	return r.writeLocked(r.events.Delta(s))
 }
@@ -124,6 +135,10 @@ func (r *respRelay) finish() error {
 	if err := r.text(tail); err != nil {
 		return r.fail(err)
 	}
+	if n := r.tr.Diverged(); n > 0 {
+		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
+			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.startLocked(); err != nil { // a task done with no text at all
@@ -134,6 +149,7 @@ func (r *respRelay) finish() error {
 	if err := r.writeLocked(r.events.Completed(r.tr.Text(), r.tr.Usage())...); err != nil {
 		return err
 	}
+	r.d.s.answered(r.c, r.rc.agent, r.tr.Usage(), r.tr.Ext())
 	return r.flushLocked()
 }
 
