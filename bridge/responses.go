@@ -1,9 +1,9 @@
 package bridge
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -79,7 +79,14 @@ func (d *responsesDoor) newCall(c echo.Context, agent *Agent, rreq transform.Res
 	}
 }
 
-func hexID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
+// hexID is a random id in 32 hex digits (a UUID's, without its dashes),
+// in one allocation.
+func hexID() string {
+	u := uuid.New()
+	var b [32]byte
+	hex.Encode(b[:], u[:])
+	return string(b[:])
+}
 
 // continuation continues the stored response previous_response_id names,
 // in its agent's context (and its task, when that stopped for input), with
@@ -122,18 +129,19 @@ func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	if _, err := tr.Finish(); err != nil {
 		return err
 	}
-	body := d.completed(c, rc, tr)
-	if cost := s.answered(c, rc.agent, tr.Usage(), tr.Ext()); rc.agent.cfg.priced() {
+	u := tr.Usage()
+	body := d.completed(c, rc, tr, u)
+	if cost := s.answered(c, rc.agent, u, tr.Ext()); rc.agent.cfg.priced() {
 		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
-// completed returns the final object of a completed response, and keeps
-// it when the caller asked for it to be stored.
-func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator) []byte {
+// completed returns the final object of a completed response, of usage
+// u, encoded once: the answer, or the response.completed event's, and
+// what is kept when the caller asked for it to be stored.
+func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, u transform.Usage) []byte {
 	rc.meta.Ext = tr.Ext()
-	u := tr.Usage()
 	body := transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: tr.Text(), Usage: &u})
 	if rc.rreq.Store {
 		d.store.put(infoOf(c).scope, rc.meta.ID, storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID), Body: body})

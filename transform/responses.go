@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -20,8 +21,11 @@ type ResponsesRequest struct {
 	// carried to the next turn of a conversation.
 	Instructions       string
 	PreviousResponseID string
-	Store              bool   // store, true unless the caller sent false
-	Metadata           []byte // the metadata object, as sent, or nil
+	Store              bool // store, true unless the caller sent false
+	// Metadata is the metadata object as encoding/json writes it
+	// (compacted, HTML-escaped), or nil: it is echoed in every response
+	// object, and an event's data holds no newline.
+	Metadata []byte
 }
 
 // responsesParams are passed to the agent under their chat names: the
@@ -54,7 +58,7 @@ func ParseResponses(body []byte) (ResponsesRequest, error) {
 	}
 	r.Params = responsesParamsOf(root)
 	if m := root.Get("metadata"); m.IsObject() {
-		r.Metadata = []byte(m.Raw)
+		r.Metadata, _ = json.Marshal(json.RawMessage(m.Raw)) // valid: jsonwalk.Check said so
 	}
 	if nonEmpty(root.Get("tools")) {
 		r.Unsupported = append(r.Unsupported, "tools")

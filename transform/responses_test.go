@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"bytes"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -92,15 +91,22 @@ func TestGoldenResponses(t *testing.T) {
 			return b
 		},
 		"stream": func() []byte {
+			var w sseBuffer
 			ev := NewResponseEvents(goldenResponseMeta)
-			evs := append(ev.Start(), ev.Delta("Hello "), ev.Delta("there"))
-			evs = append(evs, ev.Completed("Hello there", u)...)
-			return sseOf(evs)
+			_ = ev.Start(&w)
+			_ = ev.Delta(&w, "Hello ")
+			_ = ev.Delta(&w, "there")
+			_ = ev.Completed(&w, "Hello there", Response(goldenResponseMeta, ResponseState{Status: ResponseCompleted, Text: "Hello there", Usage: &u}))
+			return w.b
 		},
 		"failed": func() []byte {
+			var w sseBuffer
 			ev := NewResponseEvents(goldenResponseMeta)
-			evs := append(ev.Start(), ev.Delta("Hello "))
-			return sseOf(append(evs, ev.Failed("Hello ", u, []byte(`{"code":"agent_task_failed","message":"The agent's task ended failed."}`))))
+			_ = ev.Start(&w)
+			_ = ev.Delta(&w, "Hello ")
+			_ = ev.Failed(&w, Response(goldenResponseMeta, ResponseState{Status: ResponseFailed, Text: "Hello ", Usage: &u,
+				Error: []byte(`{"code":"agent_task_failed","message":"The agent's task ended failed."}`)}))
+			return w.b
 		},
 	}
 	for name, encode := range cases {
@@ -112,28 +118,14 @@ func TestGoldenResponses(t *testing.T) {
 	}
 }
 
-// sseOf writes events as the bridge does: "event:" then "data:" lines.
-func sseOf(evs []StreamEvent) []byte {
-	var b bytes.Buffer
-	for _, ev := range evs {
-		b.WriteString("event: " + ev.Type + "\ndata: ")
-		b.Write(ev.Data)
-		b.WriteString("\n\n")
-	}
-	return b.Bytes()
+// sseBuffer writes events as the bridge does: "event:" then "data:" lines.
+type sseBuffer struct{ b []byte }
+
+func (s *sseBuffer) Begin(typ string) []byte {
+	return append(append(append(s.b, "event: "...), typ...), "\ndata: "...)
 }
 
-// TestResponseDeltaMatchesJSON: the appended delta event is what
-// encoding/json writes for it, whatever the text.
-func TestResponseDeltaMatchesJSON(t *testing.T) {
-	for _, text := range []string{"", "hi", "<a & b>", "\u2028 \"quoted\"\n\ttab", "\xff bad utf-8", "é"} {
-		e := NewResponseEvents(ResponseMeta{MessageID: "msg_<1>"})
-		e.seq = 7
-		got := e.Delta(text)
-		want := (&ResponseEvents{m: e.m, seq: 7}).event("response.output_text.delta",
-			map[string]any{"content_index": 0, "delta": text, "item_id": "msg_<1>", "logprobs": []struct{}{}, "output_index": 0})
-		if !bytes.Equal(got.Data, want.Data) || e.Seq() != 8 {
-			t.Errorf("Delta(%q) = %s (next seq %d), want %s", text, got.Data, e.Seq(), want.Data)
-		}
-	}
+func (s *sseBuffer) End(b []byte) error {
+	s.b = append(b, "\n\n"...)
+	return nil
 }
