@@ -55,6 +55,9 @@ func (d *responsesDoor) create(c echo.Context) error {
 	if err := unsupported(c, agent, rreq.Request); err != nil {
 		return err
 	}
+	if err := d.resolveRefs(c, &rreq); err != nil {
+		return err
+	}
 	rc := d.newCall(c, agent, rreq)
 	if err := d.continuation(c, rc); err != nil {
 		return err
@@ -69,12 +72,15 @@ func (d *responsesDoor) create(c echo.Context) error {
 	return d.send(c, rc)
 }
 
+// newCall mints the ids of a response: its output message's is its own
+// with msg_ for resp_, so that an item_reference to it finds it.
 func (d *responsesDoor) newCall(c echo.Context, agent *Agent, rreq transform.ResponsesRequest) *respCall {
+	id := hexID()
 	return &respCall{
 		chatCall: &chatCall{agent: agent, target: d.s.agents.Target(c.Request().Context(), agent),
 			req: rreq.Request, sent: rreq.Messages, messageID: uuid.NewString()},
 		rreq: rreq,
-		meta: transform.ResponseMeta{ID: "resp_" + hexID(), MessageID: "msg_" + hexID(), CreatedAt: d.s.now().Unix(),
+		meta: transform.ResponseMeta{ID: respPrefix + id, MessageID: msgPrefix + id, CreatedAt: d.s.now().Unix(),
 			Model: rreq.Model, Instructions: rreq.Instructions, PreviousResponseID: rreq.PreviousResponseID, Metadata: rreq.Metadata},
 	}
 }

@@ -48,6 +48,7 @@ type respJob struct {
 	Input              string `json:"input"`
 	Instructions       string `json:"instructions,omitempty"`
 	PreviousResponseID string `json:"previousResponseId,omitempty"`
+	FollowUp           string `json:"followUp,omitempty"` // the second turn of scenario history
 }
 
 func runResponses(t *testing.T, j respJob) respResult {
