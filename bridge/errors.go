@@ -30,6 +30,7 @@ var (
 	ErrTaskUnknown          = errors.New("task unknown to the bridge")
 	ErrResponseNotFound     = errors.New("no such stored response")
 	ErrPreviousNotFound     = errors.New("previous response unknown to the bridge")
+	ErrItemNotFound         = errors.New("referenced item unknown to the bridge")
 	ErrRouteNotFound        = errors.New("no such route")
 	ErrRateLimited          = errors.New("rate limit exceeded")
 	ErrOverloaded           = errors.New("too many requests in flight")
@@ -88,6 +89,8 @@ var table = []kind{
 	{ErrResponseNotFound, 404, "invalid_request_error", "not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "No such response."},
 	{ErrPreviousNotFound, 400, "invalid_request_error", "previous_response_not_found", upstream.CodeInvalidParams, "INVALID_ARGUMENT",
 		"The previous response is not known to the bridge."},
+	{ErrItemNotFound, 400, "invalid_request_error", "item_not_found", upstream.CodeInvalidParams, "INVALID_ARGUMENT",
+		"The referenced item is not known to the bridge."},
 	{ErrTaskNotYours, 404, "invalid_request_error", "task_not_found", upstream.CodeTaskNotFound, "NOT_FOUND", "Task not found."},
 	{ErrRPCInvalid, 400, "invalid_request_error", "", upstream.CodeInvalidRequest, "INVALID_ARGUMENT", "Invalid JSON-RPC request."},
 	{ErrRPCMethod, 404, "invalid_request_error", "", upstream.CodeMethodNotFound, "UNIMPLEMENTED", "Method not found."},

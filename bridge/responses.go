@@ -1,9 +1,9 @@
 package bridge
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -55,6 +55,9 @@ func (d *responsesDoor) create(c echo.Context) error {
 	if err := unsupported(c, agent, rreq.Request); err != nil {
 		return err
 	}
+	if err := d.resolveRefs(c, &rreq); err != nil {
+		return err
+	}
 	rc := d.newCall(c, agent, rreq)
 	if err := d.continuation(c, rc); err != nil {
 		return err
@@ -69,17 +72,27 @@ func (d *responsesDoor) create(c echo.Context) error {
 	return d.send(c, rc)
 }
 
+// newCall mints the ids of a response: its output message's is its own
+// with msg_ for resp_, so that an item_reference to it finds it.
 func (d *responsesDoor) newCall(c echo.Context, agent *Agent, rreq transform.ResponsesRequest) *respCall {
+	id := hexID()
 	return &respCall{
 		chatCall: &chatCall{agent: agent, target: d.s.agents.Target(c.Request().Context(), agent),
 			req: rreq.Request, sent: rreq.Messages, messageID: uuid.NewString()},
 		rreq: rreq,
-		meta: transform.ResponseMeta{ID: "resp_" + hexID(), MessageID: "msg_" + hexID(), CreatedAt: d.s.now().Unix(),
+		meta: transform.ResponseMeta{ID: respPrefix + id, MessageID: msgPrefix + id, CreatedAt: d.s.now().Unix(),
 			Model: rreq.Model, Instructions: rreq.Instructions, PreviousResponseID: rreq.PreviousResponseID, Metadata: rreq.Metadata},
 	}
 }
 
-func hexID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
+// hexID is a random id in 32 hex digits (a UUID's, without its dashes),
+// in one allocation.
+func hexID() string {
+	u := uuid.New()
+	var b [32]byte
+	hex.Encode(b[:], u[:])
+	return string(b[:])
+}
 
 // continuation continues the stored response previous_response_id names,
 // in its agent's context (and its task, when that stopped for input), with
@@ -108,7 +121,8 @@ func (d *responsesDoor) continuation(c echo.Context, rc *respCall) error {
 func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	s := d.s
 	tr := s.translator(rc.chatCall)
-	rp, err := s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpSend))
+	rp, rep, err := s.callAgent(c, rc.agent, &rc.target, rc.request(upstream.OpSend))
+	defer rep.release()
 	if err != nil {
 		return err
 	}
@@ -121,15 +135,19 @@ func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	if _, err := tr.Finish(); err != nil {
 		return err
 	}
-	body := d.completed(c, rc, tr)
+	u := tr.Usage()
+	body := d.completed(c, rc, tr, u)
+	if cost := s.answered(c, rc.agent, u, tr.Ext()); rc.agent.cfg.priced() {
+		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
+	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
-// completed returns the final object of a completed response, and keeps
-// it when the caller asked for it to be stored.
-func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator) []byte {
+// completed returns the final object of a completed response, of usage
+// u, encoded once: the answer, or the response.completed event's, and
+// what is kept when the caller asked for it to be stored.
+func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, u transform.Usage) []byte {
 	rc.meta.Ext = tr.Ext()
-	u := tr.Usage()
 	body := transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: tr.Text(), Usage: &u})
 	if rc.rreq.Store {
 		d.store.put(infoOf(c).scope, rc.meta.ID, storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID), Body: body})

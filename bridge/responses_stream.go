@@ -20,14 +20,20 @@ import (
 // error event. Never a response.completed for a task that did not
 // complete.
 func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
-	r := &respRelay{d: d, c: c, rc: rc, tr: d.s.translator(rc.chatCall)}
-	r.keepalive(d.s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
+	s := d.s
+	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(rc.chatCall), info: infoOf(c)}
+	defer s.streamOpened(rc.agent.Name).streamClosed()
+	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
-	rp, err := d.s.up.Do(c.Request().Context(), &rc.target, rc.request(upstream.OpStream))
+	rp, rep, err := s.callAgent(c, rc.agent, &rc.target, rc.request(upstream.OpStream))
+	defer rep.release()
 	if err != nil {
 		return r.fail(err)
 	}
 	defer rp.Close() // cancels the agent's task if the client went away
+	// Sent: the flattened prompt is not needed any more (the Translator
+	// keeps what it needs of it), and an idle stream need not hold it.
+	rc.prompt = ""
 	emit := func(text string) error {
 		if err := r.text(text); err != nil {
 			return err
@@ -50,6 +56,8 @@ type respRelay struct {
 	c  echo.Context
 	rc *respCall
 	tr *transform.Translator
+	// info is the request's, read once.
+	info *reqInfo
 
 	sseOut
 	events *transform.ResponseEvents
@@ -66,7 +74,10 @@ func (r *respRelay) text(s string) error {
 	if err := r.startLocked(); err != nil || s == "" {
 		return err
 	}
-	return r.writeLocked(r.events.Delta(s))
+	if r.info.first.IsZero() {
+		r.info.first = r.d.s.now()
+	}
+	return r.events.Delta(r.frames(), s)
 }
 
 // startLocked commits the response headers and sends the events that open
@@ -81,15 +92,22 @@ func (r *respRelay) startLocked() error {
 	r.w = stream.NewWriter(res.Writer)
 	r.rc.meta.Ext = r.tr.Ext()
 	r.events = transform.NewResponseEvents(r.rc.meta)
-	return r.writeLocked(r.events.Start()...)
+	return r.events.Start(r.frames())
 }
 
-// writeLocked buffers events; flush sends them.
-func (r *respRelay) writeLocked(evs ...transform.StreamEvent) error {
-	for _, ev := range evs {
-		if err := r.w.Named(ev.Type, ev.Data); err != nil {
-			return errClientGone
-		}
+// frames is the stream's writer as the buffer the events are encoded
+// into: they are buffered; flush sends them.
+func (r *respRelay) frames() eventFrames { return eventFrames{r.w} }
+
+// eventFrames writes the Responses events as named SSE frames, each
+// encoded straight into the writer's buffer (see stream.Writer.Begin).
+type eventFrames struct{ w *stream.Writer }
+
+func (f eventFrames) Begin(typ string) []byte { return f.w.BeginNamed(typ) }
+
+func (f eventFrames) End(b []byte) error {
+	if err := f.w.End(b); err != nil {
+		return errClientGone
 	}
 	return nil
 }
@@ -124,16 +142,21 @@ func (r *respRelay) finish() error {
 	if err := r.text(tail); err != nil {
 		return r.fail(err)
 	}
+	if n := r.tr.Diverged(); n > 0 {
+		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
+			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.startLocked(); err != nil { // a task done with no text at all
 		return err
 	}
-	r.d.completed(r.c, r.rc, r.tr) // stores it; the event carries the same object
-	r.events.SetExt(r.tr.Ext())
-	if err := r.writeLocked(r.events.Completed(r.tr.Text(), r.tr.Usage())...); err != nil {
+	u := r.tr.Usage()
+	final := r.d.completed(r.c, r.rc, r.tr, u) // stored as the event carries it
+	if err := r.events.Completed(r.frames(), r.tr.Text(), final); err != nil {
 		return err
 	}
+	r.d.s.answered(r.c, r.rc.agent, u, r.tr.Ext())
 	return r.flushLocked()
 }
 
@@ -151,10 +174,12 @@ func (r *respRelay) fail(err error) error {
 	infoOf(r.c).err = e
 	var taskErr *transform.TaskError
 	if errors.As(err, &taskErr) {
-		r.events.SetExt(r.tr.Ext())
-		_ = r.writeLocked(r.events.Failed(r.tr.Text(), r.tr.Usage(), e.ResponseError()))
+		r.rc.meta.Ext = r.tr.Ext()
+		u := r.tr.Usage()
+		_ = r.events.Failed(r.frames(), transform.Response(r.rc.meta,
+			transform.ResponseState{Status: transform.ResponseFailed, Text: r.tr.Text(), Usage: &u, Error: e.ResponseError()}))
 	} else {
-		_ = r.writeLocked(transform.StreamEvent{Type: "error", Data: e.ErrorEvent(r.events.Seq())})
+		_ = r.w.Named("error", e.ErrorEvent(r.events.Seq()))
 	}
 	_ = r.flushLocked()
 	return nil

@@ -48,6 +48,7 @@ type respJob struct {
 	Input              string `json:"input"`
 	Instructions       string `json:"instructions,omitempty"`
 	PreviousResponseID string `json:"previousResponseId,omitempty"`
+	FollowUp           string `json:"followUp,omitempty"` // the second turn of scenario history
 }
 
 func runResponses(t *testing.T, j respJob) respResult {
@@ -337,11 +338,26 @@ func TestResponsesFaults(t *testing.T) {
 			}
 		}
 	}
-	// openai's ResponseStream raises both.
-	for _, input := range []string{"fail late", "cut"} {
-		r := runResponses(t, respJob{Client: "openai", BaseURL: base + "/v1", Model: "a2a/fault", Scenario: "stream", Input: input})
-		if r.OK || r.Error == nil {
-			t.Errorf("openai stream %q = %+v, want an error", input, r)
+	// openai's ResponseStream, the Agents SDK's default model and the AI
+	// SDK's openai(model) raise each: a failed task before any text (a
+	// plain HTTP error), after text (response.failed), a cut stream (an
+	// error event); never a success with the partial text. The Agents
+	// SDK's error is its own ModelBehaviorError, without the agent's words
+	// (it drops response.error); the others carry them.
+	for _, c := range []string{"openai", "agents", "ai"} {
+		for _, tc := range []struct{ scenario, input, says string }{
+			{"nonstream", "do it", "the tool crashed"},
+			{"stream", "do it", "the tool crashed"},
+			{"stream", "fail late", "the tool crashed"},
+			{"stream", "cut", "stream ended before its task finished"},
+		} {
+			r := runResponses(t, respJob{Client: c, BaseURL: base + "/v1", Model: "a2a/fault", Scenario: tc.scenario, Input: tc.input})
+			switch {
+			case r.OK || r.Error == nil:
+				t.Errorf("%s %s %q = %+v, want an error", c, tc.scenario, tc.input, r)
+			case c != "agents" && !strings.Contains(r.Error.Message, tc.says):
+				t.Errorf("%s %s %q error = %+v, want it to say %q", c, tc.scenario, tc.input, r.Error, tc.says)
+			}
 		}
 	}
 }

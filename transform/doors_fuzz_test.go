@@ -24,6 +24,8 @@ func FuzzParseResponses(f *testing.F) {
 		`{"model":"a2a/x","input":"hi","metadata":` + nested("[", MaxDepth+1, "1") + `}`,
 		`{"model":"a2a/x","model":"a2a/y","input":"hi"}`,
 		`{"model":"a2a/x","input":[{"type":"message","role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]}]}`,
+		`{"model":"a2a/x","input":[{"role":"user","content":"hi"},{"type":"item_reference","id":"msg_1"},{"id":"msg_2"},{"type":null,"id":"msg_3"}]}`,
+		`{"model":"a2a/x","input":"hi","metadata":{ "k" : "<v>\u2028" }}`,
 		`[]`, `"x"`, `{`,
 	} {
 		f.Add([]byte(s))
@@ -38,6 +40,14 @@ func FuzzParseResponses(f *testing.F) {
 			t.Fatalf("ParseResponses(%q) = Model %q Agent %q, want a2a/ and an agent", body, req.Model, req.Agent)
 		}
 		checkSendRequestValid(t, req.Request)
+		for _, ref := range req.Refs {
+			if ref.at >= len(req.Messages) || req.Messages[ref.at].Role != "assistant" || ref.ID == "" {
+				t.Fatalf("ParseResponses(%q): ref %+v holds no assistant turn of %d messages", body, ref, len(req.Messages))
+			}
+		}
+		if req.Metadata != nil && (!json.Valid(req.Metadata) || strings.ContainsAny(string(req.Metadata), "\n\r")) {
+			t.Fatalf("ParseResponses(%q): metadata %q is not one line of JSON", body, req.Metadata)
+		}
 	})
 }
 

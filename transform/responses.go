@@ -1,7 +1,9 @@
 package transform
 
 import (
+	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonenc"
@@ -20,8 +22,15 @@ type ResponsesRequest struct {
 	// carried to the next turn of a conversation.
 	Instructions       string
 	PreviousResponseID string
-	Store              bool   // store, true unless the caller sent false
-	Metadata           []byte // the metadata object, as sent, or nil
+	Store              bool // store, true unless the caller sent false
+	// Metadata is the metadata object as encoding/json writes it
+	// (compacted, HTML-escaped), or nil: it is echoed in every response
+	// object, and an event's data holds no newline.
+	Metadata []byte
+	// Refs are the input's item_reference items, in order: each holds
+	// the place of an assistant message in Messages, which ResolveRefs
+	// fills with the text of the item it names.
+	Refs []ItemRef
 }
 
 // responsesParams are passed to the agent under their chat names: the
@@ -54,7 +63,7 @@ func ParseResponses(body []byte) (ResponsesRequest, error) {
 	}
 	r.Params = responsesParamsOf(root)
 	if m := root.Get("metadata"); m.IsObject() {
-		r.Metadata = []byte(m.Raw)
+		r.Metadata, _ = json.Marshal(json.RawMessage(m.Raw)) // valid: jsonwalk.Check said so
 	}
 	if nonEmpty(root.Get("tools")) {
 		r.Unsupported = append(r.Unsupported, "tools")
@@ -63,14 +72,17 @@ func ParseResponses(body []byte) (ResponsesRequest, error) {
 	case "json_schema", "json_object":
 		r.Unsupported = append(r.Unsupported, "text.format")
 	}
-	input, err := parseInput(root.Get("input"))
+	input, refs, err := parseInput(root.Get("input"))
 	if err != nil {
 		return r, err
 	}
 	if r.Instructions != "" {
 		r.Messages = append(r.Messages, Message{Role: "system", Text: r.Instructions})
 	}
-	r.Messages = append(r.Messages, input...)
+	for i := range refs {
+		refs[i].at += len(r.Messages)
+	}
+	r.Messages, r.Refs = append(r.Messages, input...), refs
 	// Usage is part of every response object, streamed or not.
 	r.IncludeUsage = true
 	return r, nil
@@ -144,22 +156,59 @@ func responsesParamsOf(root gjson.Result) []byte {
 	return append(b, '}')
 }
 
+// ItemRef is an item_reference input item: the id of an item of an
+// earlier response (the output message of one the bridge stored).
+type ItemRef struct {
+	ID    string // the item's id, "msg_..."
+	Param string // where it is: "input[2].id"
+	at    int    // its message's index in Messages
+}
+
+// ResolveRefs fills the place of each of r's item references with the
+// text the bridge kept of the item it names, which text returns; a ref
+// text does not know (false) is an error naming its param.
+func (r *ResponsesRequest) ResolveRefs(text func(id string) (string, bool)) error {
+	for _, ref := range r.Refs {
+		t, ok := text(ref.ID)
+		if !ok {
+			return &ItemRefError{Ref: ref}
+		}
+		r.Messages[ref.at].Text = t
+	}
+	return nil
+}
+
+// ItemRefError is an item reference to no item the caller may read.
+type ItemRefError struct{ Ref ItemRef }
+
+func (e *ItemRefError) Error() string {
+	return "Item with id " + strconv.Quote(e.Ref.ID) + " (" + e.Ref.Param + ") not found: an item_reference names the output message " +
+		"of a response of this API key the bridge still stores (not store: false, not deleted, not expired)."
+}
+
 // parseInput reads input: a string (one user turn) or an array of items.
-func parseInput(in gjson.Result) ([]Message, error) {
+func parseInput(in gjson.Result) ([]Message, []ItemRef, error) {
 	switch {
 	case in.Type == gjson.String:
-		return []Message{{Role: "user", Text: in.Str}}, nil
+		return []Message{{Role: "user", Text: in.Str}}, nil, nil
 	case !in.IsArray():
-		return nil, badParam("input", "input must be a string or a non-empty array of input items")
+		return nil, nil, badParam("input", "input must be a string or a non-empty array of input items")
 	}
 	var msgs []Message
+	var refs []ItemRef
 	var err error
 	n := 0
 	in.ForEach(func(_, item gjson.Result) bool {
 		var m Message
 		var keep bool
-		m, keep, err = parseItem(n, item)
-		if keep {
+		if id, ok := itemRef(item); ok {
+			var ref ItemRef
+			if ref, err = readItemRef(n, id); err == nil {
+				ref.at = len(msgs)
+				refs = append(refs, ref)
+				msgs = append(msgs, Message{Role: "assistant"})
+			}
+		} else if m, keep, err = parseItem(n, item); keep {
 			msgs = append(msgs, m)
 		}
 		n++
@@ -168,7 +217,43 @@ func parseInput(in gjson.Result) ([]Message, error) {
 	if err == nil && len(msgs) == 0 {
 		err = badParam("input", "input must be a string or a non-empty array of input items")
 	}
-	return msgs, err
+	return msgs, refs, err
+}
+
+// itemRef reports whether item is an item_reference, and gives its id: of
+// type item_reference, or, as the SDKs' types allow, of no type, no role
+// and an id.
+func itemRef(item gjson.Result) (gjson.Result, bool) {
+	typ := item.Get("type")
+	switch {
+	case typ.Type == gjson.String && typ.Str == "item_reference":
+	case (!typ.Exists() || typ.Type == gjson.Null) && item.IsObject() && !item.Get("role").Exists() && item.Get("id").Exists():
+	default:
+		return gjson.Result{}, false
+	}
+	return item.Get("id"), true
+}
+
+// readItemRef reads the id of the item_reference input[i].
+func readItemRef(i int, id gjson.Result) (ItemRef, error) {
+	param := inputAt(i) + ".id"
+	switch {
+	case id.Type != gjson.String || id.Str == "":
+		return ItemRef{}, badParam(param, "%s must be the id of an item, a string", param)
+	case len(id.Str) > MaxName:
+		return ItemRef{}, badParam(param, "%s must be at most %d bytes, not %d", param, MaxName, len(id.Str))
+	}
+	return ItemRef{ID: id.Str, Param: param}, nil
+}
+
+// OutputMessage reads the id and text of the output message of a response
+// object (Response's), if it has one.
+func OutputMessage(response []byte) (id, text string, ok bool) {
+	item := gjson.GetBytes(response, "output.0")
+	if item.Get("type").Str != "message" {
+		return "", "", false
+	}
+	return item.Get("id").Str, item.Get("content.0.text").Str, true
 }
 
 // parseItem reads input item i: a message (typed or not), a function call

@@ -9,6 +9,15 @@ import (
 
 // The Responses API's objects and stream events. The caller mints the ids
 // and reads the clock (ResponseMeta), so that they stay deterministic.
+//
+// They are written by appending, as the chat answers are
+// (completion_append.go), not through encoding/json: a stream writes a
+// dozen events around its deltas, each of which would cost a map, a
+// reflection walk and a buffer of its own. The output is byte for byte
+// what encoding/json writes for the structs of responses_out_test.go
+// (TestResponseMatchesJSON, FuzzResponseEvents); its members are in the
+// order those structs, and for the events the maps encoding/json sorts,
+// give them.
 
 // ResponseMeta is what every object and event of one response shares.
 type ResponseMeta struct {
@@ -18,8 +27,10 @@ type ResponseMeta struct {
 	Model              string // echoed as the caller asked
 	Instructions       string // null when empty
 	PreviousResponseID string // null when empty
-	Metadata           []byte // the caller's object; {} when nil
-	Ext                *Ext   // the A2A ids, once known
+	// Metadata is the caller's object as encoding/json writes it
+	// (ResponsesRequest.Metadata is); {} when nil.
+	Metadata []byte
+	Ext      *Ext // the A2A ids, once known
 }
 
 // Response statuses.
@@ -39,94 +50,94 @@ type ResponseState struct {
 	Error  []byte
 }
 
-type responseObject struct {
-	ID                 string           `json:"id"`
-	Object             string           `json:"object"`
-	CreatedAt          int64            `json:"created_at"`
-	Status             string           `json:"status"`
-	Model              string           `json:"model"`
-	Output             []outputMessage  `json:"output"`
-	Usage              *responseUsage   `json:"usage"`
-	Error              json.RawMessage  `json:"error"`
-	IncompleteDetails  *json.RawMessage `json:"incomplete_details"`
-	Instructions       *string          `json:"instructions"`
-	PreviousResponseID *string          `json:"previous_response_id"`
-	Metadata           json.RawMessage  `json:"metadata"`
-	ParallelToolCalls  bool             `json:"parallel_tool_calls"`
-	ToolChoice         string           `json:"tool_choice"`
-	Tools              []struct{}       `json:"tools"`
-	A2A                *Ext             `json:"a2a,omitempty"`
-}
-
-type outputMessage struct {
-	Type    string       `json:"type"`
-	ID      string       `json:"id"`
-	Status  string       `json:"status"`
-	Role    string       `json:"role"`
-	Content []outputText `json:"content"`
-}
-
-type outputText struct {
-	Type        string     `json:"type"`
-	Text        string     `json:"text"`
-	Annotations []struct{} `json:"annotations"`
-}
-
-type responseUsage struct {
-	InputTokens        int `json:"input_tokens"`
-	InputTokensDetails struct {
-		CachedTokens int `json:"cached_tokens"`
-	} `json:"input_tokens_details"`
-	OutputTokens        int `json:"output_tokens"`
-	OutputTokensDetails struct {
-		ReasoningTokens int `json:"reasoning_tokens"`
-	} `json:"output_tokens_details"`
-	TotalTokens int `json:"total_tokens"`
-}
-
-// Response returns the response object of m as st says.
+// Response returns the response object of m as st says, in one
+// allocation: the final object of a response is encoded once, and that
+// one copy is the answer, the stored response and the response.completed
+// event's.
 func Response(m ResponseMeta, st ResponseState) []byte {
-	b, _ := json.Marshal(responseOf(m, st))
-	return b
+	return appendResponse(make([]byte, 0, responseSize(m, st.Text)+len(st.Error)), m, st)
 }
 
-func responseOf(m ResponseMeta, st ResponseState) responseObject {
-	o := responseObject{ID: m.ID, Object: "response", CreatedAt: m.CreatedAt, Status: st.Status, Model: m.Model,
-		Output: []outputMessage{}, Error: json.RawMessage("null"), Metadata: m.Metadata, ToolChoice: "auto",
-		Tools: []struct{}{}, A2A: m.Ext}
-	if len(o.Metadata) == 0 {
-		o.Metadata = json.RawMessage("{}")
+// responseSize is a buffer size that holds the response object of m with
+// text, and any event around it (an eighth more for escapes).
+func responseSize(m ResponseMeta, text string) int {
+	n := 704 + len(m.ID) + len(m.MessageID) + len(m.Model) + len(m.Instructions) + len(m.PreviousResponseID) + len(m.Metadata) +
+		len(text) + len(text)/8
+	if m.Ext != nil {
+		n += len(m.Ext.TaskID) + len(m.Ext.ContextID)
 	}
-	if len(st.Error) > 0 {
-		o.Error = st.Error
-	}
-	if m.Instructions != "" {
-		o.Instructions = &m.Instructions
-	}
-	if m.PreviousResponseID != "" {
-		o.PreviousResponseID = &m.PreviousResponseID
-	}
+	return n
+}
+
+// appendResponse appends the response object of m as st says.
+func appendResponse(b []byte, m ResponseMeta, st ResponseState) []byte {
+	b = jsonenc.AppendString(append(b, `{"id":`...), m.ID)
+	b = strconv.AppendInt(append(b, `,"object":"response","created_at":`...), m.CreatedAt, 10)
+	b = jsonenc.AppendString(append(b, `,"status":`...), st.Status)
+	b = jsonenc.AppendString(append(b, `,"model":`...), m.Model)
+	b = append(b, `,"output":[`...)
 	if st.Status != ResponseInProgress && (st.Status == ResponseCompleted || st.Text != "") {
-		itemStatus := "completed"
+		itemStatus := ResponseCompleted
 		if st.Status != ResponseCompleted {
 			itemStatus = "incomplete"
 		}
-		o.Output = []outputMessage{outputItem(m, itemStatus, st.Text)}
+		b = appendOutputItem(b, m, itemStatus, st.Text)
 	}
+	b = append(b, `],"usage":`...)
 	if u := st.Usage; u != nil {
-		o.Usage = &responseUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+		b = strconv.AppendInt(append(b, `{"input_tokens":`...), int64(u.PromptTokens), 10)
+		b = strconv.AppendInt(append(b, `,"input_tokens_details":{"cached_tokens":0},"output_tokens":`...), int64(u.CompletionTokens), 10)
+		b = strconv.AppendInt(append(b, `,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":`...), int64(u.TotalTokens), 10)
+		b = append(b, '}')
+	} else {
+		b = append(b, "null"...)
 	}
-	return o
+	b = append(b, `,"error":`...)
+	if len(st.Error) > 0 {
+		b = append(b, st.Error...)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = appendOrNull(append(b, `,"incomplete_details":null,"instructions":`...), m.Instructions)
+	b = appendOrNull(append(b, `,"previous_response_id":`...), m.PreviousResponseID)
+	b = append(b, `,"metadata":`...)
+	if len(m.Metadata) > 0 {
+		b = append(b, m.Metadata...)
+	} else {
+		b = append(b, "{}"...)
+	}
+	b = append(b, `,"parallel_tool_calls":false,"tool_choice":"auto","tools":[]`...)
+	if m.Ext != nil {
+		b = jsonenc.AppendObject(append(b, `,"a2a":`...),
+			jsonenc.Member{Name: "task_id", Value: m.Ext.TaskID}, jsonenc.Member{Name: "context_id", Value: m.Ext.ContextID}, jsonenc.Member{Name: "state", Value: string(m.Ext.State)})
+	}
+	return append(b, '}')
 }
 
-// outputItem is the one output message; in progress it has no part yet
-// (content_part.added adds it).
-func outputItem(m ResponseMeta, status, text string) outputMessage {
-	o := outputMessage{Type: "message", ID: m.MessageID, Status: status, Role: "assistant", Content: []outputText{}}
-	if status != ResponseInProgress {
-		o.Content = []outputText{{Type: "output_text", Text: text, Annotations: []struct{}{}}}
+// appendOrNull appends s as a string, or null when it is empty.
+func appendOrNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
 	}
-	return o
+	return jsonenc.AppendString(b, s)
+}
+
+// appendOutputItem appends the one output message; in progress it has no
+// part yet (content_part.added adds it).
+func appendOutputItem(b []byte, m ResponseMeta, status, text string) []byte {
+	b = jsonenc.AppendString(append(b, `{"type":"message","id":`...), m.MessageID)
+	b = jsonenc.AppendString(append(b, `,"status":`...), status)
+	b = append(b, `,"role":"assistant","content":[`...)
+	if status != ResponseInProgress {
+		b = appendOutputText(b, text)
+	}
+	return append(b, "]}"...)
+}
+
+// appendOutputText appends an output_text part holding text.
+func appendOutputText(b []byte, text string) []byte {
+	b = jsonenc.AppendString(append(b, `{"type":"output_text","text":`...), text)
+	return append(b, `,"annotations":[]}`...)
 }
 
 // DeletedResponse is the answer to DELETE /v1/responses/{id}.
@@ -139,85 +150,135 @@ func DeletedResponse(id string) []byte {
 	return b
 }
 
+// EventBuffer is where ResponseEvents writes: Begin returns a buffer
+// ending where the data of an event named typ starts, End takes back that
+// buffer with the data appended. The bridge's SSE writer is one ("event:"
+// then "data:" lines); encoding into its buffer spares each event an
+// allocation and a copy.
+type EventBuffer interface {
+	Begin(typ string) []byte
+	End(b []byte) error
+}
+
 // ResponseEvents encodes the events of one response stream, numbering
 // them: each event's sequence_number is one more than the last.
 type ResponseEvents struct {
 	m      ResponseMeta
 	seq    int
-	itemID []byte // MessageID, encoded
+	itemID []byte // "item_id":MessageID, encoded once
 }
 
+// The events' types, the SSE event names.
+const (
+	evCreated    = "response.created"
+	evInProgress = "response.in_progress"
+	evItemAdded  = "response.output_item.added"
+	evPartAdded  = "response.content_part.added"
+	evDelta      = "response.output_text.delta"
+	evTextDone   = "response.output_text.done"
+	evPartDone   = "response.content_part.done"
+	evItemDone   = "response.output_item.done"
+	evCompleted  = "response.completed"
+	evFailed     = "response.failed"
+)
+
 // NewResponseEvents returns the encoder of m's stream events.
-func NewResponseEvents(m ResponseMeta) *ResponseEvents { return &ResponseEvents{m: m} }
+func NewResponseEvents(m ResponseMeta) *ResponseEvents {
+	return &ResponseEvents{m: m, itemID: jsonenc.AppendString([]byte(`"item_id":`), m.MessageID)}
+}
 
 // Seq is the sequence number the next event gets.
 func (e *ResponseEvents) Seq() int { return e.seq }
 
-// SetExt sets the A2A ids the response objects carry from now on.
-func (e *ResponseEvents) SetExt(ext *Ext) { e.m.Ext = ext }
-
-// StreamEvent is one encoded event: its type (the SSE event name) and data.
-type StreamEvent struct {
-	Type string
-	Data []byte
-}
-
-func (e *ResponseEvents) event(typ string, fields map[string]any) StreamEvent {
-	fields["type"], fields["sequence_number"] = typ, e.seq
+// appendSeq appends the next sequence_number member.
+func (e *ResponseEvents) appendSeq(b []byte) []byte {
+	b = strconv.AppendInt(append(b, `"sequence_number":`...), int64(e.seq), 10)
 	e.seq++
-	b, _ := json.Marshal(fields)
-	return StreamEvent{typ, b}
+	return b
 }
 
-// Start returns the events that open the stream, up to the empty text
-// part: response.created, response.in_progress, output_item.added and
+// end appends the members that end most events, their number and type,
+// and hands the event to w.
+func (e *ResponseEvents) end(w EventBuffer, b []byte, typ string) error {
+	return w.End(appendType(e.appendSeq(b), typ))
+}
+
+// appendType appends the type member and ends the event.
+func appendType(b []byte, typ string) []byte {
+	return append(append(append(b, `,"type":"`...), typ...), `"}`...)
+}
+
+// part appends the members that place an event in the one text part, up
+// to output_index; logprobs, when the event has them, sorts in between.
+func (e *ResponseEvents) part(b []byte, logprobs bool) []byte {
+	b = append(append(b, `{"content_index":0,`...), e.itemID...)
+	if logprobs {
+		b = append(b, `,"logprobs":[]`...)
+	}
+	return append(b, `,"output_index":0,`...)
+}
+
+// wrap writes the event typ that carries a response object: obj, or the
+// object of e's meta as st says when obj is nil.
+func (e *ResponseEvents) wrap(w EventBuffer, typ string, obj []byte, st ResponseState) error {
+	b := append(w.Begin(typ), `{"response":`...)
+	if obj != nil {
+		b = append(b, obj...)
+	} else {
+		b = appendResponse(b, e.m, st)
+	}
+	return e.end(w, append(b, ','), typ)
+}
+
+// Start writes the events that open the stream, up to the empty text
+// part: response.created, response.in_progress (each with the response
+// object of e's meta, in progress), output_item.added and
 // content_part.added.
-func (e *ResponseEvents) Start() []StreamEvent {
-	in := responseOf(e.m, ResponseState{Status: ResponseInProgress})
-	return []StreamEvent{
-		e.event("response.created", map[string]any{"response": in}),
-		e.event("response.in_progress", map[string]any{"response": in}),
-		e.event("response.output_item.added", map[string]any{"output_index": 0, "item": outputItem(e.m, ResponseInProgress, "")}),
-		e.event("response.content_part.added", e.part(map[string]any{"part": outputText{Type: "output_text", Annotations: []struct{}{}}})),
+func (e *ResponseEvents) Start(w EventBuffer) error {
+	in := ResponseState{Status: ResponseInProgress}
+	for _, typ := range [...]string{evCreated, evInProgress} {
+		if err := e.wrap(w, typ, nil, in); err != nil {
+			return err
+		}
 	}
-}
-
-// part adds the members that place an event in the one text part.
-func (e *ResponseEvents) part(f map[string]any) map[string]any {
-	f["item_id"], f["output_index"], f["content_index"] = e.m.MessageID, 0, 0
-	return f
-}
-
-// Delta returns a response.output_text.delta event. It is appended, not
-// marshalled from a map: it is the event of every chunk of the answer.
-// The bytes are those event would write (TestGoldenResponses).
-func (e *ResponseEvents) Delta(text string) StreamEvent {
-	if e.itemID == nil {
-		e.itemID = jsonenc.AppendString(nil, e.m.MessageID)
+	b := appendOutputItem(append(w.Begin(evItemAdded), `{"item":`...), e.m, ResponseInProgress, "")
+	if err := e.end(w, append(b, `,"output_index":0,`...), evItemAdded); err != nil {
+		return err
 	}
-	b := make([]byte, 0, 160+len(e.itemID)+len(text)+len(text)/8)
-	b = jsonenc.AppendString(append(b, `{"content_index":0,"delta":`...), text)
-	b = append(append(append(b, `,"item_id":`...), e.itemID...), `,"logprobs":[],"output_index":0,"sequence_number":`...)
-	b = strconv.AppendInt(b, int64(e.seq), 10)
-	e.seq++
-	return StreamEvent{"response.output_text.delta", append(b, `,"type":"response.output_text.delta"}`...)}
+	b = appendOutputText(append(e.part(w.Begin(evPartAdded), false), `"part":`...), "")
+	return e.end(w, append(b, ','), evPartAdded)
 }
 
-// Completed returns the events that close a completed stream, ending with
-// response.completed and the whole response.
-func (e *ResponseEvents) Completed(text string, u Usage) []StreamEvent {
-	done := outputText{Type: "output_text", Text: text, Annotations: []struct{}{}}
-	return []StreamEvent{
-		e.event("response.output_text.done", e.part(map[string]any{"text": text, "logprobs": []struct{}{}})),
-		e.event("response.content_part.done", e.part(map[string]any{"part": done})),
-		e.event("response.output_item.done", map[string]any{"output_index": 0, "item": outputItem(e.m, ResponseCompleted, text)}),
-		e.event("response.completed", map[string]any{"response": responseOf(e.m, ResponseState{Status: ResponseCompleted, Text: text, Usage: &u})}),
+// Delta writes a response.output_text.delta event, the event of every
+// chunk of the answer.
+func (e *ResponseEvents) Delta(w EventBuffer, text string) error {
+	b := jsonenc.AppendString(append(w.Begin(evDelta), `{"content_index":0,"delta":`...), text)
+	b = append(append(append(b, ','), e.itemID...), `,"logprobs":[],"output_index":0,`...)
+	return e.end(w, b, evDelta)
+}
+
+// Completed writes the events that close a completed stream of text:
+// output_text.done, content_part.done, output_item.done, and
+// response.completed, which carries final, the object of the whole
+// response (Response) as it is stored.
+func (e *ResponseEvents) Completed(w EventBuffer, text string, final []byte) error {
+	b := jsonenc.AppendString(append(e.appendSeq(e.part(w.Begin(evTextDone), true)), `,"text":`...), text)
+	if err := w.End(appendType(b, evTextDone)); err != nil {
+		return err
 	}
+	b = appendOutputText(append(e.part(w.Begin(evPartDone), false), `"part":`...), text)
+	if err := e.end(w, append(b, ','), evPartDone); err != nil {
+		return err
+	}
+	b = appendOutputItem(append(w.Begin(evItemDone), `{"item":`...), e.m, ResponseCompleted, text)
+	if err := e.end(w, append(b, `,"output_index":0,`...), evItemDone); err != nil {
+		return err
+	}
+	return e.wrap(w, evCompleted, final, ResponseState{})
 }
 
-// Failed returns the response.failed event of a task that ended without
-// an answer: errObj is the response's error, {code, message}.
-func (e *ResponseEvents) Failed(text string, u Usage, errObj []byte) StreamEvent {
-	st := ResponseState{Status: ResponseFailed, Text: text, Usage: &u, Error: errObj}
-	return e.event("response.failed", map[string]any{"response": responseOf(e.m, st)})
+// Failed writes the response.failed event of a task that ended without
+// an answer: final is the response object, failed (Response).
+func (e *ResponseEvents) Failed(w EventBuffer, final []byte) error {
+	return e.wrap(w, evFailed, final, ResponseState{})
 }

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"bytes"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -41,6 +40,13 @@ func TestParseResponses(t *testing.T) {
 		{"tools refused", `{"model":"a2a/x","input":"hi","tools":[{"type":"function","name":"f"}],"text":{"format":{"type":"json_schema"}}}`,
 			ResponsesRequest{Store: true, Request: Request{Model: "a2a/x", Agent: "x", IncludeUsage: true,
 				Unsupported: []string{"tools", "text.format"}, Messages: []Message{{Role: "user", Text: "hi"}}}}},
+		{"item references", `{"model":"a2a/x","instructions":"Be terse.","input":[{"role":"user","content":"one"},
+			{"type":"item_reference","id":"msg_1"},{"role":"user","content":"two"},{"id":"msg_2"},{"type":null,"id":"msg_3"}]}`,
+			ResponsesRequest{Store: true, Instructions: "Be terse.", Refs: []ItemRef{
+				{ID: "msg_1", Param: "input[1].id", at: 2}, {ID: "msg_2", Param: "input[3].id", at: 4}, {ID: "msg_3", Param: "input[4].id", at: 5}},
+				Request: Request{Model: "a2a/x", Agent: "x", IncludeUsage: true, Messages: []Message{
+					{Role: "system", Text: "Be terse."}, {Role: "user", Text: "one"}, {Role: "assistant"}, {Role: "user", Text: "two"},
+					{Role: "assistant"}, {Role: "assistant"}}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +72,10 @@ func TestParseResponsesErrors(t *testing.T) {
 		{"image by file_id", `{"model":"a2a/x","input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]}`, "input[0].content[0].image_url"},
 		{"long previous id", `{"model":"a2a/x","input":"x","previous_response_id":"` + strings.Repeat("r", MaxName+1) + `"}`, "previous_response_id"},
 		{"store not bool", `{"model":"a2a/x","input":"x","store":"no"}`, "store"},
+		{"reference without id", `{"model":"a2a/x","input":[{"role":"user","content":"x"},{"type":"item_reference"}]}`, "input[1].id"},
+		{"reference id not a string", `{"model":"a2a/x","input":[{"type":"item_reference","id":7}]}`, "input[0].id"},
+		{"reference id empty", `{"model":"a2a/x","input":[{"role":"user","content":"x"},{"type":"item_reference","id":""}]}`, "input[1].id"},
+		{"reference id too long", `{"model":"a2a/x","input":[{"id":"` + strings.Repeat("m", MaxName+1) + `"}]}`, "input[0].id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,15 +102,22 @@ func TestGoldenResponses(t *testing.T) {
 			return b
 		},
 		"stream": func() []byte {
+			var w sseBuffer
 			ev := NewResponseEvents(goldenResponseMeta)
-			evs := append(ev.Start(), ev.Delta("Hello "), ev.Delta("there"))
-			evs = append(evs, ev.Completed("Hello there", u)...)
-			return sseOf(evs)
+			_ = ev.Start(&w)
+			_ = ev.Delta(&w, "Hello ")
+			_ = ev.Delta(&w, "there")
+			_ = ev.Completed(&w, "Hello there", Response(goldenResponseMeta, ResponseState{Status: ResponseCompleted, Text: "Hello there", Usage: &u}))
+			return w.b
 		},
 		"failed": func() []byte {
+			var w sseBuffer
 			ev := NewResponseEvents(goldenResponseMeta)
-			evs := append(ev.Start(), ev.Delta("Hello "))
-			return sseOf(append(evs, ev.Failed("Hello ", u, []byte(`{"code":"agent_task_failed","message":"The agent's task ended failed."}`))))
+			_ = ev.Start(&w)
+			_ = ev.Delta(&w, "Hello ")
+			_ = ev.Failed(&w, Response(goldenResponseMeta, ResponseState{Status: ResponseFailed, Text: "Hello ", Usage: &u,
+				Error: []byte(`{"code":"agent_task_failed","message":"The agent's task ended failed."}`)}))
+			return w.b
 		},
 	}
 	for name, encode := range cases {
@@ -112,28 +129,58 @@ func TestGoldenResponses(t *testing.T) {
 	}
 }
 
-// sseOf writes events as the bridge does: "event:" then "data:" lines.
-func sseOf(evs []StreamEvent) []byte {
-	var b bytes.Buffer
-	for _, ev := range evs {
-		b.WriteString("event: " + ev.Type + "\ndata: ")
-		b.Write(ev.Data)
-		b.WriteString("\n\n")
-	}
-	return b.Bytes()
+// sseBuffer writes events as the bridge does: "event:" then "data:" lines.
+type sseBuffer struct{ b []byte }
+
+func (s *sseBuffer) Begin(typ string) []byte {
+	return append(append(append(s.b, "event: "...), typ...), "\ndata: "...)
 }
 
-// TestResponseDeltaMatchesJSON: the appended delta event is what
-// encoding/json writes for it, whatever the text.
-func TestResponseDeltaMatchesJSON(t *testing.T) {
-	for _, text := range []string{"", "hi", "<a & b>", "\u2028 \"quoted\"\n\ttab", "\xff bad utf-8", "é"} {
-		e := NewResponseEvents(ResponseMeta{MessageID: "msg_<1>"})
-		e.seq = 7
-		got := e.Delta(text)
-		want := (&ResponseEvents{m: e.m, seq: 7}).event("response.output_text.delta",
-			map[string]any{"content_index": 0, "delta": text, "item_id": "msg_<1>", "logprobs": []struct{}{}, "output_index": 0})
-		if !bytes.Equal(got.Data, want.Data) || e.Seq() != 8 {
-			t.Errorf("Delta(%q) = %s (next seq %d), want %s", text, got.Data, e.Seq(), want.Data)
-		}
+func (s *sseBuffer) End(b []byte) error {
+	s.b = append(b, "\n\n"...)
+	return nil
+}
+
+// TestResolveRefs: each reference's place gets the text its id names; an
+// id the lookup does not know is an *ItemRefError naming its param.
+func TestResolveRefs(t *testing.T) {
+	known := map[string]string{"msg_1": "first answer", "msg_2": "second"}
+	lookup := func(id string) (string, bool) { t, ok := known[id]; return t, ok }
+	r, err := ParseResponses([]byte(`{"model":"a2a/x","input":[{"role":"user","content":"q"},{"type":"item_reference","id":"msg_2"},{"id":"msg_1"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ResolveRefs(lookup); err != nil {
+		t.Fatalf("ResolveRefs = %v", err)
+	}
+	want := []Message{{Role: "user", Text: "q"}, {Role: "assistant", Text: "second"}, {Role: "assistant", Text: "first answer"}}
+	if !reflect.DeepEqual(r.Messages, want) {
+		t.Errorf("ResolveRefs: messages %+v, want %+v", r.Messages, want)
+	}
+	r, _ = ParseResponses([]byte(`{"model":"a2a/x","input":[{"id":"msg_1"},{"type":"item_reference","id":"msg_9"}]}`))
+	var re *ItemRefError
+	if err := r.ResolveRefs(lookup); !errors.As(err, &re) || re.Ref.Param != "input[1].id" || re.Ref.ID != "msg_9" {
+		t.Errorf("ResolveRefs(unknown msg_9) = %v, want an ItemRefError on input[1].id", err)
+	}
+}
+
+// TestOutputMessage reads back the output message of a response object.
+func TestOutputMessage(t *testing.T) {
+	m := ResponseMeta{ID: "resp_1", MessageID: "msg_1", Model: "a2a/x"}
+	for _, tc := range []struct {
+		name     string
+		st       ResponseState
+		id, text string
+		ok       bool
+	}{
+		{"completed", ResponseState{Status: ResponseCompleted, Text: "hi <there>\n"}, "msg_1", "hi <there>\n", true},
+		{"in progress", ResponseState{Status: ResponseInProgress}, "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, text, ok := OutputMessage(Response(m, tc.st))
+			if id != tc.id || text != tc.text || ok != tc.ok {
+				t.Errorf("OutputMessage(%s) = %q, %q, %v, want %q, %q, %v", tc.name, id, text, ok, tc.id, tc.text, tc.ok)
+			}
+		})
 	}
 }

@@ -7,7 +7,9 @@
 // client:   "openai"  openai (6.x): responses.create, and responses.stream (its ResponseStream checks the order)
 //           "agents"  the OpenAI Agents SDK on its DEFAULT model (the Responses API), run() and run({stream})
 //           "ai"      the Vercel AI SDK's openai(model) (its default: the Responses API), generateText, streamText
-// scenario: "nonstream" | "stream" | "abort" (a stream aborted after its first text)
+// scenario: "nonstream" | "stream" | "abort" (a stream aborted after its first text) |
+//           "history" (agents, ai: a first turn of input, then a second of followUp that re-sends the first as
+//           the client keeps it: the AI SDK as item_reference items, the Agents SDK as its output items)
 // input, instructions, previousResponseId: as the client's own options name them.
 // Prints one JSON line: {"ok":true,"content","id","state","usage":{input,output},"events":[types]} or
 // {"ok":false,"error":{name,status,message,code}} (exit 0).
@@ -22,9 +24,9 @@ let raw = '';
 for await (const b of process.stdin) raw += b;
 let job;
 try { job = JSON.parse(raw); } catch (e) { usage(`stdin is not one JSON object: ${e.message}`); }
-const { client, baseURL, apiKey = 'unused', model, scenario, input, instructions, previousResponseId } = job ?? {};
+const { client, baseURL, apiKey = 'unused', model, scenario, input, instructions, previousResponseId, followUp } = job ?? {};
 if (typeof baseURL !== 'string' || input === undefined) usage('need baseURL and input');
-if (!['nonstream', 'stream', 'abort'].includes(scenario)) usage(`unknown scenario ${JSON.stringify(scenario)}`);
+if (!['nonstream', 'stream', 'abort', 'history'].includes(scenario)) usage(`unknown scenario ${JSON.stringify(scenario)}`);
 
 const usageOf = (u) => u && { input: u.input_tokens ?? u.inputTokens, output: u.output_tokens ?? u.outputTokens };
 
@@ -57,6 +59,11 @@ async function agents() {
   setDefaultOpenAIClient(new OpenAI({ baseURL, apiKey }));
   const agent = new Agent({ name: 'bridge', model, instructions }); // no model class: the default, Responses
   const opts = { previousResponseId };
+  if (scenario === 'history') {
+    const r1 = await run(agent, input, opts);
+    const r = await run(agent, [...r1.history, { role: 'user', content: followUp }]);
+    return { content: r.finalOutput, id: r.lastResponseId, usage: usageOf(r.state?.usage) };
+  }
   if (scenario === 'nonstream') {
     const r = await run(agent, input, opts);
     return { content: r.finalOutput, id: r.lastResponseId, usage: usageOf(r.state?.usage) };
@@ -77,6 +84,12 @@ async function ai() {
   const lm = createOpenAI({ baseURL, apiKey })(model); // the default: the Responses API
   const opts = { model: lm, prompt: input, system: instructions,
     providerOptions: { openai: { previousResponseId } } };
+  if (scenario === 'history') {
+    const r1 = await generateText(opts);
+    const messages = [{ role: 'user', content: input }, ...r1.response.messages, { role: 'user', content: followUp }];
+    const r = await generateText({ model: lm, system: instructions, messages });
+    return { content: r.text, id: r.providerMetadata?.openai?.responseId, usage: usageOf(r.usage) };
+  }
   if (scenario === 'nonstream') {
     const r = await generateText(opts);
     return { content: r.text, id: r.providerMetadata?.openai?.responseId, usage: usageOf(r.usage) };
