@@ -35,6 +35,7 @@ func (s *Server) gatewayRoutes(e *echo.Echo) {
 	for _, p := range []string{"/a2a/:agent", "/a2a/:agent/message/send", "/v1/a2a/:agent/message/send"} {
 		e.POST(p, g.door(g.rpc))
 	}
+	g.restRoutes(e) // /a2a/{agent}/v1/...: the HTTP+JSON binding (gatewayrest.go)
 }
 
 // cardMaxAge is how long a client may keep a merged card.
