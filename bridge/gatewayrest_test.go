@@ -1,8 +1,13 @@
 package bridge
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -170,5 +175,126 @@ func TestGatewayRESTErrors(t *testing.T) {
 				t.Errorf("answer names the agent's port: %s", r.body)
 			}
 		})
+	}
+}
+
+// gwRESTResult is what the REST runs print: gwclient's "gov2rest"
+// (testdata/peers/gov2/gwclient/rest.go) and a2a-rest.mjs.
+type gwRESTResult struct {
+	OK           bool     `json:"ok"`
+	Error        string   `json:"error"`
+	Received     string   `json:"received"`
+	Paths        []string `json:"paths"`
+	MissingError string   `json:"missingError"`
+	// a2a-go/v2's
+	SendID      string   `json:"sendID"`
+	Events      int      `json:"events"`
+	GetID       string   `json:"getID"`
+	ListIDs     []string `json:"listIDs"`
+	ListError   string   `json:"listError"`
+	SubEvents   int      `json:"subEvents"`
+	SubState    string   `json:"subState"`
+	CancelState string   `json:"cancelState"`
+	// @a2a-js/sdk's
+	Send      map[string]any   `json:"send"`
+	Stream    []map[string]any `json:"stream"`
+	Get       map[string]any   `json:"get"`
+	List      map[string]any   `json:"list"`
+	Subscribe []map[string]any `json:"subscribe"`
+	Cancel    map[string]any   `json:"cancel"`
+}
+
+// TestGatewayRESTClients runs the real REST clients, a2a-go/v2 v2.3.1's
+// HTTP+JSON transport and @a2a-js/sdk 1.3's RestTransport, each alone and
+// built from the merged card, through the gateway with a key to the 1.0
+// agents: send, stream, get, list, subscribe to a running task, cancel, and
+// a task that does not exist (the SDK's own not-found error). Every call
+// after the card went to the REST routes, and the agent's port is in
+// nothing the client received.
+func TestGatewayRESTClients(t *testing.T) {
+	checkLeaks(t)
+	peers := []peer{startGoPeer(t, "gov2"), startJSPeer(t, "js10.mjs")}
+	cfg := agentsFor(peers...)
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	for _, tc := range []struct {
+		sdk   string
+		agent peer
+		// noCancel: the js10 peer cancels only a task it is running
+		// (see TestGatewayJSClients); noList: a2a-go/v2 lists tasks
+		// only for callers it authenticated itself (-31401).
+		noCancel, noList bool
+	}{
+		{"gov2rest", peers[0], false, true}, {"gov2rest", peers[1], true, false},
+		{"js13rest", peers[0], false, true}, {"js13rest", peers[1], true, false},
+	} {
+		t.Run(tc.sdk+"/"+tc.agent.name, func(t *testing.T) {
+			job := map[string]any{"sdk": tc.sdk, "url": base + "/a2a/" + tc.agent.name, "apiKey": "sk-ada", "noCancel": tc.noCancel}
+			var r gwRESTResult
+			if tc.sdk == "js13rest" {
+				job["url"] = job["url"].(string) + "/" // the JS resolver appends .well-known/… to the URL's directory
+				runNode(t, "a2a-rest.mjs", job, &r)
+				r.SendID, r.GetID, r.Events, r.SubEvents = stringOf(r.Send["id"]), stringOf(r.Get["id"]), len(r.Stream), len(r.Subscribe)
+				for _, task := range anyList(r.List["tasks"]) {
+					r.ListIDs = append(r.ListIDs, stringOf(task["id"]))
+				}
+				if s, _ := r.Cancel["status"].(map[string]any); s != nil {
+					r.CancelState = strings.ToLower(stringOf(s["state"]))
+				}
+			} else {
+				runGWClient(t, job, &r)
+			}
+			if !r.OK {
+				t.Fatalf("%s via the gateway's REST binding to %s: %s\nreceived:\n%s", tc.sdk, tc.agent.name, r.Error, r.Received)
+			}
+			if port := portOf(t, tc.agent.url); strings.Contains(r.Received, ":"+port) {
+				t.Errorf("the client received the agent's port %s:\n%s", port, r.Received)
+			}
+			for _, p := range r.Paths {
+				if !strings.Contains(p, "/a2a/"+tc.agent.name+"/v1/") && !strings.Contains(p, "/.well-known/") {
+					t.Errorf("%s called %s, want only the REST routes under /a2a/%s/v1/", tc.sdk, p, tc.agent.name)
+				}
+			}
+			if r.SendID == "" || r.GetID != r.SendID || r.Events < 3 || r.SubEvents < 1 {
+				t.Errorf("%s: send %q, get %q, %d stream events, %d subscribe events", tc.sdk, r.SendID, r.GetID, r.Events, r.SubEvents)
+			}
+			if !tc.noList && !strings.Contains(strings.Join(r.ListIDs, " "), r.SendID) {
+				t.Errorf("%s: list %v (%s), want the sent task %s", tc.sdk, r.ListIDs, r.ListError, r.SendID)
+			}
+			if !tc.noCancel && !strings.Contains(r.CancelState, "cancel") && r.CancelState != "5" { // JS: the enum's number
+				t.Errorf("%s: cancel state %q, want canceled", tc.sdk, r.CancelState)
+			}
+			if !strings.Contains(strings.ToLower(r.MissingError), "not found") && !strings.Contains(r.MissingError, "TaskNotFound") {
+				t.Errorf("%s: get of a missing task: %q, want the SDK's task-not-found error", tc.sdk, r.MissingError)
+			}
+		})
+	}
+}
+
+// anyList is v as a list of objects.
+func anyList(v any) []map[string]any {
+	var out []map[string]any
+	l, _ := v.([]any)
+	for _, x := range l {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// runGWClient runs gwclient (gwClientBin) on job and decodes what it printed.
+func runGWClient(t *testing.T, job map[string]any, out any) {
+	t.Helper()
+	in, _ := json.Marshal(job)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gwClientBin(t))
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil || json.Unmarshal(stdout, out) != nil {
+		t.Fatalf("gwclient: %v %s\n%s", err, stdout, stderr.String())
 	}
 }
