@@ -51,7 +51,11 @@ func (g *gateway) card(c echo.Context) error {
 	ctx := c.Request().Context()
 	raw, _ := g.s.agents.RawCard(ctx, a)
 	t := g.s.agents.Target(ctx, a)
-	o := transform.GatewayCard{Base: "http://" + c.Request().Host, Agent: a.Name, Streaming: t.Streaming,
+	base := g.s.cfg.publicBase()
+	if base == "" {
+		base = "http://" + c.Request().Host
+	}
+	o := transform.GatewayCard{Base: base, Agent: a.Name, Name: a.cfg.DisplayName, Description: a.cfg.Description, Streaming: t.Streaming,
 		Keys: len(g.s.cfg.APIKeys) > 0, V10: strings.HasPrefix(c.Request().Header.Get("A2A-Version"), "1."),
 		Hide: agentHosts(a, t)}
 	body, err := transform.MergeCard(raw, o)
