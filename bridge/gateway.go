@@ -196,6 +196,9 @@ func (g *gateway) rpc(c echo.Context, call *rpcCall) error {
 	if err != nil {
 		return err
 	}
+	if err := extensions(c.Request(), &t); err != nil { // A2A-Extensions (gatewayext.go)
+		return err
+	}
 	if call.stream {
 		return g.relay(c, call, &t)
 	}
@@ -234,6 +237,7 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 		return err
 	}
 	defer raw.Close()
+	answerExtensions(c, call, raw)
 	body := raw.Body
 	if raw.Status/100 != 2 && !gjson.GetBytes(body, "error").Exists() {
 		return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, raw.Status)
