@@ -414,3 +414,22 @@ func restBody(e *Error, status int) []byte {
 	}{restError{status, grpc, e.Msg, details}})
 	return b
 }
+
+// gatewayError answers e, an error raised before the gateway's own
+// handlers (the bound on requests in flight, draining, Echo's 405), in
+// the shape of the gateway door the request came to: a google.rpc.Status
+// on the REST binding, a JSON-RPC error (id null, the HTTP status kept) on
+// the JSON-RPC routes and the cards. It reports whether the request was
+// the gateway's; handleError answers the others.
+func gatewayError(c echo.Context, e *Error) bool {
+	switch p := c.Path(); {
+	case p == restBase || strings.HasPrefix(p, restBase+"/"):
+		status := restStatus(e)
+		_ = c.Blob(status, echo.MIMEApplicationJSON, restBody(e, status))
+	case p == "/a2a/:agent" || strings.HasPrefix(p, "/a2a/:agent/") || strings.HasPrefix(p, "/v1/a2a/:agent/"):
+		_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.RPCBody(nil))
+	default:
+		return false
+	}
+	return true
+}
