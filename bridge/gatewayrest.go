@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
+	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 	"github.com/tidwall/gjson"
 )
@@ -204,7 +205,7 @@ type restWriter struct {
 	c                   echo.Context
 	sse                 bool   // the door answers with an event stream
 	started             bool   // the REST stream's header went out
-	failed              []byte // a stream's first event, an error: answered in finish
+	failed              *Error // a stream's first event, an error: answered in finish
 	buf                 []byte // a JSON answer; a stream's unfinished event
 	sent                int    // the status the client got
 }
@@ -235,10 +236,11 @@ func (w *restWriter) Write(p []byte) (int, error) {
 }
 
 // event writes one event of the door's stream (a keepalive comment, or
-// one "data: {JSON-RPC response}") as the REST stream's.
+// one "data: {JSON-RPC response}") as the REST stream's. An event that is
+// neither (an agent's frame that is no JSON-RPC response, relayed as it
+// came) is the REST stream's error: the agent's answer is unreadable.
 func (w *restWriter) event(ev []byte) error {
-	data, ok := bytes.CutPrefix(ev, []byte("data: "))
-	if !ok { // a comment
+	if bytes.HasPrefix(ev, []byte(":")) && bytes.IndexByte(ev, '\n') < 0 { // a comment
 		w.start()
 		_, err := w.ResponseWriter.Write(append(append([]byte{}, ev...), "\n\n"...))
 		return err
@@ -246,18 +248,27 @@ func (w *restWriter) event(ev []byte) error {
 	if w.failed != nil {
 		return nil
 	}
+	data, ok := bytes.CutPrefix(ev, []byte("data: "))
 	res := gjson.ParseBytes(data)
+	if !ok || !gjson.ValidBytes(data) || !res.Get("error").Exists() && !res.Get("result").Exists() {
+		return w.streamError(newError(transform.ErrBadResponse, "", "", nil))
+	}
 	if res.Get("error").Exists() {
-		e := w.rpcErr(res)
-		if !w.started {
-			w.failed = append([]byte{}, data...)
-			return nil
-		}
-		_, err := w.ResponseWriter.Write(append(append([]byte("event: error\ndata: "), restBody(e, restStatus(e))...), "\n\n"...))
-		return err
+		return w.streamError(w.rpcErr(res))
 	}
 	w.start()
-	_, err := w.ResponseWriter.Write(append(append([]byte("data: "), res.Get("result").Raw...), "\n\n"...))
+	_, err := w.ResponseWriter.Write(append(append([]byte("data: "), compact([]byte(res.Get("result").Raw))...), "\n\n"...))
+	return err
+}
+
+// streamError is e as the REST stream's error: the answer itself when
+// the stream has not started, else an error event.
+func (w *restWriter) streamError(e *Error) error {
+	if !w.started {
+		w.failed = e
+		return nil
+	}
+	_, err := w.ResponseWriter.Write(append(append([]byte("event: error\ndata: "), restBody(e, restStatus(e))...), "\n\n"...))
 	return err
 }
 
@@ -286,22 +297,30 @@ func (w *restWriter) finish() {
 	case w.started:
 		return
 	case w.failed != nil:
-		w.sse = false
-		w.buf = w.failed
+		w.fail(w.failed)
+		return
 	case w.sse: // a stream that sent nothing
 		w.start()
 		return
 	}
 	res := gjson.ParseBytes(w.buf)
-	if !res.Get("error").Exists() && res.Get("result").Exists() {
+	switch {
+	case res.Get("error").Exists():
+		w.fail(w.rpcErr(res))
+	case !gjson.ValidBytes(w.buf) || !res.Get("result").Exists(): // an agent's answer relayed as it came
+		w.fail(newError(transform.ErrBadResponse, "", "", nil))
+	default:
 		w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 		w.Header().Del(echo.HeaderContentLength)
 		w.sent = http.StatusOK
 		w.ResponseWriter.WriteHeader(http.StatusOK)
 		_, _ = w.ResponseWriter.Write([]byte(res.Get("result").Raw))
-		return
 	}
-	e := w.rpcErr(res)
+}
+
+// fail answers e as the REST call's answer: its HTTP status and a
+// google.rpc.Status, as JSON (a stream's headers undone).
+func (w *restWriter) fail(e *Error) {
 	for _, k := range []string{"Cache-Control", "Connection", "X-Accel-Buffering", echo.HeaderContentLength} {
 		w.Header().Del(k)
 	}

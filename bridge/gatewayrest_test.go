@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -296,5 +298,28 @@ func runGWClient(t *testing.T, job map[string]any, out any) {
 	stdout, err := cmd.Output()
 	if err != nil || json.Unmarshal(stdout, out) != nil {
 		t.Fatalf("gwclient: %v %s\n%s", err, stdout, stderr.String())
+	}
+}
+
+// TestGatewayRESTBadAgent: an agent whose answer is no JSON-RPC response,
+// which the JSON-RPC door relays as it came, is a 502 on the REST binding
+// (its stream too, when its first event is such), never a bare body or
+// event of the agent's garbage.
+func TestGatewayRESTBadAgent(t *testing.T) {
+	checkLeaks(t)
+	agent := newAgent10(t, true, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "event-stream") {
+			sse(w, "not json", ev10Task)
+			return
+		}
+		fmt.Fprint(w, `{"no":"result"}`)
+	})
+	base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a10", URL: agent.URL}}})
+	c := httpClient(t)
+	for _, route := range []string{"message:send", "message:stream"} {
+		r := post(t, c, base+"/a2a/a10/v1/"+route, restMsg("hi"), "Content-Type", "application/json")
+		if r.status != 502 || gjson.GetBytes(r.body, "error.code").Int() != 502 || strings.Contains(string(r.body), "not json") {
+			t.Errorf("POST %s to a garbling agent = %d %s, want 502 and a google.rpc.Status", route, r.status, r.body)
+		}
 	}
 }
