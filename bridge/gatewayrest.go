@@ -83,8 +83,8 @@ func (g *gateway) rest(op func(echo.Context) (restRPC, error)) echo.HandlerFunc 
 		res := c.Response()
 		w := &restWriter{ResponseWriter: res.Writer, c: c}
 		res.Writer = w
+		defer func() { res.Writer = w.ResponseWriter }() // a panic's 500 too goes to the client
 		err = g.door(g.rpc)(c)
-		res.Writer = w.ResponseWriter
 		w.finish()
 		res.Status = w.sent
 		return err

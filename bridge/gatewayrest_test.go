@@ -70,6 +70,10 @@ func TestGatewayREST(t *testing.T) {
 				if !strings.Contains(list.Get("tasks.#.id").Raw, id) {
 					t.Errorf("GET tasks = %s, want task %s listed", list.Raw, id)
 				}
+				theirs := check("GET tasks (another key)", get(t, c, v1+"/tasks", "Authorization", "Bearer sk-bob"), 200)
+				if strings.Contains(theirs.Raw, id) {
+					t.Errorf("GET tasks by another key = %s, lists task %s", theirs.Raw, id)
+				}
 			}
 			s := post(t, c, v1+"/message:stream", restMsg("hello there"), append(auth, "Accept", "text/event-stream")...)
 			if ct := s.header.Get("Content-Type"); s.status != 200 || ct != "text/event-stream" {
@@ -116,7 +120,8 @@ func TestGatewayREST(t *testing.T) {
 func TestGatewayRESTErrors(t *testing.T) {
 	p := startGoPeer(t, "gov2")
 	cfg := agentsFor(p, peer{name: "other", url: p.url})
-	cfg.APIKeys = append(append([]APIKey{}, gwKeys...), APIKey{Key: "sk-one", Name: "one", Agents: []string{"other"}})
+	cfg.APIKeys = append(append([]APIKey{}, gwKeys...), APIKey{Key: "sk-one", Name: "one", Agents: []string{"other"}},
+		APIKey{Key: "sk-slow", Name: "slow", RPM: 1})
 	base := startBridge(t, cfg)
 	c := httpClient(t)
 	v1 := base + "/a2a/gov2/v1"
@@ -147,6 +152,8 @@ func TestGatewayRESTErrors(t *testing.T) {
 		{"unknown call", "POST", "/message:shout", "sk-ada", restMsg("hi"), 404, "NOT_FOUND", "METHOD_NOT_FOUND"},
 		{"unknown path", "GET", "/nothing/here", "sk-ada", "", 404, "NOT_FOUND", "METHOD_NOT_FOUND"},
 		{"unknown agent", "POST", "/../../nobody/v1/message:send", "sk-ada", restMsg("hi"), 404, "NOT_FOUND", ""},
+		{"rate limit, first", "GET", "/tasks/t-none", "sk-slow", "", 404, "NOT_FOUND", "TASK_NOT_FOUND"},
+		{"rate limit", "GET", "/tasks/t-none", "sk-slow", "", 429, "RESOURCE_EXHAUSTED", ""},
 		{"stream, no key", "POST", "/message:stream", "", restMsg("hi"), 401, "UNAUTHENTICATED", "UNAUTHENTICATED"},
 		{"stream, another key's task", "POST", "/message:stream", "sk-bob", `{"message":{"role":"ROLE_USER","messageId":"m9","taskId":"` + id + `","parts":[{"text":"hi"}]}}`, 404, "NOT_FOUND", "TASK_NOT_FOUND"},
 	} {
@@ -175,6 +182,9 @@ func TestGatewayRESTErrors(t *testing.T) {
 			}
 			if strings.Contains(string(r.body), portOf(t, p.url)) {
 				t.Errorf("answer names the agent's port: %s", r.body)
+			}
+			if ra := r.header.Get("Retry-After"); tc.status == 429 && ra == "" {
+				t.Errorf("429 with no Retry-After")
 			}
 		})
 	}
