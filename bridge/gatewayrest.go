@@ -435,7 +435,7 @@ func restBody(e *Error, status int) []byte {
 }
 
 // gatewayError answers e, an error raised before the gateway's own
-// handlers (the bound on requests in flight, draining, Echo's 405), in
+// handlers (the bound on requests in flight, draining), in
 // the shape of the gateway door the request came to: a google.rpc.Status
 // on the REST binding, a JSON-RPC error (id null, the HTTP status kept) on
 // the JSON-RPC routes and the cards. It reports whether the request was
