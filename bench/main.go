@@ -75,9 +75,9 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.promptBytes, "prompt", 1024, "bytes of the user message sent")
 	fs.BoolVar(&o.history, "history", true, "the agent echoes the user message in the task's history, as the A2A SDKs do")
 	fs.BoolVar(&o.unloaded, "unloaded", true, "also run every scenario with 1 client, for latency without queueing")
-	fs.StringVar(&o.only, "only", "send,stream,responses-send,responses-stream,ops-send,ops-stream,idle",
+	fs.StringVar(&o.only, "only", strings.Join(scenarios, ",")+",idle",
 		"comma-separated scenarios to run: send, stream, responses-send, responses-stream (POST /v1/responses), "+
-			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), idle")
+			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), gateway-send, gateway-stream (the A2A gateway, POST /a2a/{agent}), idle")
 	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
 	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
 	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file`, with its tables in the same name ending in .md (empty: none)")
@@ -140,7 +140,7 @@ func runParent(o options) error {
 // planned is how long the scenarios take, warm-ups included.
 func (o options) planned() time.Duration {
 	runs := 0
-	for _, s := range hopScenarios {
+	for _, s := range scenarios {
 		if o.runs(s) {
 			runs += 2 // proxy and bridge
 		}
@@ -151,6 +151,9 @@ func (o options) planned() time.Duration {
 	runs *= o.rounds
 	return time.Duration(runs) * (o.warmup + o.duration + time.Second)
 }
+
+// scenarios are the measured scenarios, in the order they run.
+var scenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream", "gateway-send", "gateway-stream"}
 
 func (o options) runs(scenario string) bool {
 	for _, s := range strings.Split(o.only, ",") {

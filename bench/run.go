@@ -20,7 +20,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer agent.stop()
-	if slices.ContainsFunc(hopScenarios, o.runs) {
+	if slices.ContainsFunc(scenarios, o.runs) {
 		if err := runHops(ctx, o, agent, rep); err != nil {
 			return err
 		}
@@ -49,9 +49,6 @@ func run(ctx context.Context, o options) error {
 	}
 	return nil
 }
-
-// hopScenarios are the scenarios that measure the proxy hop and a bridge.
-var hopScenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream"}
 
 // hops are the servers under test, and the agent behind them: ops is the
 // bridge with the operations on, started only for the ops-* scenarios.
@@ -142,11 +139,19 @@ func startHops(ctx context.Context, o options, agent *child) (h hops, stop func(
 // received from the bridge for the same conversation.
 func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error) {
 	var pairs [][2]target
-	for _, scenario := range hopScenarios {
+	for _, scenario := range scenarios {
 		if !o.runs(scenario) {
 			continue
 		}
 		stream := strings.HasSuffix(scenario, "stream")
+		if strings.HasPrefix(scenario, "gateway-") {
+			pair, err := gatewayPair(ctx, o, h, stream)
+			if err != nil {
+				return nil, err
+			}
+			pairs = append(pairs, pair)
+			continue
+		}
 		bt := bridgeTarget(h.bridge.url, stream, o)
 		switch {
 		case strings.HasPrefix(scenario, "responses-"):
@@ -174,6 +179,20 @@ func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error
 		pairs = append(pairs, [2]target{pt, bt})
 	}
 	return pairs, nil
+}
+
+// gatewayPair checks the A2A gateway and its proxy twin, which is sent
+// the same JSON-RPC request, and returns them, the proxy's first.
+func gatewayPair(ctx context.Context, o options, h hops, stream bool) ([2]target, error) {
+	bt := gatewayTarget(h.bridge.url, stream, o)
+	pt := proxyTarget(h.proxy.url, bt.body, stream)
+	pt.name = bt.name
+	for _, t := range []target{bt, pt} {
+		if err := check(ctx, t, o); err != nil {
+			return [2]target{}, err
+		}
+	}
+	return [2]target{pt, bt}, nil
 }
 
 func progress(format string, args ...any) {

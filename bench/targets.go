@@ -82,6 +82,40 @@ func responsesTarget(url string, stream bool, o options) target {
 	}
 }
 
+// gatewayTarget is the A2A gateway, POST /a2a/{agent}: an A2A 0.3 client's
+// own message/send or message/stream, which the gateway passes through to
+// the agent (of the same dialect) as it came. Its proxy twin is sent the
+// very same bytes (gatewayProxyTarget), so the two hops differ only by
+// what the gateway does: keys, ownership, limits, the JSON-RPC relay.
+func gatewayTarget(url string, stream bool, o options) target {
+	t := proxyTarget(url, gatewayBody(stream, o), stream)
+	t.hop, t.url, t.name = "bridge", url+"/a2a/"+strings.TrimPrefix(benchModel, "a2a/"), "gateway-send"
+	if stream {
+		t.name = "gateway-stream"
+	}
+	return t
+}
+
+// gatewayBody is the JSON-RPC request of gatewayTarget: the user turn as
+// an A2A 0.3 client sends it.
+func gatewayBody(stream bool, o options) []byte {
+	method := "message/send"
+	if stream {
+		method = "message/stream"
+	}
+	body, _ := json.Marshal(map[string]any{
+		"jsonrpc": "2.0", "id": 1, "method": method,
+		"params": map[string]any{
+			"message": map[string]any{
+				"kind": "message", "role": "user", "messageId": "bench-gateway",
+				"parts": []map[string]string{{"kind": "text", "text": promptText(o.promptBytes)}},
+			},
+			"configuration": map[string]any{"acceptedOutputModes": []string{"text/plain"}, "blocking": true},
+		},
+	})
+	return body
+}
+
 // proxyTarget sends, through the proxy, the very bytes the bridge sent
 // upstream for the same conversation (recorded by the agent), so that the
 // agent does the same work behind both hops.

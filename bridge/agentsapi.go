@@ -27,6 +27,7 @@ const maxSkills = 64
 // agent, never its URL, key or headers.
 type agentView struct {
 	Name        string      `json:"name"`
+	DisplayName string      `json:"display_name,omitempty"` // agents[].display_name
 	Object      string      `json:"object"`
 	Model       string      `json:"model"`
 	Description string      `json:"description"`
@@ -52,7 +53,7 @@ func (s *Server) view(a *Agent, card transform.Card) agentView {
 	a.mu.Lock()
 	raw, resolved, fetchErr := a.cardRaw, a.resolved, a.fetchErr
 	a.mu.Unlock()
-	v := agentView{Name: a.Name, Object: "agent", Model: transform.ModelPrefix + a.Name, Streaming: card.Streaming,
+	v := agentView{Name: a.Name, DisplayName: a.cfg.DisplayName, Object: "agent", Model: transform.ModelPrefix + a.Name, Streaming: card.Streaming,
 		Protocol: card.Dialect.String(), Skills: []skillView{}, Tags: slices.Clone(a.cfg.Tags), Replicas: len(a.replicas), State: a.stateOf()}
 	if v.Tags == nil {
 		v.Tags = []string{}

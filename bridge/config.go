@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -16,8 +17,12 @@ import (
 // Config is the whole configuration of a bridge, as the YAML file, the
 // environment and the command line give it.
 type Config struct {
-	Listen  string   `yaml:"listen"`
-	APIKeys []APIKey `yaml:"api_keys"`
+	Listen string `yaml:"listen"`
+	// PublicURL is the base URL clients reach the bridge at (behind an
+	// ingress): the base of the URLs in merged agent cards, instead of
+	// http:// and the request's Host; a trailing slash is ignored.
+	PublicURL string   `yaml:"public_url"`
+	APIKeys   []APIKey `yaml:"api_keys"`
 	// AdminKeys call the admin API (POST/DELETE /v1/agents) and, as keys,
 	// every route and agent.
 	AdminKeys []APIKey `yaml:"admin_keys"`
@@ -107,8 +112,10 @@ type AgentConfig struct {
 	// RPM bounds the requests per minute to this agent, over every key
 	// and route; 0 means no limit.
 	RPM int `yaml:"rpm"`
-	// Description and Tags are shown in /v1/agents (the description
-	// instead of the card's).
+	// DisplayName and Description are the agent's name and description
+	// in its merged card (the gateway's), instead of its card's own, and
+	// are shown in /v1/models and /v1/agents; Tags in /v1/agents.
+	DisplayName string   `yaml:"display_name"`
 	Description string   `yaml:"description"`
 	Tags        []string `yaml:"tags"`
 	// The cost of a call in USD: per answered request, and per input and
@@ -218,6 +225,9 @@ func (c *Config) Validate() error {
 		}
 		seen[a.Name] = true
 	}
+	if err := c.checkPublicURL(); err != nil {
+		return fmt.Errorf("public_url: %w", err)
+	}
 	if c.Server.MaxConcurrent < 0 {
 		return fmt.Errorf("server.max_concurrent: %d must not be negative", c.Server.MaxConcurrent)
 	}
@@ -274,6 +284,20 @@ func (a AgentConfig) validate(field string) error {
 	default:
 		return fmt.Errorf("%s.conversation: %q is not one of flatten, context", field, a.Conversation)
 	}
+	if err := a.validateValues(field); err != nil {
+		return err
+	}
+	if a.CardURL != "" {
+		if err := checkURL(a.CardURL); err != nil {
+			return fmt.Errorf("%s.card_url: %w", field, err)
+		}
+	}
+	return nil
+}
+
+// validateValues checks a's numbers (its limit and costs) and the texts
+// its merged card serves.
+func (a AgentConfig) validateValues(field string) error {
 	if a.RPM < 0 {
 		return fmt.Errorf("%s.rpm: %d must not be negative", field, a.RPM)
 	}
@@ -285,13 +309,37 @@ func (a AgentConfig) validate(field string) error {
 			return fmt.Errorf("%s.%s: %v must be a number of USD, not negative", field, c.key, c.v)
 		}
 	}
-	if a.CardURL != "" {
-		if err := checkURL(a.CardURL); err != nil {
-			return fmt.Errorf("%s.card_url: %w", field, err)
-		}
+	if !validName(a.DisplayName) {
+		return fmt.Errorf("%s.display_name: must be at most %d bytes of UTF-8 text without control characters", field, maxName)
+	}
+	if len(a.Description) > maxCardText || !utf8.ValidString(a.Description) {
+		return fmt.Errorf("%s.description: must be at most %d bytes of UTF-8 text", field, maxCardText)
 	}
 	return nil
 }
+
+// maxCardText bounds agents[].description, which every card request serves.
+const maxCardText = 4 << 10
+
+// checkPublicURL checks public_url, when set: an http or https URL (a
+// path is kept, for an ingress that serves the bridge under one), with no
+// query, fragment or credentials.
+func (c *Config) checkPublicURL() error {
+	if c.PublicURL == "" {
+		return nil
+	}
+	if err := checkURL(c.PublicURL); err != nil {
+		return err
+	}
+	u, _ := url.Parse(c.PublicURL)
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(c.PublicURL, "?") || strings.Contains(c.PublicURL, "#") {
+		return fmt.Errorf("%q must be a base URL: no query, fragment or credentials", u.Redacted())
+	}
+	return nil
+}
+
+// publicBase is public_url without its trailing slash, "" when unset.
+func (c *Config) publicBase() string { return strings.TrimRight(c.PublicURL, "/") }
 
 func checkURL(s string) error {
 	if s == "" {

@@ -19,7 +19,7 @@ func TestLoadConfigFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Listen: "127.0.0.1:9090", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}, RPM: 60}}, LogLevel: "debug",
+		Listen: "127.0.0.1:9090", PublicURL: "https://bridge.example.com/", APIKeys: []APIKey{{Key: "sk-one"}, {Key: "sk-two", Name: "team-b", Agents: []string{"helper"}, RPM: 60}}, LogLevel: "debug",
 		AdminKeys: []APIKey{{Key: "sk-admin"}}, Metrics: MetricsConfig{RequireAdmin: true},
 		Health:    HealthConfig{Interval: Duration{10 * time.Second}, Timeout: Duration{3 * time.Second}, DegradedAfter: Duration{time.Second}},
 		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
@@ -30,7 +30,7 @@ func TestLoadConfigFull(t *testing.T) {
 		Agents: []AgentConfig{
 			{Name: "helper", URL: "http://127.0.0.1:9101", APIKey: "sk-helper", Headers: map[string]string{"X-Team": "blue"},
 				Timeout: Duration{90 * time.Second}, Protocol: "1.0", Conversation: "context", ShowProgress: true,
-				IgnoreUnsupported: true, H2C: true, RPM: 120, Description: "The team's helper.", Tags: []string{"internal", "beta"},
+				IgnoreUnsupported: true, H2C: true, RPM: 120, DisplayName: "Team Helper", Description: "The team's helper.", Tags: []string{"internal", "beta"},
 				CostPerRequest: 0.001, CostPerInputToken: 0.000002, CostPerOutputToken: 0.000008},
 			{Name: "other", URL: "https://agents.example.com/other", CardURL: "https://agents.example.com/other/card.json"},
 			{Name: "pool", URLs: []string{"http://10.0.0.1:9000", "http://10.0.0.2:9000"}},

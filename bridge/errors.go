@@ -320,7 +320,8 @@ func taskMessage(e *transform.TaskError) string {
 	return capitalize((&transform.TaskError{State: e.State, Text: clip(e.Text, maxText)}).Error()) + "."
 }
 
-// handleError is Echo's HTTPErrorHandler: one error, once, in OpenAI shape.
+// handleError is Echo's HTTPErrorHandler: one error, once, in OpenAI shape
+// (the A2A gateway's routes in theirs, gatewayError).
 // A response already committed (a stream under way) is left alone; the
 // stream writes its own in-band error.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -338,6 +339,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if e.RetryAfter != "" {
 		c.Response().Header().Set("Retry-After", e.RetryAfter)
+	}
+	if gatewayError(c, e) { // the A2A gateway's routes answer in their own shapes
+		return
 	}
 	_ = c.Blob(e.Status, echo.MIMEApplicationJSON, e.Body())
 }

@@ -35,6 +35,7 @@ func (s *Server) gatewayRoutes(e *echo.Echo) {
 	for _, p := range []string{"/a2a/:agent", "/a2a/:agent/message/send", "/v1/a2a/:agent/message/send"} {
 		e.POST(p, g.door(g.rpc))
 	}
+	g.restRoutes(e) // /a2a/{agent}/v1/...: the HTTP+JSON binding (gatewayrest.go)
 }
 
 // cardMaxAge is how long a client may keep a merged card.
@@ -50,7 +51,11 @@ func (g *gateway) card(c echo.Context) error {
 	ctx := c.Request().Context()
 	raw, _ := g.s.agents.RawCard(ctx, a)
 	t := g.s.agents.Target(ctx, a)
-	o := transform.GatewayCard{Base: "http://" + c.Request().Host, Agent: a.Name, Streaming: t.Streaming,
+	base := g.s.cfg.publicBase()
+	if base == "" {
+		base = "http://" + c.Request().Host
+	}
+	o := transform.GatewayCard{Base: base, Agent: a.Name, Name: a.cfg.DisplayName, Description: a.cfg.Description, Streaming: t.Streaming,
 		Keys: len(g.s.cfg.APIKeys) > 0, V10: strings.HasPrefix(c.Request().Header.Get("A2A-Version"), "1."),
 		Hide: agentHosts(a, t)}
 	body, err := transform.MergeCard(raw, o)
@@ -191,6 +196,9 @@ func (g *gateway) rpc(c echo.Context, call *rpcCall) error {
 	if err != nil {
 		return err
 	}
+	if err := extensions(c.Request(), &t); err != nil { // A2A-Extensions (gatewayext.go)
+		return err
+	}
 	if call.stream {
 		return g.relay(c, call, &t)
 	}
@@ -230,6 +238,7 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 		return err
 	}
 	defer raw.Close()
+	answerExtensions(c, call, raw)
 	body := raw.Body
 	if raw.Status/100 != 2 && !gjson.GetBytes(body, "error").Exists() {
 		return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, raw.Status)

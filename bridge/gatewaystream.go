@@ -49,6 +49,7 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		return err
 	}
 	defer raw.Close()
+	answerExtensions(c, call, raw)
 	if !raw.Streamed() { // a JSON answer: an error (JS 1.x), or one result
 		if e := agentError(t, raw.Body); e != nil || raw.Status/100 != 2 {
 			if e == nil {

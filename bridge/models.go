@@ -17,11 +17,14 @@ type model struct {
 	Object  string `json:"object"`
 	Created int64  `json:"created"`
 	OwnedBy string `json:"owned_by"`
+	// The agent's agents[].display_name and description, when configured.
+	DisplayName string `json:"display_name,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 func (s *Server) modelOf(a *Agent, card transform.Card) model {
 	return model{ID: transform.ModelPrefix + a.Name, Object: "model", Created: s.started.Unix(),
-		OwnedBy: cmp.Or(card.Provider, "a2a-bridge")}
+		OwnedBy: cmp.Or(card.Provider, "a2a-bridge"), DisplayName: a.cfg.DisplayName, Description: a.cfg.Description}
 }
 
 // listModels serves GET /v1/models: one model "a2a/<name>" per agent.

@@ -17,13 +17,13 @@ type Raw struct {
 	call
 	c      *Client
 	Status int
-	Header http.Header // Content-Type, Retry-After, A2A-Version, when the agent sent them
+	Header http.Header // Content-Type, Retry-After, A2A-Version, the extensions headers, when the agent sent them
 	Body   []byte      // a JSON (or error) answer, whole, bounded by MaxAnswer; nil for a stream
 	resp   *http.Response
 }
 
 // relayed are the response headers a pass-through keeps.
-var relayed = []string{"Content-Type", "Retry-After", "A2a-Version"}
+var relayed = []string{"Content-Type", "Retry-After", "A2a-Version", "A2a-Extensions", "X-A2a-Extensions"}
 
 // Raw posts body, a JSON-RPC request as the caller wrote it, to t's
 // endpoint, signed, in t's dialect (its A2A-Version header), and returns

@@ -1,11 +1,12 @@
 // Command gwclient drives the real a2a-go clients, v0.3.15 and v2.3.1,
 // through a2a-bridge's A2A gateway, for its Go tests. It reads one JSON
-// job on stdin, {"sdk":"go03"|"gov2","url":"<gateway>/a2a/<agent>","apiKey":"…"},
+// job on stdin, {"sdk":"go03"|"gov2"|"gov2rest","url":"<gateway>/a2a/<agent>","apiKey":"…"},
 // resolves the card from the gateway URL with the SDK's own resolver,
 // builds the client from it, then sends "hello world", streams "hello
 // there", gets the sent task, sends "hello MODE:input" and cancels that
 // task. It prints one JSON line: {"ok":…,"error":…,"events":N,
 // "getID":…,"sendID":…,"cancelState":…,"received":"<every byte received>"}.
+// "gov2rest" is a2a-go/v2 on its HTTP+JSON (REST) transport alone (rest.go).
 package main
 
 import (
@@ -29,9 +30,10 @@ import (
 )
 
 type job struct {
-	SDK    string `json:"sdk"`
-	URL    string `json:"url"`
-	APIKey string `json:"apiKey"`
+	SDK      string `json:"sdk"`
+	URL      string `json:"url"`
+	APIKey   string `json:"apiKey"`
+	NoCancel bool   `json:"noCancel"`
 }
 
 type out struct {
@@ -42,13 +44,21 @@ type out struct {
 	GetID       string `json:"getID"`
 	CancelState string `json:"cancelState"`
 	Received    string `json:"received"`
+	// Of the REST run (rest.go).
+	ListIDs      []string `json:"listIDs,omitempty"`
+	ListError    string   `json:"listError,omitempty"`
+	SubEvents    int      `json:"subEvents,omitempty"`
+	SubState     string   `json:"subState,omitempty"`
+	MissingError string   `json:"missingError,omitempty"`
+	Paths        []string `json:"paths,omitempty"`
 }
 
 // recorder adds the key and keeps every byte the client receives.
 type recorder struct {
-	key string
-	mu  sync.Mutex
-	got bytes.Buffer
+	key   string
+	mu    sync.Mutex
+	got   bytes.Buffer
+	paths []string
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -62,6 +72,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.mu.Lock()
 	fmt.Fprintf(&r.got, "%d %v\n", resp.StatusCode, resp.Header)
+	r.paths = append(r.paths, req.Method+" "+req.URL.Path)
 	r.mu.Unlock()
 	resp.Body = struct {
 		io.Reader
@@ -90,9 +101,12 @@ func main() {
 	defer cancel()
 	var o out
 	var err error
-	if j.SDK == "go03" {
+	switch j.SDK {
+	case "go03":
 		err = run03(ctx, hc, j.URL, &o)
-	} else {
+	case "gov2rest":
+		err = runREST(ctx, hc, j.URL, j.NoCancel, &o)
+	default:
 		err = runV2(ctx, hc, j.URL, &o)
 	}
 	o.OK = err == nil
@@ -101,6 +115,7 @@ func main() {
 	}
 	rec.mu.Lock()
 	o.Received = rec.got.String()
+	o.Paths = rec.paths
 	rec.mu.Unlock()
 	_ = json.NewEncoder(os.Stdout).Encode(o)
 }
