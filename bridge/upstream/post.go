@@ -81,8 +81,14 @@ func readStatusError(t *Target, resp *http.Response) error {
 
 // readEvent reads one JSON-RPC response of t's agent; its JSON-RPC error
 // is an *RPCError.
-func readEvent(t *Target, raw []byte) (transform.Event, error) {
-	ev, err := transform.ReadResponse(raw)
+func readEvent(t *Target, raw []byte, one *[1]transform.Artifact) (transform.Event, error) {
+	var ev transform.Event
+	var err error
+	if one != nil {
+		ev, err = transform.ReadResponseInto(raw, one)
+	} else {
+		ev, err = transform.ReadResponse(raw)
+	}
 	if err != nil {
 		return ev, rpcError(t, err, raw, http.StatusOK)
 	}
