@@ -1,6 +1,8 @@
 package bridge
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -48,14 +50,13 @@ func (s *Server) chat(c echo.Context) error {
 		return err
 	}
 	cc := &chatCall{
-		agent:     agent,
-		target:    s.agents.Target(c.Request().Context(), agent),
-		req:       req,
-		sent:      req.Messages,
-		messageID: uuid.NewString(),
-		meta: transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
-			Created: s.now().Unix(), Model: req.Model},
+		agent:  agent,
+		target: s.agents.Target(c.Request().Context(), agent),
+		req:    req,
+		sent:   req.Messages,
+		meta:   transform.Meta{Created: s.now().Unix(), Model: req.Model},
 	}
+	cc.messageID, cc.meta.ID = chatIDs()
 	if err := s.continuation(c, cc); err != nil {
 		return err
 	}
@@ -67,6 +68,22 @@ func (s *Server) chat(c echo.Context) error {
 		return s.streamChat(c, cc)
 	}
 	return s.sendChat(c, cc)
+}
+
+// chatIDs returns a new messageId for the agent (a random UUID) and a new
+// completion id ("chatcmpl-" and the hex digits of another), from one read
+// of the random source and an allocation each.
+func chatIDs() (messageID, completionID string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	for _, u := range [][]byte{b[:16], b[16:]} {
+		u[6] = u[6]&0x0f | 0x40 // version 4
+		u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	}
+	var id [len("chatcmpl-") + 32]byte
+	copy(id[:], "chatcmpl-")
+	hex.Encode(id[len("chatcmpl-"):], b[16:])
+	return uuid.UUID(b[:16]).String(), string(id[:])
 }
 
 // request is the upstream request that sends cc's message (op: send or
@@ -121,9 +138,9 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
 	rc := http.NewResponseController(c.Response())
 	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
-	tooLarge := fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max)
+	tooLarge := func() error { return fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max) }
 	if r.ContentLength > max {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
 	if err != nil {
@@ -133,7 +150,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	}
 	_ = rc.SetReadDeadline(time.Time{})
 	if int64(len(body)) > max {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	return body, nil
 }
@@ -171,7 +188,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 // event's text to emit, until the exchange is done or the reply ends.
 func follow(rp *upstream.Reply, a *Agent, tr *transform.Translator, emit func(string) error) error {
 	for {
-		ev, err := rp.Next()
+		ev, err := rp.NextShared() // tr keeps nothing of ev.Artifacts
 		if errors.Is(err, io.EOF) {
 			if rp.Streamed() {
 				// A stream that ends before its task did is cut, never a success.
