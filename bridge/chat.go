@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -129,30 +128,6 @@ func unsupported(c echo.Context, a *Agent, req transform.Request) error {
 func (s *Server) translator(cc *chatCall) *transform.Translator {
 	return &transform.Translator{Prompt: cc.prompt, NoUsage: cc.req.Stream && !cc.req.IncludeUsage, ShowProgress: cc.agent.cfg.ShowProgress,
 		MaxAnswer: int(s.cfg.Limits.MaxAnswer), Continuing: cc.taskID != "", Estimate: s.cfg.estimateUsage()}
-}
-
-// readBody reads a request body whatever its Content-Type (curl -d sends
-// form encoding), bounded by limits.max_request_body, within
-// server.read_body_timeout: a client that trickles its body is cut.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
-	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
-	tooLarge := func() error { return fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max) }
-	if r.ContentLength > max {
-		return nil, tooLarge()
-	}
-	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
-	if err != nil {
-		// Close rather than drain what is left of a body that stopped coming.
-		c.Response().Header().Set(echo.HeaderConnection, "close")
-		return nil, newError(ErrRequestTimeout, "", "", err)
-	}
-	_ = rc.SetReadDeadline(time.Time{})
-	if int64(len(body)) > max {
-		return nil, tooLarge()
-	}
-	return body, nil
 }
 
 // sendChat answers a non-stream request: one message/send call, then
