@@ -30,7 +30,7 @@ import (
 // call, gets one message/send; its answer (polled while its task runs) is
 // still delivered as a valid SSE stream.
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
-	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c)}
+	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c), sseOut: sseOut{now: s.now}}
 	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
