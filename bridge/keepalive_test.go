@@ -9,7 +9,15 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/rs/zerolog"
 )
+
+// afterQuiet is afterQuietOn on time.Now: in a synctest bubble, the
+// bubble's clock.
+func afterQuiet(d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
+	return afterQuietOn(nil, d, log, fn)
+}
 
 // TestQuietTimerOnInjectedClock: the quiet a timer measures is the
 // clock's it was given (the server's s.now), not the runtime's: a clock

@@ -23,18 +23,13 @@ type quietTimer struct {
 	t    *time.Timer
 }
 
-// afterQuiet starts a quietTimer. When fn returns true the timer goes on:
-// fn counts as a touch, and it is called again after d more of quiet. fn
-// runs on a goroutine of its own, where a panic would end the process
-// whatever the request's recovery does: it is recovered and logged to log,
-// and the timer stops.
-func afterQuiet(d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
-	return afterQuietOn(nil, d, log, fn)
-}
-
-// afterQuietOn is afterQuiet with quiet measured on now (nil: time.Now),
-// the server's clock: the timer itself is the runtime's, which a synctest
-// bubble's fake clock drives together with time.Now.
+// afterQuietOn starts a quietTimer, its quiet measured on now (nil:
+// time.Now), the server's clock; the timer itself is the runtime's, which
+// a synctest bubble's fake clock drives together with time.Now. When fn
+// returns true the timer goes on: fn counts as a touch, and it is called
+// again after d more of quiet. fn runs on a goroutine of its own, where a
+// panic would end the process whatever the request's recovery does: it is
+// recovered and logged to log, and the timer stops.
 func afterQuietOn(now func() time.Time, d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
 	if now == nil {
 		now = time.Now
