@@ -74,8 +74,15 @@ type sharedBody struct {
 	done bool // the answer came
 }
 
+// newRequestBody returns the first reader of b, in one allocation with
+// their shared state.
 func newRequestBody(b []byte) *requestBody {
-	return &requestBody{sharedBody: &sharedBody{b: b, open: 1}}
+	first := &struct {
+		sharedBody
+		requestBody
+	}{sharedBody: sharedBody{b: b, open: 1}}
+	first.requestBody.sharedBody = &first.sharedBody
+	return &first.requestBody
 }
 
 func (rb *requestBody) Read(p []byte) (int, error) {
