@@ -15,7 +15,9 @@ import (
 // before the handler runs, which gets it from readBody. A body announced
 // past the limit is refused before a byte of it is read; a client that
 // trickles its body is cut. Its errors are the door's to render: Echo's
-// error handler on /v1, the gateway's JSON-RPC on /a2a.
+// error handler on /v1, the gateway's JSON-RPC on /a2a. A handler behind
+// it finds the request's Body read to its end: it reads the body with
+// readBody.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()

@@ -59,7 +59,7 @@ func TestIdleStreamHeap(t *testing.T) {
 		r.Body.Close()
 	}
 	perStream := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
-	t.Logf("live heap per idle stream: %d B (bridge, agent and client)", perStream)
+	t.Logf("live heap per idle stream: %d B (bridge, agent and client); stacks %d B", perStream, (int64(after.StackInuse)-int64(before.StackInuse))/n)
 	if max := int64(160 << 10); perStream > max { // 2x the 84 KiB measured
 		t.Errorf("live heap per idle stream = %d B, want at most %d", perStream, max)
 	}
