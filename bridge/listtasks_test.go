@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -72,6 +73,25 @@ func TestListTasksPeers(t *testing.T) {
 		if list, err := s.up.List(ctx, &t10, q); err != nil || len(list.Tasks) != 0 {
 			t.Errorf("List(%+v) = %+v, %v, want no task", q, list, err)
 		}
+	})
+	t.Run("a2a-go v2", func(t *testing.T) {
+		// a2a-go v2's in-memory store lists only an authenticated user's
+		// tasks, and its peer authenticates no one: the method is known
+		// (not -32601) and refused as the SDK's JSON-RPC error.
+		gov2 := startGoPeer(t, "gov2")
+		if _, err := s.agents.Add(AgentConfig{Name: "gov2", URL: gov2.url, Timeout: Duration{20 * time.Second}}); err != nil {
+			t.Fatal(err)
+		}
+		tg := target("gov2")
+		if tg.Dialect != transform.V10 {
+			t.Fatalf("gov2 spoken to in %v, want 1.0", tg.Dialect)
+		}
+		list, err := s.up.List(ctx, &tg, upstream.ListQuery{PageSize: 5})
+		var rpc *upstream.RPCError
+		if err == nil && len(list.Tasks) != 0 || err != nil && (!errors.As(err, &rpc) || errors.Is(err, upstream.ErrMethodNotFound)) {
+			t.Errorf("List on a2a-go v2 = %+v, %v, want an empty list or its own JSON-RPC refusal", list, err)
+		}
+		t.Logf("a2a-go v2: %+v, %v", list, err)
 	})
 	t.Run("0.3", func(t *testing.T) {
 		t03 := target("js10-pinned03")
