@@ -27,6 +27,29 @@ type chatCall struct {
 	scope     string // the conversation key prefix: caller and agent
 	contextID string // the agent's context this call continues
 	taskID    string // the interrupted task this call answers
+	// turns is the conversation's key in the making, once a stream let go
+	// of req.Messages (see letGoOfTurns); not Valid while they are kept.
+	turns transform.ConversationPrefix
+}
+
+// letGoOfTurns hashes the conversation's turns for the key remember will
+// name it by, and lets go of them and of the parsed request's copy of the
+// body they point into: an idle stream would hold the whole conversation
+// for as long as it stays open. The names kept are copied out of it.
+func (cc *chatCall) letGoOfTurns() {
+	cc.turns = transform.NewConversationPrefix(cc.req.User, cc.req.Messages)
+	cc.req.Messages, cc.sent, cc.req.Unsupported, cc.req.Agent = nil, nil, nil, ""
+	cc.req.Model, cc.req.User = strings.Clone(cc.req.Model), strings.Clone(cc.req.User)
+	cc.meta.Model = cc.req.Model
+}
+
+// turnsKey is the key of the conversation's turns followed by answer.
+func (cc *chatCall) turnsKey(answer string) string {
+	reply := transform.Message{Role: "assistant", Text: answer}
+	if cc.turns.Valid() {
+		return cc.turns.Key(reply)
+	}
+	return transform.ConversationKey(cc.req.User, append(append([]transform.Message(nil), cc.req.Messages...), reply))
 }
 
 // chat serves POST /v1/chat/completions.

@@ -46,8 +46,10 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 		r.promptTokens = s.countTokens(cc.prompt)
 	}
 	// Sent: the flattened prompt is not needed any more (the Translator
-	// keeps what it needs of it), and an idle stream need not hold it.
+	// keeps what it needs of it), nor the turns, and an idle stream need
+	// not hold them.
 	cc.prompt = ""
+	cc.letGoOfTurns()
 	emit := func(text string) error {
 		if err := r.text(text); err != nil {
 			return err
