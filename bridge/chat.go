@@ -1,12 +1,13 @@
 package bridge
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -26,6 +27,29 @@ type chatCall struct {
 	scope     string // the conversation key prefix: caller and agent
 	contextID string // the agent's context this call continues
 	taskID    string // the interrupted task this call answers
+	// turns is the conversation's key in the making, once a stream let go
+	// of req.Messages (see letGoOfTurns); not Valid while they are kept.
+	turns transform.ConversationPrefix
+}
+
+// letGoOfTurns hashes the conversation's turns for the key remember will
+// name it by, and lets go of them and of the parsed request's copy of the
+// body they point into: an idle stream would hold the whole conversation
+// for as long as it stays open. The names kept are copied out of it.
+func (cc *chatCall) letGoOfTurns() {
+	cc.turns = transform.NewConversationPrefix(cc.req.User, cc.req.Messages)
+	cc.req.Messages, cc.sent, cc.req.Unsupported, cc.req.Agent = nil, nil, nil, ""
+	cc.req.Model, cc.req.User = strings.Clone(cc.req.Model), strings.Clone(cc.req.User)
+	cc.meta.Model = cc.req.Model
+}
+
+// turnsKey is the key of the conversation's turns followed by answer.
+func (cc *chatCall) turnsKey(answer string) string {
+	reply := transform.Message{Role: "assistant", Text: answer}
+	if cc.turns.Valid() {
+		return cc.turns.Key(reply)
+	}
+	return transform.ConversationKey(cc.req.User, append(append([]transform.Message(nil), cc.req.Messages...), reply))
 }
 
 // chat serves POST /v1/chat/completions.
@@ -48,14 +72,13 @@ func (s *Server) chat(c echo.Context) error {
 		return err
 	}
 	cc := &chatCall{
-		agent:     agent,
-		target:    s.agents.Target(c.Request().Context(), agent),
-		req:       req,
-		sent:      req.Messages,
-		messageID: uuid.NewString(),
-		meta: transform.Meta{ID: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""),
-			Created: s.now().Unix(), Model: req.Model},
+		agent:  agent,
+		target: s.agents.Target(c.Request().Context(), agent),
+		req:    req,
+		sent:   req.Messages,
+		meta:   transform.Meta{Created: s.now().Unix(), Model: req.Model},
 	}
+	cc.messageID, cc.meta.ID = chatIDs()
 	if err := s.continuation(c, cc); err != nil {
 		return err
 	}
@@ -67,6 +90,22 @@ func (s *Server) chat(c echo.Context) error {
 		return s.streamChat(c, cc)
 	}
 	return s.sendChat(c, cc)
+}
+
+// chatIDs returns a new messageId for the agent (a random UUID) and a new
+// completion id ("chatcmpl-" and the hex digits of another), from one read
+// of the random source and an allocation each.
+func chatIDs() (messageID, completionID string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	for _, u := range [][]byte{b[:16], b[16:]} {
+		u[6] = u[6]&0x0f | 0x40 // version 4
+		u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	}
+	var id [len("chatcmpl-") + 32]byte
+	copy(id[:], "chatcmpl-")
+	hex.Encode(id[len("chatcmpl-"):], b[16:])
+	return uuid.UUID(b[:16]).String(), string(id[:])
 }
 
 // request is the upstream request that sends cc's message (op: send or
@@ -114,30 +153,6 @@ func (s *Server) translator(cc *chatCall) *transform.Translator {
 		MaxAnswer: int(s.cfg.Limits.MaxAnswer), Continuing: cc.taskID != "", Estimate: s.cfg.estimateUsage()}
 }
 
-// readBody reads a request body whatever its Content-Type (curl -d sends
-// form encoding), bounded by limits.max_request_body, within
-// server.read_body_timeout: a client that trickles its body is cut.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
-	r, max := c.Request(), int64(s.cfg.Limits.MaxRequestBody)
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
-	tooLarge := fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, max)
-	if r.ContentLength > max {
-		return nil, tooLarge
-	}
-	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
-	if err != nil {
-		// Close rather than drain what is left of a body that stopped coming.
-		c.Response().Header().Set(echo.HeaderConnection, "close")
-		return nil, newError(ErrRequestTimeout, "", "", err)
-	}
-	_ = rc.SetReadDeadline(time.Time{})
-	if int64(len(body)) > max {
-		return nil, tooLarge
-	}
-	return body, nil
-}
-
 // sendChat answers a non-stream request: one message/send call, then
 // tasks/get polls while a non-blocking agent's task runs, all within the
 // agent's timeout.
@@ -171,7 +186,7 @@ func (s *Server) sendChat(c echo.Context, cc *chatCall) error {
 // event's text to emit, until the exchange is done or the reply ends.
 func follow(rp *upstream.Reply, a *Agent, tr *transform.Translator, emit func(string) error) error {
 	for {
-		ev, err := rp.Next()
+		ev, err := rp.NextShared() // tr keeps nothing of ev.Artifacts
 		if errors.Is(err, io.EOF) {
 			if rp.Streamed() {
 				// A stream that ends before its task did is cut, never a success.

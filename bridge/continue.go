@@ -108,8 +108,7 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 	if name := c.Request().Header.Get(headerContextID); name != "" {
 		keys = append(keys, cc.scope+"ctx:"+name)
 	}
-	turns := append(append([]transform.Message(nil), cc.req.Messages...), transform.Message{Role: "assistant", Text: tr.Text()})
-	keys = append(keys, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, turns))
+	keys = append(keys, cc.scope+"turns:"+cc.turnsKey(tr.Text()))
 	s.convs.put(infoOf(c).scope, conv, keys...)
 }
 

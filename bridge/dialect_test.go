@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -169,41 +171,53 @@ func TestStreamRefused(t *testing.T) {
 }
 
 // TestPollNonBlocking: an agent that returns its task still working is
-// polled with tasks/get until it completes, streamed or not.
+// polled with tasks/get until it completes, streamed or not, backing off
+// from 100 ms (100, 200, 400 ms: the polls come at 100, 300 and 700 ms).
+// It runs in a synctest bubble (pipeNet): the back-off is exact.
 func TestPollNonBlocking(t *testing.T) {
-	checkLeaks(t)
 	for _, stream := range []bool{false, true} {
 		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
-			var polls atomic.Int32
-			agent := newOneDialectAgent(t, "0.3", `{"url":"SELF/rpc","capabilities":{"streaming":false}}`,
-				func(w http.ResponseWriter, method, _ string) bool {
-					switch method {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				var polls []time.Duration
+				mux := http.NewServeMux()
+				mux.HandleFunc("GET /.well-known/agent-card.json", func(w http.ResponseWriter, r *http.Request) {
+					fmt.Fprint(w, `{"name":"poll","protocolVersion":"0.3.0","url":"/rpc","capabilities":{"streaming":false}}`)
+				})
+				mux.HandleFunc("POST /rpc", func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					switch gjson.GetBytes(body, "method").String() {
 					case "message/send":
 						fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"T9","contextId":"C","status":{"state":"submitted"}}}`)
 					case "tasks/get":
+						polls = append(polls, time.Since(start))
 						state, text := "working", "hal"
-						if polls.Add(1) >= 3 {
+						if len(polls) >= 3 {
 							state, text = "completed", "halfway done"
 						}
 						fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"T9","contextId":"C","status":{"state":%q},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":%q}]}]}}`, state, text)
 					default:
 						rpcErr(w, -32601, "method not found")
 					}
-					return true
 				})
-			base := startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}})
-			res := post(t, httpClient(t), base+"/v1/chat/completions", chatBody("a2a/a", stream, "user", "hi"))
-			var content string
-			if stream {
-				frames, done := chunks(t, res.body)
-				checkChunkStream(t, frames, done, "a2a/a")
-				content, _ = streamText(t, frames)
-			} else {
-				content, _ = completionText(t, res.body)
-			}
-			if content != "halfway done" || polls.Load() != 3 || res.header.Get("X-A2A-Task-Id") != "T9" {
-				t.Errorf("content %q after %d polls (task header %q), want %q after 3", content, polls.Load(), res.header.Get("X-A2A-Task-Id"), "halfway done")
-			}
+				pn := newPipeNet()
+				agent := pn.serve(t, "agent.test:80", mux)
+				base := pn.startBridge(t, Config{Agents: []AgentConfig{{Name: "a", URL: agent}}})
+				start = time.Now()
+				res := post(t, pn.client(t), base+"/v1/chat/completions", chatBody("a2a/a", stream, "user", "hi"))
+				var content string
+				if stream {
+					frames, done := chunks(t, res.body)
+					checkChunkStream(t, frames, done, "a2a/a")
+					content, _ = streamText(t, frames)
+				} else {
+					content, _ = completionText(t, res.body)
+				}
+				want := []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond}
+				if content != "halfway done" || fmt.Sprint(polls) != fmt.Sprint(want) || res.header.Get("X-A2A-Task-Id") != "T9" {
+					t.Errorf("content %q after polls at %v (task header %q), want %q after polls at %v", content, polls, res.header.Get("X-A2A-Task-Id"), "halfway done", want)
+				}
+			})
 		})
 	}
 }

@@ -118,7 +118,7 @@ type rpcCall struct {
 func (g *gateway) door(h func(echo.Context, *rpcCall) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		call := &rpcCall{}
-		err := g.s.auth(g.s.limitKey(func(c echo.Context) error { return h(c, call) }))(c)
+		err := g.s.auth(g.s.limitKey(g.s.limitBody(func(c echo.Context) error { return h(c, call) })))(c)
 		if err != nil {
 			g.rpcError(c, call, err)
 		}

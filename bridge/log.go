@@ -31,6 +31,10 @@ type reqInfo struct {
 	cost     float64  // USD, of an answered call
 	target   *Agent   // the agent called, once allowed
 	replica  *replica // the replica called
+	// body is the request's body as limitBody read it, until readBody
+	// hands it over; bodyRead says limitBody read it.
+	body     []byte
+	bodyRead bool
 }
 
 type infoKey struct{}

@@ -15,20 +15,26 @@ import (
 // of a stream's CPU. The timer fires at the deadline it was last armed for
 // and, when it was touched since, arms itself again for what is left.
 type quietTimer struct {
-	base time.Time    // monotonic origin of last
-	last atomic.Int64 // time since base of the last touch
-	done atomic.Bool  // stopped: a callback under way does nothing more
-	mu   sync.Mutex   // orders the assignment of t before the callback reads it
+	now  func() time.Time // the clock quiet is measured on (the server's s.now)
+	base time.Time        // monotonic origin of last
+	last atomic.Int64     // time since base of the last touch
+	done atomic.Bool      // stopped: a callback under way does nothing more
+	mu   sync.Mutex       // orders the assignment of t before the callback reads it
 	t    *time.Timer
 }
 
-// afterQuiet starts a quietTimer. When fn returns true the timer goes on:
-// fn counts as a touch, and it is called again after d more of quiet. fn
-// runs on a goroutine of its own, where a panic would end the process
-// whatever the request's recovery does: it is recovered and logged to log,
-// and the timer stops.
-func afterQuiet(d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
-	q := &quietTimer{base: time.Now()}
+// afterQuietOn starts a quietTimer, its quiet measured on now (nil:
+// time.Now), the server's clock; the timer itself is the runtime's, which
+// a synctest bubble's fake clock drives together with time.Now. When fn
+// returns true the timer goes on: fn counts as a touch, and it is called
+// again after d more of quiet. fn runs on a goroutine of its own, where a
+// panic would end the process whatever the request's recovery does: it is
+// recovered and logged to log, and the timer stops.
+func afterQuietOn(now func() time.Time, d time.Duration, log *zerolog.Logger, fn func() (again bool)) *quietTimer {
+	if now == nil {
+		now = time.Now
+	}
+	q := &quietTimer{now: now, base: now()}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.t = time.AfterFunc(d, func() {
@@ -63,11 +69,11 @@ func call(log *zerolog.Logger, fn func() bool) (again bool) {
 
 // quiet is how long it has been since the last touch.
 func (q *quietTimer) quiet() time.Duration {
-	return time.Since(q.base) - time.Duration(q.last.Load())
+	return q.now().Sub(q.base) - time.Duration(q.last.Load())
 }
 
 // touch puts the deadline d from now.
-func (q *quietTimer) touch() { q.last.Store(int64(time.Since(q.base))) }
+func (q *quietTimer) touch() { q.last.Store(int64(q.now().Sub(q.base))) }
 
 // stop stops the timer: fn is not called after it, unless it was already
 // under way. Only the goroutine that made q may call it.

@@ -91,7 +91,7 @@ func (s *Server) routes() *echo.Echo {
 	s.logEcho(e)
 	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
 	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	v1 := e.Group("/v1", s.auth, s.limitKey)
+	v1 := e.Group("/v1", s.auth, s.limitKey, s.limitBody)
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)

@@ -3,10 +3,8 @@ package bridge
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,46 +13,8 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// TestKeepaliveSlowAgent: an agent that takes 3 s to its first event, a
-// client that gives up on 2 s of silence (as idle proxies do). Keepalive
-// comments every second keep the stream alive, and the answer is intact.
-func TestKeepaliveSlowAgent(t *testing.T) {
-	checkLeaks(t)
-	p := startJSPeer(t, "js03.mjs")
-	cfg := agentsFor(p)
-	cfg.Keepalive = &Duration{time.Second}
-	base := startBridge(t, cfg)
-
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	body := chatBody("a2a/js03", true, "user", "wait MODE:slow")
-	fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-	var got strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second)) // the client's idle read timeout
-		n, err := conn.Read(buf)
-		got.Write(buf[:n])
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("client read after %q: %v", got.String(), err)
-		}
-	}
-	s := got.String()
-	if !strings.Contains(s, "\r\n\r\n: keepalive\n\n") && !strings.Contains(s, "\n: keepalive\n\n") {
-		t.Errorf("no keepalive comment in %q", s)
-	}
-	_, sse, _ := strings.Cut(s, "\r\n\r\n")
-	frames, done := chunks(t, []byte(dechunk(t, sse)))
-	if content, _ := streamText(t, frames); !done || content != "echo: user: wait MODE:slow" {
-		t.Errorf("content %q (done %v) after keepalives", content, done)
-	}
-}
+// The keepalive on a slow agent is TestKeepaliveCadence's (keepalive_test.go),
+// on the fake clock of a synctest bubble.
 
 // dechunk undoes HTTP/1.1 chunked transfer encoding.
 func dechunk(t *testing.T, s string) string {

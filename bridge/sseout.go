@@ -17,6 +17,7 @@ type sseOut struct {
 	w      *stream.Writer
 	ka     *quietTimer // the keepalive, touched by every flush
 	closed bool
+	now    func() time.Time // the keepalive's clock: the server's; nil is time.Now
 }
 
 // keepalive writes ": keepalive" whenever nothing was written for every,
@@ -28,7 +29,7 @@ func (o *sseOut) keepalive(every time.Duration, log *zerolog.Logger, start func(
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.ka = afterQuiet(every, log, func() bool {
+	o.ka = afterQuietOn(o.now, every, log, func() bool {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		if o.closed || start != nil && start() != nil {

@@ -30,7 +30,7 @@ import (
 // call, gets one message/send; its answer (polled while its task runs) is
 // still delivered as a valid SSE stream.
 func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
-	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c)}
+	r := &relay{s: s, c: c, cc: cc, tr: s.translator(cc), info: infoOf(c), sseOut: sseOut{now: s.now}}
 	defer s.streamOpened(cc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
@@ -46,8 +46,10 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 		r.promptTokens = s.countTokens(cc.prompt)
 	}
 	// Sent: the flattened prompt is not needed any more (the Translator
-	// keeps what it needs of it), and an idle stream need not hold it.
+	// keeps what it needs of it), nor the turns, and an idle stream need
+	// not hold them.
 	cc.prompt = ""
+	cc.letGoOfTurns()
 	emit := func(text string) error {
 		if err := r.text(text); err != nil {
 			return err

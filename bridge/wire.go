@@ -18,7 +18,7 @@ func (s *Server) upstreamClient() *upstream.Client {
 		MaxEvent:  int(s.cfg.Limits.MaxEvent),
 		MaxAnswer: int64(s.cfg.Limits.MaxAnswer),
 		Quiet: func(ctx context.Context, d time.Duration, fire func()) (touch, stop func()) {
-			q := afterQuiet(d, zerolog.Ctx(ctx), func() bool { fire(); return false })
+			q := afterQuietOn(s.now, d, zerolog.Ctx(ctx), func() bool { fire(); return false })
 			return q.touch, q.stop
 		},
 		Switched: func(t *upstream.Target, d transform.Dialect) {

@@ -28,12 +28,23 @@ func NewWriter(w io.Writer) *Writer {
 
 // SetHeaders sets the response headers an SSE stream needs. Proxies in
 // between must not buffer it (X-Accel-Buffering) nor cache it.
+//
+// The values are shared by every stream, not a slice each: a header's
+// values are replaced (Set) or appended to (Add, which copies a full
+// slice), never written in place.
 func SetHeaders(h http.Header) {
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Connection", "keep-alive")
-	h.Set("X-Accel-Buffering", "no")
+	h["Content-Type"] = sseContentType
+	h["Cache-Control"] = noCache
+	h["Connection"] = keepAlive
+	h["X-Accel-Buffering"] = no
 }
+
+var (
+	sseContentType = []string{"text/event-stream"}
+	noCache        = []string{"no-cache"}
+	keepAlive      = []string{"keep-alive"}
+	no             = []string{"no"}
+)
 
 // Data writes one "data:" frame holding the JSON document b and flushes it.
 // b must not contain a newline (JSON encoders do not write one inside a

@@ -46,7 +46,7 @@ func (t *shownText) len() int { return len(t.s) + len(t.buf) }
 
 func (t *shownText) append(text string) {
 	if t.buf == nil {
-		t.buf = make([]byte, 0, 2*(len(t.s)+len(text)))
+		t.buf = make([]byte, 0, max(2*(len(t.s)+len(text)), firstOut))
 		t.buf, t.s = append(t.buf, t.s...), ""
 	}
 	t.buf = append(t.buf, text...)

@@ -135,20 +135,53 @@ func NewTurns(msgs []Message) []Message {
 // of its turns plus the answer, and finds it again when the client sends
 // them back with one more turn.
 func ConversationKey(user string, msgs []Message) string {
+	return hex.EncodeToString(hashTurns(user, msgs).Sum(nil))
+}
+
+// ConversationPrefix is ConversationKey in two steps: the key of user and
+// msgs followed by more turns, msgs hashed at once. A stream that names
+// its conversation when it ends need not hold the conversation meanwhile.
+type ConversationPrefix struct{ h hash.Hash }
+
+// NewConversationPrefix hashes user and msgs.
+func NewConversationPrefix(user string, msgs []Message) ConversationPrefix {
+	return ConversationPrefix{h: hashTurns(user, msgs)}
+}
+
+// hashTurns is the hash of user and msgs, not yet summed.
+func hashTurns(user string, msgs []Message) hash.Hash {
 	size := len(user)
 	for _, m := range msgs {
 		size += 4*8 + len(m.Role) + len(m.Name) + len(m.ToolCallID) + len(m.Text)
 	}
 	b := hashBuffer{h: sha256.New(), buf: make([]byte, 0, min(max(size, 64), 4<<10))}
 	b.writeString(user)
+	b.writeMessages(msgs)
+	b.flush()
+	return b.h
+}
+
+// Valid reports whether p was made by NewConversationPrefix.
+func (p ConversationPrefix) Valid() bool { return p.h != nil }
+
+// Key returns the ConversationKey of the prefix's turns followed by more.
+// It may be called once.
+func (p ConversationPrefix) Key(more ...Message) string {
+	if len(more) > 0 {
+		b := hashBuffer{h: p.h, buf: make([]byte, 0, 512)}
+		b.writeMessages(more)
+		b.flush()
+	}
+	return hex.EncodeToString(p.h.Sum(nil))
+}
+
+func (b *hashBuffer) writeMessages(msgs []Message) {
 	for _, m := range msgs {
 		for _, f := range []string{m.Role, m.Name, m.ToolCallID, m.Text} {
 			b.writeLen(len(f))
 			b.writeString(f)
 		}
 	}
-	b.flush()
-	return hex.EncodeToString(b.h.Sum(nil))
 }
 
 // hashBuffer feeds strings to a hash through one small buffer. Through the

@@ -65,6 +65,18 @@ var ErrBadResponse = errors.New("agent answer is not a valid JSON-RPC response")
 // keys match once unescaped, and values of unexpected types convert as
 // gjson's Result converts them.
 func ReadResponse(body []byte) (Event, error) {
+	return readResponse(body, nil)
+}
+
+// ReadResponseInto is ReadResponse, with the Artifacts of an event of one
+// artifact (every artifact-update) in one's array instead of a slice of
+// their own: they are valid until one is reused. A stream reads one event
+// at a time, and its reader spares each event that allocation.
+func ReadResponseInto(body []byte, one *[1]Artifact) (Event, error) {
+	return readResponse(body, one)
+}
+
+func readResponse(body []byte, one *[1]Artifact) (Event, error) {
 	r := reader{jsonwalk.New(body)}
 	var resp response
 	if !r.response(&resp) {
@@ -79,9 +91,9 @@ func ReadResponse(body []byte) (Event, error) {
 	case !r.IsObject(resp.result):
 		return Event{}, ErrBadResponse
 	case resp.wrappedKind != KindUnknown:
-		return checkIDs(r.event(resp.wrappedKind, &resp.members))
+		return checkIDs(r.event(resp.wrappedKind, &resp.members, one))
 	}
-	return checkIDs(r.event(r.kindOf(&resp.members), &resp.members))
+	return checkIDs(r.event(r.kindOf(&resp.members), &resp.members, one))
 }
 
 // reader is ReadResponse's walk of one body: internal/jsonwalk's Reader,
@@ -94,6 +106,16 @@ func ReadResponse(body []byte) (Event, error) {
 // whole body instead), and none points into the body, which the SSE
 // decoder reuses for the next event.
 type reader struct{ jsonwalk.Reader }
+
+// single returns a as an event's Artifacts: in one's array, unless one is
+// nil (see ReadResponseInto).
+func single(a Artifact, one *[1]Artifact) []Artifact {
+	if one == nil {
+		return []Artifact{a}
+	}
+	one[0] = a
+	return one[:]
+}
 
 // checkIDs returns ev, or ErrBadResponse if an id it keeps is no
 // validName: the ids go into response headers and are kept in memory.
@@ -410,7 +432,7 @@ func (r *reader) kindOf(m *members) Kind {
 // event returns the Event of kind k an A2A object's members hold. The
 // strings it keeps are copied to the arena, sized for them: no more than
 // the bytes they take in the body.
-func (r *reader) event(k Kind, m *members) Event {
+func (r *reader) event(k Kind, m *members, one *[1]Artifact) Event {
 	at := &m.at
 	r.Reserve(m.size(k))
 	ev := Event{Kind: k, ContextID: r.String(at[nameContextID]), Usage: r.usage(at[nameMetadata])}
@@ -420,7 +442,7 @@ func (r *reader) event(k Kind, m *members) Event {
 		r.readStatus(&ev, &m.status)
 		ev.Artifacts = m.arts
 		if m.nArts == 1 {
-			ev.Artifacts = []Artifact{r.copyArtifact(m.first, 0)}
+			ev.Artifacts = single(r.copyArtifact(m.first, 0), one)
 		}
 	case KindStatus:
 		ev.TaskID = r.String(at[nameTaskID])
@@ -428,7 +450,7 @@ func (r *reader) event(k Kind, m *members) Event {
 		ev.Final = r.Bool(at[nameFinal])
 	case KindArtifact:
 		ev.TaskID = r.String(at[nameTaskID])
-		ev.Artifacts = []Artifact{r.copyArtifact(m.art, 0)}
+		ev.Artifacts = single(r.copyArtifact(m.art, 0), one)
 		// 1.0 JSON leaves out false booleans: a missing append is false.
 		ev.Append = r.Bool(at[nameAppend])
 		ev.LastChunk = r.Bool(at[nameLastChunk])

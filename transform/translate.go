@@ -234,9 +234,17 @@ func (t *Translator) emit(s string) (string, error) {
 	if t.MaxAnswer > 0 && len(t.out)+len(s) > t.MaxAnswer {
 		return "", fmt.Errorf("%w: over %d bytes", ErrTooLarge, t.MaxAnswer)
 	}
+	if t.out == nil && s != "" {
+		// A stream's deltas are a few dozen bytes each: growing from
+		// their size took an allocation per doubling up to the answer's.
+		t.out = make([]byte, 0, max(len(s), firstOut))
+	}
 	t.out = append(t.out, s...)
 	return s, nil
 }
+
+// firstOut is the room the first text emitted gets (see emit).
+const firstOut = 512
 
 // Done reports whether the exchange has ended: a final or terminal event,
 // an interrupted task, or a Message.

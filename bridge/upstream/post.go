@@ -1,13 +1,13 @@
 package upstream
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"sync"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/tidwall/gjson"
@@ -21,10 +21,13 @@ const maxErrorBody = 64 << 10
 // read and returned as an error (*RPCError or *StatusError). The caller
 // closes the body.
 func (c *Client) post(ctx context.Context, t *Target, body []byte, sse, check bool) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Interface.URL, bytes.NewReader(body))
+	rb := newRequestBody(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Interface.URL, rb)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAgentDown, err)
 	}
+	req.ContentLength, req.GetBody = int64(len(body)), rb.again
+	defer rb.answered()
 	h := req.Header
 	sign(h, t)
 	h["Content-Type"] = hdrJSON
@@ -49,6 +52,84 @@ func (c *Client) post(ctx context.Context, t *Target, body []byte, sse, check bo
 		return nil, readStatusError(t, resp)
 	}
 	return resp, nil
+}
+
+// requestBody is a call's body, which the transport keeps, with the
+// request, for as long as the answer is read: for a stream, as long as it
+// stays open. Its bytes are let go of once they can no longer be asked for
+// again, that is once the answer came (no retry can follow) and every
+// reader of them was closed (the body was written out): an idle stream
+// then holds no copy of its prompt here.
+type requestBody struct {
+	*sharedBody
+	off    int
+	closed bool
+}
+
+// sharedBody are the bytes of a requestBody and of its copies for retries.
+type sharedBody struct {
+	mu   sync.Mutex
+	b    []byte
+	open int  // readers not closed
+	done bool // the answer came
+}
+
+// newRequestBody returns the first reader of b, in one allocation with
+// their shared state.
+func newRequestBody(b []byte) *requestBody {
+	first := &struct {
+		sharedBody
+		requestBody
+	}{sharedBody: sharedBody{b: b, open: 1}}
+	first.requestBody.sharedBody = &first.sharedBody
+	return &first.requestBody
+}
+
+func (rb *requestBody) Read(p []byte) (int, error) {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if rb.off >= len(rb.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, rb.b[rb.off:])
+	rb.off += n
+	return n, nil
+}
+
+func (rb *requestBody) Close() error {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if !rb.closed {
+		rb.closed = true
+		rb.open--
+		rb.let()
+	}
+	return nil
+}
+
+// again is the request's GetBody: the body from its start, for a retry.
+func (rb *requestBody) again() (io.ReadCloser, error) {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if rb.done {
+		return nil, errors.New("the request body was let go of once answered")
+	}
+	rb.open++
+	return &requestBody{sharedBody: rb.sharedBody}, nil
+}
+
+// answered says no retry can follow: the transport returned.
+func (rb *requestBody) answered() {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	rb.done = true
+	rb.let()
+}
+
+func (s *sharedBody) let() {
+	if s.done && s.open == 0 {
+		s.b = nil
+	}
 }
 
 // sign adds t's configured headers and credentials.
@@ -81,8 +162,14 @@ func readStatusError(t *Target, resp *http.Response) error {
 
 // readEvent reads one JSON-RPC response of t's agent; its JSON-RPC error
 // is an *RPCError.
-func readEvent(t *Target, raw []byte) (transform.Event, error) {
-	ev, err := transform.ReadResponse(raw)
+func readEvent(t *Target, raw []byte, one *[1]transform.Artifact) (transform.Event, error) {
+	var ev transform.Event
+	var err error
+	if one != nil {
+		ev, err = transform.ReadResponseInto(raw, one)
+	} else {
+		ev, err = transform.ReadResponse(raw)
+	}
 	if err != nil {
 		return ev, rpcError(t, err, raw, http.StatusOK)
 	}

@@ -35,6 +35,9 @@ type Reply struct {
 	state      transform.State
 	ended      bool // a Message, a final event, a task ended or interrupted
 	pollWait   time.Duration
+
+	shared bool                  // NextShared: a stream event's one artifact goes to one
+	one    [1]transform.Artifact // see NextShared
 }
 
 // Streamed reports whether the answer is an event stream (as opposed to
@@ -79,12 +82,25 @@ func (rp *Reply) Next() (transform.Event, error) {
 		// The connection broke mid-stream: the stream was cut.
 		return transform.Event{}, fmt.Errorf("%w: the stream broke: %v", transform.ErrIncomplete, err)
 	}
-	ev, err := readEvent(rp.t, raw.Data)
+	var one *[1]transform.Artifact
+	if rp.shared {
+		one = &rp.one
+	}
+	ev, err := readEvent(rp.t, raw.Data, one)
 	if err != nil {
 		return ev, err
 	}
 	rp.note(ev)
 	return ev, nil
+}
+
+// NextShared is Next for a caller done with each event before it asks for
+// the next, as transform.Translator is: the one artifact of a stream's
+// event (every artifact-update) is kept in the Reply, overwritten by the
+// next event's, instead of in an allocation of its own per event.
+func (rp *Reply) NextShared() (transform.Event, error) {
+	rp.shared = true
+	return rp.Next()
 }
 
 // All returns the events of Next as an iterator, ending at io.EOF.
@@ -154,7 +170,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 		if err != nil {
 			return err
 		}
-		ev, err := readEvent(rp.t, raw)
+		ev, err := readEvent(rp.t, raw, nil)
 		if err != nil {
 			return err
 		}
@@ -168,7 +184,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 	}
 	var ev transform.Event
 	if err == nil {
-		ev, err = readEvent(rp.t, raw.Data)
+		ev, err = readEvent(rp.t, raw.Data, nil)
 	}
 	if err != nil {
 		resp.Body.Close()

@@ -1,0 +1,6 @@
+//go:build race
+
+package bridge
+
+// raceOn: see perf_norace_test.go.
+const raceOn = true
