@@ -21,7 +21,7 @@ import (
 // complete.
 func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
 	s := d.s
-	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(rc.chatCall), info: infoOf(c)}
+	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(rc.chatCall), info: infoOf(c), sseOut: sseOut{now: s.now}}
 	defer s.streamOpened(rc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
