@@ -51,9 +51,19 @@ func TestHeldStreamLetsGoOfBody(t *testing.T) {
 		t.Fatalf("Next() = %+v, %v, want the agent's task t1", ev, err)
 	}
 	text = ""
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > size/4 {
+	// The transport's write loop lets go of the request once it has
+	// reported the body written, which can come a moment after the first
+	// event: collect until the heap is down, or give up after many tries.
+	var held int64
+	for range 200 {
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= size/4 {
+			break
+		}
+		runtime.Gosched()
+	}
+	if held > size/4 {
 		t.Errorf("an open stream holds %d KiB, want well under its %d KiB request", held>>10, size>>10)
 	}
 }
