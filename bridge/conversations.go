@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 )
 
@@ -45,6 +46,9 @@ type conversations struct {
 	lru    list.List // *convEntry, most recently used first
 	owners map[string]*convOwner
 	heavy  ownerHeap // the owners, the one holding the most entries first
+	// remote, when set (redis.url), holds the entries instead: lookup and
+	// keep go there, each entry expiring ttl after its last use.
+	remote *shared.Client
 }
 
 // convKey is a key as its owner named it.

@@ -1,8 +1,11 @@
 package bridge
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rs/zerolog"
 )
 
 // TestRedisConfig: redis.url and redis.prefix are read (${REDIS_URL}
@@ -40,5 +43,26 @@ func TestRedisConfig(t *testing.T) {
 				t.Errorf("LoadConfig(%q).Redis = %+v, want %+v", tc.yaml, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestRedisPasswordNotLogged: a bridge whose Redis is down logs the
+// outage without the password of its URL.
+func TestRedisPasswordNotLogged(t *testing.T) {
+	checkLeaks(t)
+	const secret = "s3cret-pw"
+	rs := startRedis(t)
+	rs.kill()
+	logs := &logBuffer{}
+	s, err := New(Config{Redis: RedisConfig{URL: "redis://:" + secret + "@127.0.0.1:" + strconv.Itoa(rs.port) + "/0"}}, zerolog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serve(t, s)
+	if res := get(t, httpClient(t), base+readyPath); res.status != 503 {
+		t.Errorf("/readyz with Redis down = %d, want 503", res.status)
+	}
+	if strings.Contains(logs.String(), secret) || len(logs.matching("redis is not answering")) != 1 {
+		t.Errorf("log = %s, want one outage line, no password", logs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/rs/zerolog"
@@ -95,6 +96,10 @@ type Registry struct {
 	// their callers, end with it.
 	life  context.Context
 	close context.CancelFunc
+	// shared, when set (redis.url), holds the agents' sticky replica
+	// choices, each for stickyTTL (see share).
+	shared    *shared.Client
+	stickyTTL time.Duration
 }
 
 // Card fetch back-off after a failure: short, so an agent that starts after
@@ -125,6 +130,9 @@ func (r *Registry) newAgent(c AgentConfig) *Agent {
 	a := &Agent{Name: c.Name, cfg: c, client: r.clients.For(c.H2C), card: fallbackCard(c),
 		redact: newRedactor(c, r.secrets, r.log), replicas: newReplicas(c)}
 	a.redactText = a.redact.text
+	if r.shared != nil {
+		a.sticky.share(a.Name, r.shared, r.stickyTTL)
+	}
 	return a
 }
 

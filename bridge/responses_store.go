@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 )
 
@@ -30,6 +31,9 @@ type responseStore struct {
 	now   func() time.Time
 	items map[respKey]*list.Element
 	lru   list.List // *respEntry, most recently used first
+	// remote, when set (redis.url), holds the entries instead: lookup,
+	// keep and drop go there.
+	remote *shared.Client
 }
 
 type respKey struct{ scope, id string }

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
@@ -42,6 +43,9 @@ type Server struct {
 	keys      keyring // the configured API keys, for auth
 	metrics   *metrics
 	limits    *limiter // rpm of keys and agents
+	// shared is the state shared with other replicas (redis.url), nil
+	// without: the stores then keep everything in memory.
+	shared *shared.Client
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -79,6 +83,9 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
 	s.agents = newRegistry(cfg.Agents, cfg.secrets(), s.clients, log, s.now)
+	if err := s.openShared(); err != nil {
+		return nil, err
+	}
 	s.up = s.upstreamClient()
 	s.echo = s.routes()
 	return s, nil
@@ -144,7 +151,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
 	probed := s.startProbes(discoverCtx)
-	defer func() { stopDiscover(); <-discovered; <-swept; <-probed; s.agents.close() }()
+	defer func() {
+		stopDiscover()
+		<-discovered
+		<-swept
+		<-probed
+		s.agents.close()
+		s.closeShared()
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -180,6 +194,9 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
 	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.secrets(), s.clients, s.log, s.now)
+	if s.shared != nil {
+		s.agents.share(s.shared, s.cfg.Conversations.TTL.Duration)
+	}
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {
