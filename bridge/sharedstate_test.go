@@ -295,3 +295,62 @@ func waitReady(t *testing.T, c *http.Client, base string) {
 		time.Sleep(50 * time.Millisecond) // go-redis redials on the next command: nothing to wait on
 	}
 }
+
+// pooledAgent is one replica of an agent (agents[].urls) that knows only
+// its own tasks, as A2A servers do: a message saying HANG waits for
+// release (it holds the replica busy); a new message starts a task named
+// after the replica that asks a question; an answer to one of its tasks
+// completes it, to another's task is -32001.
+func pooledAgent(t *testing.T, name string, started chan<- struct{}, release <-chan struct{}) *faultAgent {
+	return newFaultAgent(t, false, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		msg := gjson.GetBytes(body, "params.message")
+		switch task := msg.Get("taskId").String(); {
+		case strings.Contains(msg.Get("parts.0.text").String(), "HANG"):
+			started <- struct{}{}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","role":"agent","messageId":"h","contextId":"h","parts":[{"kind":"text","text":"done"}]}}`)
+		case task == "":
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"%s-t1","contextId":"%s-c1","status":{"state":"input-required",`+
+				`"message":{"kind":"message","role":"agent","messageId":"m","parts":[{"kind":"text","text":"Which city?"}]}}}}`, name, name)
+		case strings.HasPrefix(task, name+"-"):
+			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":%q,"contextId":"%s-c1","status":{"state":"completed"},`+
+				`"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":"%s answered"}]}]}}`, task, name, name)
+		default:
+			fmt.Fprint(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Task not found"}}`)
+		}
+	})
+}
+
+// TestSharedSticky: the replica of an agent that holds a task is
+// remembered across bridges: a task begun through bridge A on the agent's
+// second replica (its first busy) is answered through bridge B on that
+// same replica, not on B's least loaded one.
+func TestSharedSticky(t *testing.T) {
+	checkLeaks(t)
+	rs := startRedis(t)
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	r0, r1 := pooledAgent(t, "r0", started, release), pooledAgent(t, "r1", started, release)
+	cfg := Config{Agents: []AgentConfig{{Name: "pool", URLs: []string{r0.URL + "/rpc", r1.URL + "/rpc"}}}}
+	r := replicas(t, rs, cfg, 2)
+	c := httpClient(t)
+	hung := make(chan result, 1)
+	go func() {
+		res, _ := tryPost(c, r[0]+"/v1/chat/completions", turnsBody("a2a/pool", false, "HANG"))
+		hung <- res
+	}()
+	<-started // replica 0 is busy on bridge A
+	_, r1res := answer(t, r[0], turnsBody("a2a/pool", false, "book"))
+	close(release)
+	<-hung
+	task := r1res.header.Get("X-A2A-Task-Id")
+	if task != "r1-t1" {
+		t.Fatalf("task %q, want r1-t1: the new task on the idle replica", task)
+	}
+	if a, _ := answer(t, r[1], turnsBody("a2a/pool", false, "Paris"), "X-A2A-Task-Id", task); a != "r1 answered" {
+		t.Errorf("answer through B = %q, want it on the replica holding the task (r1 answered)", a)
+	}
+}
