@@ -49,7 +49,7 @@ func (r *redisServer) start() {
 	r.t.Helper()
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice")
-	w := &readyWriter{ready: make(chan struct{})}
+	w := &readyWriter{ready: make(chan struct{}), marker: "Ready to accept connections"}
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
@@ -64,20 +64,21 @@ func (r *redisServer) start() {
 	}
 }
 
-// readyWriter keeps redis-server's output and closes ready once it says
-// it accepts connections.
+// readyWriter keeps a process's output and closes ready once it writes
+// marker (redis-server: that it accepts connections).
 type readyWriter struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	ready chan struct{}
-	said  bool
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	ready  chan struct{}
+	marker string
+	said   bool
 }
 
 func (w *readyWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
-	if !w.said && strings.Contains(w.buf.String(), "Ready to accept connections") {
+	if !w.said && strings.Contains(w.buf.String(), w.marker) {
 		w.said = true
 		close(w.ready)
 	}
