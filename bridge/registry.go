@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
@@ -37,8 +38,9 @@ type Agent struct {
 	switched *transform.Dialect // the dialect the agent proved to speak, against its card
 	noStream bool               // the agent refused a stream call: send instead
 
-	replicas []*replica // its url, or its urls (replica.go)
-	sticky   sticky     // which replica holds a task or context
+	replicas []*replica  // its url, or its urls (replica.go)
+	sticky   sticky      // which replica holds a task or context
+	shared   atomic.Bool // registered through the admin API on shared state (sharedagents.go)
 }
 
 // target returns how to call a now; see Registry.Card.
@@ -182,7 +184,10 @@ func fallbackCard(c AgentConfig) transform.Card {
 
 // Get returns the agent called name, or a *transform.ModelError.
 func (r *Registry) Get(model, name string) (*Agent, error) {
-	if a, ok := r.lookup(name); ok {
+	if a, ok := r.lookup(name); ok && r.stillShared(a) {
+		return a, nil
+	}
+	if a, ok := r.agentFromShared(name); ok {
 		return a, nil
 	}
 	return nil, &transform.ModelError{Model: model}

@@ -150,12 +150,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
+	synced := make(chan struct{})
+	go func() {
+		defer close(synced)
+		defer s.recoverGoroutine("shared agents sync")
+		s.agents.syncAgentsEvery(discoverCtx, agentSyncEvery)
+	}()
 	probed := s.startProbes(discoverCtx)
 	defer func() {
 		stopDiscover()
 		<-discovered
 		<-swept
 		<-probed
+		<-synced
 		s.agents.close()
 		s.closeShared()
 	}()

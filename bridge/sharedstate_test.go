@@ -354,3 +354,38 @@ func TestSharedSticky(t *testing.T) {
 		t.Errorf("answer through B = %q, want it on the replica holding the task (r1 answered)", a)
 	}
 }
+
+// TestSharedAgents: an agent registered through replica A's admin API is
+// callable and listed on replica B, and once deleted through B is gone
+// on both; a name registered through A is taken on B too.
+func TestSharedAgents(t *testing.T) {
+	checkLeaks(t)
+	rs := startRedis(t)
+	agent := newFaultAgent(t, true, answering)
+	cfg := Config{APIKeys: []APIKey{{Key: teamKey, Name: teamName}}, AdminKeys: []APIKey{{Key: adminKey, Name: adminName}},
+		Agents: []AgentConfig{{Name: "fa", URL: agent.URL}}}
+	r := replicas(t, rs, cfg, 2)
+	c := httpClient(t)
+	entry := fmt.Sprintf(`{"name":"added","url":%q,"timeout":"10s"}`, agent.URL)
+	chat := chatBody("a2a/added", false, "user", "hi")
+	steps := []struct {
+		name, method, base, path, key, body string
+		status                              int
+	}{
+		{"POST on A", "POST", r[0], "/v1/agents", adminKey, entry, 201},
+		{"call it on B", "POST", r[1], "/v1/chat/completions", teamKey, chat, 200},
+		{"see it on B", "GET", r[1], "/v1/agents/added", teamKey, "", 200},
+		{"POST the same name on B", "POST", r[1], "/v1/agents", adminKey, entry, 409},
+		{"DELETE on B", "DELETE", r[1], "/v1/agents/added", adminKey, "", 200},
+		{"call it on A", "POST", r[0], "/v1/chat/completions", teamKey, chat, 404},
+		{"see it on A", "GET", r[0], "/v1/agents/added", teamKey, "", 404},
+		{"call it on B again", "POST", r[1], "/v1/chat/completions", teamKey, chat, 404},
+		{"POST it again on B", "POST", r[1], "/v1/agents", adminKey, entry, 201},
+		{"call it on A again", "POST", r[0], "/v1/chat/completions", teamKey, chat, 200},
+	}
+	for _, st := range steps {
+		if res := send(t, c, st.method, st.base+st.path, st.key, st.body); res.status != st.status {
+			t.Errorf("%s: %s %s = %d %s, want %d", st.name, st.method, st.path, res.status, res.body, st.status)
+		}
+	}
+}
