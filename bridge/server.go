@@ -150,19 +150,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer s.recoverGoroutine("conversation sweep")
 		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	synced := make(chan struct{})
-	go func() {
-		defer close(synced)
-		defer s.recoverGoroutine("shared agents sync")
-		s.agents.syncAgentsEvery(discoverCtx, agentSyncEvery)
-	}()
-	probed := s.startProbes(discoverCtx)
+	probed, shared := s.startProbes(discoverCtx), s.startShared(discoverCtx)
 	defer func() {
 		stopDiscover()
 		<-discovered
 		<-swept
 		<-probed
-		<-synced
+		<-shared
 		s.agents.close()
 		s.closeShared()
 	}()

@@ -31,6 +31,25 @@ func (s *Server) openShared() error {
 	return nil
 }
 
+// startShared runs the loops of the shared state until ctx ends (the
+// agents' sync, the stats' flush); the channel closes once both ended.
+func (s *Server) startShared(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		synced := make(chan struct{})
+		go func() {
+			defer close(synced)
+			defer s.recoverGoroutine("shared agents sync")
+			s.agents.syncAgentsEvery(ctx, agentSyncEvery)
+		}()
+		defer s.recoverGoroutine("shared stats flush")
+		defer func() { <-synced }()
+		s.flushStatsEvery(ctx, statsFlushEvery)
+	}()
+	return done
+}
+
 // closeShared closes the connections to Redis, if any.
 func (s *Server) closeShared() {
 	if s.shared != nil {

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -387,5 +388,42 @@ func TestSharedAgents(t *testing.T) {
 		if res := send(t, c, st.method, st.base+st.path, st.key, st.body); res.status != st.status {
 			t.Errorf("%s: %s %s = %d %s, want %d", st.name, st.method, st.path, res.status, res.body, st.status)
 		}
+	}
+}
+
+// TestSharedStats: /v1/stats sums the requests, errors and tokens of
+// every replica (each adds its counters to the shared ones as it flushes),
+// on whichever replica it is read.
+func TestSharedStats(t *testing.T) {
+	checkLeaks(t)
+	rs := startRedis(t)
+	agent := newFaultAgent(t, true, answering)
+	cfg := Config{APIKeys: []APIKey{{Key: teamKey, Name: teamName}}, Agents: []AgentConfig{{Name: "fa", URL: agent.URL}},
+		Redis: RedisConfig{URL: rs.url()}}
+	sa, a, _ := serveBridge(t, cfg, nil)
+	sb, b, _ := serveBridge(t, cfg, nil)
+	c := httpClient(t)
+	for i, prompt := range []string{"hello", "fail now", "hello again"} {
+		post(t, c, []string{a, a, b}[i]+"/v1/chat/completions", chatBody("a2a/fa", false, "user", prompt), "Authorization", "Bearer "+teamKey)
+	}
+	read := func(base string) statsView {
+		var st struct {
+			Totals statsView `json:"totals"`
+		}
+		res := send(t, c, http.MethodGet, base+"/v1/stats", teamKey, "")
+		if err := json.Unmarshal(res.body, &st); err != nil || res.status != 200 {
+			t.Fatalf("GET /v1/stats = %d %s (%v)", res.status, res.body, err)
+		}
+		return st.Totals
+	}
+	sa.flushStats(t.Context())
+	sb.flushStats(t.Context())
+	va, vb := read(a), read(b)
+	if va.Requests != 3 || va.Errors != 1 || va.Tokens != vb.Tokens || va.Requests != vb.Requests || va.Errors != vb.Errors {
+		t.Errorf("totals on A %+v, on B %+v, want both 3 requests and 1 error: those of both replicas", va, vb)
+	}
+	sa.flushStats(t.Context()) // nothing new: nothing counted twice
+	if v := read(a); v.Requests != 3 {
+		t.Errorf("after a second flush: %d requests, want 3", v.Requests)
 	}
 }

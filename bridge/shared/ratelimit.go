@@ -53,7 +53,7 @@ return {allowed, remaining, reset, retry}`)
 func (c *Client) Take(ctx context.Context, name string, limit int, window time.Duration) (Quota, error) {
 	member := c.id + "-" + strconv.FormatUint(c.seq.Add(1), 36)
 	res, err := take.Run(ctx, c.rdb, []string{c.key("rl:" + name)}, limit, window.Milliseconds(), member).Int64Slice()
-	if err := c.done(err); err != nil {
+	if err := c.done(ctx, err); err != nil {
 		return Quota{}, err
 	}
 	if len(res) != 4 {

@@ -39,7 +39,8 @@ type Client struct {
 	prefix string
 	log    zerolog.Logger
 	errs   prometheus.Counter
-	down   atomic.Bool // the last command failed: the next success logs the recovery
+	down   atomic.Bool // the last command failed
+	outage outage
 	seq    atomic.Uint64
 	id     string // this process's part of rate-limit members
 
@@ -82,22 +83,59 @@ func (c *Client) Close() error { return c.rdb.Close() }
 // key is k under the prefix.
 func (c *Client) key(k string) string { return c.prefix + k }
 
-// done books the outcome of one command: a failure is counted, and logged
-// when it is the first of an outage; the first success after one is logged
-// too. redis.Nil (no such key) is an answer, not a failure.
-func (c *Client) done(err error) error {
+// done books the outcome of one command sent under ctx: a failure is
+// counted, and logged when it is the first of an outage; the first success
+// after one is logged too. redis.Nil (no such key) is an answer, not a
+// failure; a ctx that ended says nothing of Redis. Only commands that went
+// to Redis come here.
+func (c *Client) done(ctx context.Context, err error) error {
 	if err == nil || errors.Is(err, redis.Nil) {
-		if c.down.CompareAndSwap(true, false) {
-			c.log.Info().Msg("redis is answering again: shared state is back")
+		if c.down.Load() && c.down.CompareAndSwap(true, false) {
+			c.outage.up(c.log)
 		}
 		return nil
 	}
-	c.errs.Inc()
-	if c.down.CompareAndSwap(false, true) {
-		c.log.Warn().Str("error", err.Error()).
-			Msg("redis is not answering: continuations get 503 state_unavailable, rate limits fail open, until it is back")
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err) // the caller gave up (its client went away): no news of Redis
 	}
+	c.errs.Inc()
+	c.down.Store(true)
+	c.outage.failed(c.log, err)
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// flapWindow is how long after a recovery new failures are taken for the
+// tail of the same outage, not news: go-redis fails new connections fast
+// with the last dial error for up to a second after Redis is back.
+const flapWindow = 5 * time.Second
+
+// outage is what was logged of Redis going away and coming back: one
+// warning an outage, one info line when it ends.
+type outage struct {
+	mu     sync.Mutex
+	logged bool      // the warning of an outage under way was logged
+	upAt   time.Time // when the last recovery was logged
+}
+
+func (o *outage) failed(log zerolog.Logger, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.logged || time.Since(o.upAt) < flapWindow {
+		return // logged already, or the tail of the last one (logged once past the window, if it lasts)
+	}
+	o.logged = true
+	log.Warn().Str("error", err.Error()).
+		Msg("redis is not answering: continuations get 503 state_unavailable, rate limits fail open, until it is back")
+}
+
+func (o *outage) up(log zerolog.Logger) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.logged {
+		return
+	}
+	o.logged, o.upAt = false, time.Now()
+	log.Info().Msg("redis is answering again: shared state is back")
 }
 
 // GetJSON reads k into v and pushes its expiry to ttl from now (0 leaves
@@ -110,7 +148,7 @@ func (c *Client) GetJSON(ctx context.Context, k string, v any, ttl time.Duration
 		cmd = c.rdb.Get(ctx, c.key(k))
 	}
 	b, err := cmd.Bytes()
-	if err = c.done(err); err != nil || errors.Is(cmd.Err(), redis.Nil) {
+	if err = c.done(ctx, err); err != nil || errors.Is(cmd.Err(), redis.Nil) {
 		return false, err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
@@ -123,19 +161,19 @@ func (c *Client) GetJSON(ctx context.Context, k string, v any, ttl time.Duration
 // one round trip.
 func (c *Client) SetJSON(ctx context.Context, v any, ttl time.Duration, keys ...string) error {
 	b, err := json.Marshal(v)
-	if err != nil {
+	if err != nil || len(keys) == 0 {
 		return err
 	}
 	if len(keys) == 1 {
-		return c.done(c.rdb.Set(ctx, c.key(keys[0]), b, ttl).Err())
+		return c.done(ctx, c.rdb.Set(ctx, c.key(keys[0]), b, ttl).Err())
 	}
-	_, err = c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	cmds, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
 			p.Set(ctx, c.key(k), b, ttl)
 		}
 		return nil
 	})
-	return c.done(err)
+	return c.done(ctx, firstErr(cmds, err))
 }
 
 // SetNX writes value under k, expiring ttl from now, unless k is set; it
@@ -143,7 +181,7 @@ func (c *Client) SetJSON(ctx context.Context, v any, ttl time.Duration, keys ...
 // that one's expiry to ttl from now too.
 func (c *Client) SetNX(ctx context.Context, k, value string, ttl time.Duration) (string, error) {
 	res, err := setNX.Run(ctx, c.rdb, []string{c.key(k)}, value, ttl.Milliseconds()).Text()
-	if err := c.done(err); err != nil {
+	if err := c.done(ctx, err); err != nil {
 		return "", err
 	}
 	return res, nil
@@ -165,7 +203,7 @@ func (c *Client) Get(ctx context.Context, k string, ttl time.Duration) (v string
 		cmd = c.rdb.Get(ctx, c.key(k))
 	}
 	v, err = cmd.Result()
-	if err = c.done(err); err != nil || errors.Is(cmd.Err(), redis.Nil) {
+	if err = c.done(ctx, err); err != nil || errors.Is(cmd.Err(), redis.Nil) {
 		return "", false, err
 	}
 	return v, true, nil
@@ -173,13 +211,13 @@ func (c *Client) Get(ctx context.Context, k string, ttl time.Duration) (v string
 
 // Set writes the string v under k, expiring ttl from now (0: never).
 func (c *Client) Set(ctx context.Context, k, v string, ttl time.Duration) error {
-	return c.done(c.rdb.Set(ctx, c.key(k), v, ttl).Err())
+	return c.done(ctx, c.rdb.Set(ctx, c.key(k), v, ttl).Err())
 }
 
 // Delete removes k, and reports whether it was there.
 func (c *Client) Delete(ctx context.Context, k string) (bool, error) {
 	n, err := c.rdb.Del(ctx, c.key(k)).Result()
-	if err := c.done(err); err != nil {
+	if err := c.done(ctx, err); err != nil {
 		return false, err
 	}
 	return n > 0, nil
@@ -196,7 +234,7 @@ func (c *Client) Ready(ctx context.Context) error {
 		c.ping = f
 		c.readyMu.Unlock()
 		pctx, cancel := context.WithTimeout(context.Background(), Timeout) // shared: not one caller's
-		f.err = c.done(c.rdb.Ping(pctx).Err())
+		f.err = c.done(context.Background(), c.rdb.Ping(pctx).Err())
 		cancel()
 		c.readyMu.Lock()
 		c.ping = nil
