@@ -23,6 +23,7 @@ type responsesDoor struct {
 func (s *Server) responseRoutes(g *echo.Group) {
 	d := &responsesDoor{s: s, store: newResponseStore(s.cfg.Conversations.TTL.Duration, s.cfg.Conversations.MaxEntries, s.now)}
 	d.store.remote = s.shared
+	s.resps = d.store // swept with the conversations
 	g.POST("/responses", d.create)
 	g.GET("/responses/:id", d.get)
 	g.DELETE("/responses/:id", d.delete)

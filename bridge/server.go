@@ -29,6 +29,7 @@ type Server struct {
 	echo     *echo.Echo
 	agents   *Registry
 	convs    *conversations
+	resps    *responseStore // the Responses API's stored responses (responses.go)
 	clients  upstream.Clients
 	up       *upstream.Client // the one upstream A2A client of every front door
 	now      func() time.Time
@@ -148,7 +149,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer close(swept)
 		defer s.recoverGoroutine("conversation sweep")
-		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
+		s.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
 	probed, shared := s.startProbes(discoverCtx), s.startShared(discoverCtx)
 	defer func() {

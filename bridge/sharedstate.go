@@ -50,6 +50,21 @@ func (s *Server) startShared(ctx context.Context) <-chan struct{} {
 	return done
 }
 
+// sweepEvery sweeps the conversations and the stored responses (both
+// bounded by conversations.ttl) every d until ctx ends.
+func (s *Server) sweepEvery(ctx context.Context, d time.Duration) {
+	if s.resps != nil {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer s.recoverGoroutine("response sweep")
+			s.resps.sweepEvery(ctx, d)
+		}()
+		defer func() { <-done }()
+	}
+	s.convs.sweepEvery(ctx, d)
+}
+
 // closeShared closes the connections to Redis, if any.
 func (s *Server) closeShared() {
 	if s.shared != nil {
