@@ -16,14 +16,14 @@ import (
 // on a free port of 127.0.0.1, without persistence, stopped when the test
 // ends. kill and start stop and restart it on the same port (an outage).
 type redisServer struct {
-	t    *testing.T
+	t    testing.TB
 	port int
 	cmd  *exec.Cmd
 	exit chan struct{}
 }
 
 // startRedis starts a redis-server for t.
-func startRedis(t *testing.T) *redisServer {
+func startRedis(t testing.TB) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatal("redis-server is not installed: make redis-deps (apt-get install -y redis-server)")
