@@ -256,3 +256,12 @@ type flight struct {
 	done chan struct{}
 	err  error
 }
+
+// go-redis logs each failed dial of an outage through its own logger, to
+// stderr and not as JSON; Client logs the outage once instead, and counts
+// every failure.
+func init() { redis.SetLogger(quietLogger{}) }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
