@@ -5,7 +5,7 @@ GOLANGCI    := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 NODE_DIR    := testdata/node
 ARGS        ?=
 
-.PHONY: help run build test unit lint node-deps browser-deps fuzz bench soak clean
+.PHONY: help run build test unit lint node-deps browser-deps redis-deps fuzz bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -16,7 +16,7 @@ run: ## serve on 127.0.0.1:8080 (the demo agent a2a/echo when no agent is config
 build: ## build bin/a2a-bridge
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/a2a-bridge ./cmd/a2a-bridge
 
-test: lint node-deps browser-deps ## lint, every test with the race detector (real A2A peers and OpenAI clients), then each fuzz target briefly
+test: lint node-deps browser-deps redis-deps ## lint, every test with the race detector (real A2A peers and OpenAI clients), then each fuzz target briefly
 	$(GO) test -race -shuffle=on -count=1 -timeout 8m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
@@ -37,6 +37,9 @@ node-deps: $(NODE_DIR)/node_modules/.package-lock.json ## install the Node test 
 
 browser-deps: ## install headless Chromium (Debian's chromium) for the status page's browser test, when missing
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+redis-deps: ## install redis-server (Debian's redis-server) for the shared-state tests, when missing; each test runs its own
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"slices"
@@ -132,6 +133,13 @@ func (s *Server) addAgent(c echo.Context) error {
 	if err != nil {
 		return newError(ErrNameInUse, "name", "", err)
 	}
+	if err := s.agents.shareAgent(c.Request().Context(), a); err != nil {
+		_ = s.agents.Remove(a.Name) // registered on every replica, or on none
+		if errors.Is(err, ErrNameInUse) {
+			return newError(ErrNameInUse, "name", "", err)
+		}
+		return newError(ErrStateUnavailable, "", "", err)
+	}
 	infoOf(c).agent = a.Name
 	s.log.Info().Str("agent", a.Name).Str("key", infoOf(c).caller.name).Msg("agent registered")
 	return c.JSON(http.StatusCreated, s.view(a, s.agents.Card(c.Request().Context(), a)))
@@ -171,7 +179,11 @@ func decodeAgent(body []byte) (AgentConfig, error) {
 // removeAgent serves DELETE /v1/agents/{name} (admin keys).
 func (s *Server) removeAgent(c echo.Context) error {
 	name := c.Param("name")
-	if err := s.agents.Remove(name); err != nil {
+	shared, err := s.agents.unshareAgent(c.Request().Context(), name)
+	if err != nil {
+		return newError(ErrStateUnavailable, "", "", err) // it would live on on the other replicas
+	}
+	if err := s.agents.Remove(name); err != nil && !shared {
 		return &transform.ModelError{Model: transform.ModelPrefix + name}
 	}
 	s.metrics.forget(name)

@@ -39,7 +39,23 @@ type Config struct {
 	Agents        []AgentConfig       `yaml:"agents"`
 	Metrics       MetricsConfig       `yaml:"metrics"`
 	Health        HealthConfig        `yaml:"health"`
+	Redis         RedisConfig         `yaml:"redis"`
 }
+
+// RedisConfig is where replicas of the bridge share their state: with a
+// URL, conversations, stored responses, gateway task ownership, sticky
+// replica choices, rate-limit windows, runtime-registered agents and stats
+// live in Redis; without one, in process memory.
+type RedisConfig struct {
+	// URL is redis://[user:password@]host:port/db (or rediss://). It may
+	// hold a password: it is never logged or echoed.
+	URL string `yaml:"url"`
+	// Prefix starts every key, so that several bridges can share one Redis.
+	Prefix string `yaml:"prefix"`
+}
+
+// DefaultRedisPrefix is redis.prefix unless set.
+const DefaultRedisPrefix = "a2a-bridge:"
 
 // HealthConfig is how agents are probed: each one's card fetched every
 // Interval, within Timeout; slower than DegradedAfter is degraded.
@@ -234,6 +250,9 @@ func (c *Config) Validate() error {
 	if c.Conversations.MaxEntries < 0 {
 		return fmt.Errorf("conversations.max_entries: %d must not be negative", c.Conversations.MaxEntries)
 	}
+	if err := c.Redis.validate(); err != nil {
+		return err
+	}
 	if err := validateKeys(c.APIKeys, c.AdminKeys, c.Agents); err != nil {
 		return err
 	}
@@ -338,6 +357,20 @@ func (c *Config) checkPublicURL() error {
 	return nil
 }
 
+func (r RedisConfig) validate() error {
+	if r.URL == "" {
+		return nil
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return errors.New("redis.url: is not a URL") // not echoed: it may hold a password
+	}
+	if (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("redis.url: %q is not a redis:// or rediss:// URL", u.Redacted())
+	}
+	return nil
+}
+
 // publicBase is public_url without its trailing slash, "" when unset.
 func (c *Config) publicBase() string { return strings.TrimRight(c.PublicURL, "/") }
 
@@ -369,6 +402,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Conversations.MaxEntries == 0 {
 		c.Conversations.MaxEntries = 10000
+	}
+	if c.Redis.URL != "" && c.Redis.Prefix == "" {
+		c.Redis.Prefix = DefaultRedisPrefix
 	}
 	if c.Keepalive == nil {
 		c.Keepalive = &Duration{DefaultKeepalive}

@@ -23,6 +23,7 @@ func TestLoadConfigFull(t *testing.T) {
 		AdminKeys: []APIKey{{Key: "sk-admin"}}, Metrics: MetricsConfig{RequireAdmin: true},
 		Health:    HealthConfig{Interval: Duration{10 * time.Second}, Timeout: Duration{3 * time.Second}, DegradedAfter: Duration{time.Second}},
 		Keepalive: &Duration{15 * time.Second}, Usage: "estimate",
+		Redis:         RedisConfig{URL: "redis://127.0.0.1:6379/2", Prefix: "bridge-test:"},
 		Conversations: ConversationsConfig{TTL: Duration{30 * time.Minute}, MaxEntries: 500},
 		Limits:        Limits{MaxRequestBody: 1 << 20, MaxEvent: 512 << 10, MaxAnswer: 2 << 20},
 		Server: ServerConfig{ReadHeaderTimeout: Duration{5 * time.Second}, ReadBodyTimeout: Duration{20 * time.Second},

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"unicode"
@@ -36,35 +37,28 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 	if err != nil {
 		return err
 	}
-	msgs := cc.req.Messages
-	var conv conversation
-	var found bool
-	switch {
-	case taskID != "":
-		if conv, found = s.convs.get(owner, cc.scope+"task:"+taskID); !found {
-			return newError(ErrTaskUnknown, headerTaskID,
-				fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", taskID), nil)
-		}
-	case name != "":
-		conv, found = s.convs.get(owner, cc.scope+"ctx:"+name)
-	default:
-		if earlier := msgs[:len(msgs)-len(transform.NewTurns(msgs))]; len(earlier) > 0 {
-			conv, found = s.convs.get(owner, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, earlier))
-		}
+	ctx := c.Request().Context()
+	conv, found, err := s.named(ctx, cc, owner, taskID, name)
+	if err != nil {
+		return err
 	}
 	if found && conv.interrupted() {
 		// The name found may still hold the task as it was when it asked
 		// (the turns before its answer: a client retrying the answer, or
 		// sending it edited); the task's own name holds its latest state.
 		// Only a task still waiting for input is written to again.
-		if latest, ok := s.convs.get(owner, cc.scope+"task:"+conv.TaskID); ok {
+		latest, ok, err := s.convs.lookup(ctx, owner, cc.scope+"task:"+conv.TaskID)
+		if err != nil {
+			return newError(ErrStateUnavailable, "", "", err)
+		}
+		if ok {
 			conv.State = latest.State
 		}
 	}
 	if !found || (cc.agent.cfg.Conversation != "context" && !conv.interrupted()) {
 		return nil // a new conversation, or flatten mode: the whole history in a new context
 	}
-	if turns := transform.NewTurns(msgs); len(turns) > 0 {
+	if turns := transform.NewTurns(cc.req.Messages); len(turns) > 0 {
 		cc.sent = turns
 	}
 	cc.contextID = conv.ContextID
@@ -73,6 +67,43 @@ func (s *Server) continuation(c echo.Context, cc *chatCall) error {
 		cc.taskID = conv.TaskID
 	}
 	return nil
+}
+
+// named finds the conversation a call names: by X-A2A-Task-Id (unknown is
+// 404), else X-A2A-Context-Id, else its re-sent turns. A lookup the
+// shared state (redis.url) could not answer may hide a continuation: the
+// call is refused (503 state_unavailable), never started afresh as a new
+// conversation. Only re-sent history in flatten mode goes on: it is sent
+// whole, as for a new conversation.
+func (s *Server) named(ctx context.Context, cc *chatCall, owner, taskID, name string) (conversation, bool, error) {
+	switch {
+	case taskID != "":
+		conv, found, err := s.convs.lookup(ctx, owner, cc.scope+"task:"+taskID)
+		if err != nil {
+			return conv, false, newError(ErrStateUnavailable, headerTaskID, "", err)
+		}
+		if !found {
+			return conv, false, newError(ErrTaskUnknown, headerTaskID,
+				fmt.Sprintf("No task %q is known to the bridge for this API key and agent (or it expired).", taskID), nil)
+		}
+		return conv, true, nil
+	case name != "":
+		conv, found, err := s.convs.lookup(ctx, owner, cc.scope+"ctx:"+name)
+		if err != nil {
+			return conv, false, newError(ErrStateUnavailable, headerContextID, "", err)
+		}
+		return conv, found, nil
+	}
+	msgs := cc.req.Messages
+	earlier := msgs[:len(msgs)-len(transform.NewTurns(msgs))]
+	if len(earlier) == 0 {
+		return conversation{}, false, nil
+	}
+	conv, found, err := s.convs.lookup(ctx, owner, cc.scope+"turns:"+transform.ConversationKey(cc.req.User, earlier))
+	if err != nil && cc.agent.cfg.Conversation == "context" {
+		return conv, false, newError(ErrStateUnavailable, "messages", "", err)
+	}
+	return conv, found && err == nil, nil
 }
 
 // remember keeps the conversation after an answer under every name the
@@ -109,7 +140,10 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 		keys = append(keys, cc.scope+"ctx:"+name)
 	}
 	keys = append(keys, cc.scope+"turns:"+cc.turnsKey(tr.Text()))
-	s.convs.put(infoOf(c).scope, conv, keys...)
+	if err := s.convs.keep(c.Request().Context(), infoOf(c).scope, conv, keys...); err != nil {
+		// The answer is the caller's already; only its continuation is lost.
+		s.log.Warn().Str("agent", cc.agent.Name).Msg("conversation not kept: the shared state is not answering")
+	}
 }
 
 // nameHeader returns the name in the request header k, or "" when it is

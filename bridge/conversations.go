@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 )
 
@@ -23,10 +24,22 @@ type conversation struct {
 func (c conversation) interrupted() bool { return c.TaskID != "" && c.State.Interrupted() }
 
 // conversations is a bounded, expiring map from conversation keys to
-// conversations. Keys carry the caller's scope (its API key), so one key
-// can never reach another key's context; each entry is also charged to an
-// owner (that scope), so one key can never push out another key's
-// conversations either.
+// conversations, a fairStore of them; with redis.url, remote holds them
+// instead (lookup and keep, sharedstate.go).
+type conversations struct {
+	fairStore[conversation]
+	remote *shared.Client
+}
+
+func newConversations(ttl time.Duration, max int, now func() time.Time) *conversations {
+	return &conversations{fairStore: newFairStore[conversation](ttl, max, now)}
+}
+
+// fairStore is a bounded, expiring map from keys to values (conversations,
+// stored responses). Keys carry the caller's scope (its API key), so one
+// key can never reach another key's entries; each entry is also charged to
+// an owner (that scope), so one key can never push out another key's
+// entries either.
 //
 // Entries idle for ttl are forgotten, as time passes: every entry is in
 // one recency list, most recently used first, and since each use pushes
@@ -36,13 +49,13 @@ func (c conversation) interrupted() bool { return c.TaskID != "" && c.State.Inte
 // loses its least recently used one (on a tie, the owner adding one): a
 // flood of one-off names pays for itself, and an owner holding no more
 // than max/N entries (N owners with entries) never loses one to another.
-type conversations struct {
+type fairStore[V any] struct {
 	mu     sync.Mutex
 	ttl    time.Duration
 	max    int
 	now    func() time.Time
-	items  map[convKey]*convEntry
-	lru    list.List // *convEntry, most recently used first
+	items  map[convKey]*fairEntry[V]
+	lru    list.List // *fairEntry[V], most recently used first
 	owners map[string]*convOwner
 	heavy  ownerHeap // the owners, the one holding the most entries first
 }
@@ -50,46 +63,49 @@ type conversations struct {
 // convKey is a key as its owner named it.
 type convKey struct{ owner, name string }
 
-type convEntry struct {
+// fairEntry is one entry: conv is its value (a conversation, or a stored
+// response).
+type fairEntry[V any] struct {
 	key     convKey
-	conv    conversation
+	conv    V
 	expires time.Time
 	owner   *convOwner
-	all     *list.Element // of conversations.lru
+	all     *list.Element // of fairStore.lru
 	own     *list.Element // of owner.lru
 }
 
-// convOwner is one caller's share of the conversations.
+// convOwner is one caller's share of the entries.
 type convOwner struct {
 	name  string
-	lru   list.List // its *convEntry, most recently used first
+	lru   list.List // its entries, most recently used first
 	index int       // in heavy
 }
 
-func newConversations(ttl time.Duration, max int, now func() time.Time) *conversations {
-	return &conversations{ttl: ttl, max: max, now: now, items: map[convKey]*convEntry{}, owners: map[string]*convOwner{}}
+func newFairStore[V any](ttl time.Duration, max int, now func() time.Time) fairStore[V] {
+	return fairStore[V]{ttl: ttl, max: max, now: now, items: map[convKey]*fairEntry[V]{}, owners: map[string]*convOwner{}}
 }
 
-// get returns the conversation owner keeps under key, if it is remembered.
-func (cs *conversations) get(owner, key string) (conversation, bool) {
+// get returns the value owner keeps under key, if it is remembered.
+func (cs *fairStore[V]) get(owner, key string) (V, bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	now := cs.now()
 	cs.expire(now)
+	var none V
 	e, ok := cs.items[convKey{owner, key}]
 	if !ok {
-		return conversation{}, false
+		return none, false
 	}
 	if now.After(e.expires) { // a clock that went back: expire missed it
 		cs.remove(e)
-		return conversation{}, false
+		return none, false
 	}
 	cs.touch(e, now)
 	return e.conv, true
 }
 
 // put remembers c under each of keys, charged to owner.
-func (cs *conversations) put(owner string, c conversation, keys ...string) {
+func (cs *fairStore[V]) put(owner string, c V, keys ...string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	now := cs.now()
@@ -102,7 +118,7 @@ func (cs *conversations) put(owner string, c conversation, keys ...string) {
 			continue
 		}
 		o := cs.owner(owner)
-		e := &convEntry{key: key, conv: c, expires: now.Add(cs.ttl), owner: o}
+		e := &fairEntry[V]{key: key, conv: c, expires: now.Add(cs.ttl), owner: o}
 		e.all, e.own = cs.lru.PushFront(e), o.lru.PushFront(e)
 		cs.items[key] = e
 		heap.Fix(&cs.heavy, o.index)
@@ -111,21 +127,21 @@ func (cs *conversations) put(owner string, c conversation, keys ...string) {
 			if o.lru.Len() == victim.lru.Len() {
 				victim = o
 			}
-			cs.remove(victim.lru.Back().Value.(*convEntry))
+			cs.remove(victim.lru.Back().Value.(*fairEntry[V]))
 		}
 	}
 }
 
 // sweep forgets the expired entries. The server calls it on a ticker
 // (sweepEvery), so that they are freed even when no request comes.
-func (cs *conversations) sweep() {
+func (cs *fairStore[V]) sweep() {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.expire(cs.now())
 }
 
 // sweepEvery sweeps every d until ctx ends.
-func (cs *conversations) sweepEvery(ctx context.Context, d time.Duration) {
+func (cs *fairStore[V]) sweepEvery(ctx context.Context, d time.Duration) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
@@ -140,19 +156,31 @@ func (cs *conversations) sweepEvery(ctx context.Context, d time.Duration) {
 
 // sweepInterval is how often the server should sweep: an expired entry
 // outlives its ttl by at most that much (and counts within max meanwhile).
-func (cs *conversations) sweepInterval() time.Duration {
+func (cs *fairStore[V]) sweepInterval() time.Duration {
 	return min(max(cs.ttl/4, time.Second), time.Minute)
 }
 
 // expire pops the expired entries from the back of the recency list.
-func (cs *conversations) expire(now time.Time) {
-	for el := cs.lru.Back(); el != nil && now.After(el.Value.(*convEntry).expires); el = cs.lru.Back() {
-		cs.remove(el.Value.(*convEntry))
+func (cs *fairStore[V]) expire(now time.Time) {
+	for el := cs.lru.Back(); el != nil && now.After(el.Value.(*fairEntry[V]).expires); el = cs.lru.Back() {
+		cs.remove(el.Value.(*fairEntry[V]))
 	}
 }
 
+// forget forgets owner's key, and reports whether it was remembered.
+func (cs *fairStore[V]) forget(owner, key string) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.expire(cs.now())
+	e, ok := cs.items[convKey{owner, key}]
+	if ok {
+		cs.remove(e)
+	}
+	return ok
+}
+
 // owner returns the share of name, made on its first entry.
-func (cs *conversations) owner(name string) *convOwner {
+func (cs *fairStore[V]) owner(name string) *convOwner {
 	o, ok := cs.owners[name]
 	if !ok {
 		o = &convOwner{name: name}
@@ -162,13 +190,13 @@ func (cs *conversations) owner(name string) *convOwner {
 	return o
 }
 
-func (cs *conversations) touch(e *convEntry, now time.Time) {
+func (cs *fairStore[V]) touch(e *fairEntry[V], now time.Time) {
 	e.expires = now.Add(cs.ttl)
 	cs.lru.MoveToFront(e.all)
 	e.owner.lru.MoveToFront(e.own)
 }
 
-func (cs *conversations) remove(e *convEntry) {
+func (cs *fairStore[V]) remove(e *fairEntry[V]) {
 	cs.lru.Remove(e.all)
 	delete(cs.items, e.key)
 	o := e.owner

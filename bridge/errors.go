@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/stream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -38,6 +39,10 @@ var (
 	ErrAgentDisabled        = errors.New("agent disabled")
 	ErrClientGone           = errors.New("client went away")
 	ErrInternal             = errors.New("internal error")
+	// ErrStateUnavailable is a lookup of shared state (redis.url) that
+	// Redis did not answer: a continuation cannot be told from a new
+	// conversation, so it is refused rather than started afresh.
+	ErrStateUnavailable = shared.ErrUnavailable
 
 	// The A2A gateway's own JSON-RPC refusals.
 	ErrRPCInvalid     = errors.New("invalid JSON-RPC request")
@@ -120,6 +125,8 @@ var table = []kind{
 		"The bridge is shutting down; retry on another instance."},
 	{ErrAgentDisabled, 503, "service_unavailable", "agent_disabled", upstream.CodeServer, "UNAVAILABLE",
 		"The agent is disabled by the bridge's operator; retry later."},
+	{ErrStateUnavailable, 503, "service_unavailable", "state_unavailable", upstream.CodeServer, "UNAVAILABLE",
+		"The bridge's shared state (Redis) is not answering, so this continuation cannot be looked up; retry shortly."},
 	{ErrAgentTimeout, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
 	{context.DeadlineExceeded, 504, "agent_timeout", "agent_timeout", upstream.CodeInternal, "DEADLINE_EXCEEDED", "The agent did not answer in time."},
 

@@ -29,6 +29,7 @@ type gateway struct {
 // gatewayRoutes registers the A2A gateway's routes on e.
 func (s *Server) gatewayRoutes(e *echo.Echo) {
 	g := &gateway{s: s, owners: newOwners(s.cfg.Conversations.TTL.Duration, s.cfg.Conversations.MaxEntries, s.now)}
+	g.owners.remote = s.shared
 	for _, p := range []string{"/.well-known/agent-card.json", "/.well-known/agent.json"} {
 		e.GET("/a2a/:agent"+p, g.public(g.card))
 	}

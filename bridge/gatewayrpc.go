@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -125,32 +126,53 @@ func (g *gateway) checkOwner(call *rpcCall) error {
 	if call.owner == "" {
 		return nil
 	}
-	notYours := newError(ErrTaskNotYours, "", "", nil)
+	ctx := context.Background() // each lookup is bounded by the shared state's own timeout
+	var k ownedKey
 	switch call.op {
 	case opGet, opCancel, opSubscribe:
-		if !g.owns(call, taskKey(call, call.params.Get("id").String())) {
-			return notYours
-		}
+		k = taskKey(call, call.params.Get("id").String())
 	case opSend, opStream:
 		msg := call.params.Get("message")
-		if id := msg.Get("taskId").String(); id != "" && !g.owns(call, taskKey(call, id)) {
-			return notYours
+		if id := msg.Get("taskId").String(); id != "" {
+			if err := g.owns(ctx, call, taskKey(call, id)); err != nil {
+				return err
+			}
 		}
-		if id := msg.Get("contextId").String(); id != "" && !g.owners.claim(call.owner, contextKey(call, id)) {
-			return notYours
+		if id := msg.Get("contextId").String(); id != "" {
+			// A context no key owns yet becomes the caller's.
+			ok, err := g.owners.claimed(ctx, call.owner, contextKey(call, id))
+			if err != nil {
+				return newError(ErrStateUnavailable, "", "", err)
+			}
+			if !ok {
+				return newError(ErrTaskNotYours, "", "", nil)
+			}
 		}
+		return nil
 	case opList:
-		if id := call.params.Get("contextId").String(); id != "" && !g.owns(call, contextKey(call, id)) {
-			return notYours
+		id := call.params.Get("contextId").String()
+		if id == "" {
+			return nil
 		}
+		k = contextKey(call, id)
+	default:
+		return nil
 	}
-	return nil
+	return g.owns(ctx, call, k)
 }
 
-// owns reports whether call's caller owns k.
-func (g *gateway) owns(call *rpcCall, k ownedKey) bool {
-	who, ok := g.owners.owner(k)
-	return ok && who == call.owner
+// owns answers nil when call's caller owns k, -32001 when it does not
+// (exactly as for a task that does not exist), and state_unavailable when
+// the shared state (redis.url) cannot say.
+func (g *gateway) owns(ctx context.Context, call *rpcCall, k ownedKey) error {
+	who, ok, err := g.owners.ownerOf(ctx, k)
+	if err != nil {
+		return newError(ErrStateUnavailable, "", "", err)
+	}
+	if !ok || who != call.owner {
+		return newError(ErrTaskNotYours, "", "", nil)
+	}
+	return nil
 }
 
 // claim records the task and context of ev as the caller's.
@@ -158,8 +180,16 @@ func (g *gateway) claim(call *rpcCall, ev transform.Event) {
 	if call.owner == "" {
 		return
 	}
-	g.owners.claim(call.owner, taskKey(call, ev.TaskID))
-	g.owners.claim(call.owner, contextKey(call, ev.ContextID))
+	// A claim the shared state could not record is lost, and logged: the
+	// answer is the caller's already; a later call naming the task is 503
+	// while Redis is down, and -32001 after.
+	ctx := context.Background()
+	for _, k := range []ownedKey{taskKey(call, ev.TaskID), contextKey(call, ev.ContextID)} {
+		if _, err := g.owners.claimed(ctx, call.owner, k); err != nil {
+			g.s.log.Warn().Str("agent", call.agent.Name).Msg("gateway task ownership not recorded: the shared state is not answering")
+			return
+		}
+	}
 }
 
 // ownTasks cuts a ListTasks answer to the caller's tasks.
@@ -174,7 +204,7 @@ func (g *gateway) ownTasks(call *rpcCall, body []byte) []byte {
 	}
 	mine := []json.RawMessage{}
 	gjson.ParseBytes(result["tasks"]).ForEach(func(_, t gjson.Result) bool {
-		if g.owns(call, taskKey(call, t.Get("id").String())) {
+		if g.owns(context.Background(), call, taskKey(call, t.Get("id").String())) == nil { // unknown: not listed
 			mine = append(mine, json.RawMessage(t.Raw))
 		}
 		return true

@@ -211,5 +211,12 @@ func (s *Server) startProbes(ctx context.Context) <-chan struct{} {
 	return done
 }
 
-// ready serves /readyz.
-func (s *Server) ready(c echo.Context) error { return c.String(http.StatusOK, "ready\n") }
+// ready serves /readyz: 503 while the shared state (redis.url) does not
+// answer a PING, so that a load balancer sends no traffic that needs it
+// here; 200 again once it does (the probes share one PING, see Ready).
+func (s *Server) ready(c echo.Context) error {
+	if s.shared != nil && s.shared.Ready(c.Request().Context()) != nil {
+		return c.String(http.StatusServiceUnavailable, "redis unavailable\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}

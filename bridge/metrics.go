@@ -61,6 +61,7 @@ type metrics struct {
 	rateLimited *prometheus.CounterVec   // agent, key
 	streams     *prometheus.GaugeVec     // agent
 	up          *prometheus.GaugeVec     // agent, replica
+	redisErrors prometheus.Counter       // failed commands to the shared state (redis.url)
 
 	// perAgent holds each agent's label children, curried once: a stream
 	// opening or closing costs no label lookup.
@@ -102,7 +103,9 @@ func newMetrics() *metrics {
 		Help: "Streams being served."}, []string{"agent"})
 	m.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "a2a_bridge_agent_up",
 		Help: "0 while a replica of an agent is unhealthy, else 1 (set once its state is first known)."}, []string{"agent", "replica"})
-	m.reg.MustRegister(m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams, m.up,
+	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "a2a_bridge_redis_errors_total",
+		Help: "Commands to the shared state (redis.url) that failed: Redis down, slow past its timeout, or refusing."})
+	m.reg.MustRegister(m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams, m.up, m.redisErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 	"time"
+
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 )
 
 // owners is who owns each task and context created through the A2A
@@ -19,6 +21,9 @@ type owners struct {
 	now   func() time.Time
 	items map[ownedKey]*list.Element // of lru, each an *ownedEntry
 	lru   list.List                  // most recently used first, so in expiry order too
+	// remote, when set (redis.url), holds the entries instead: ownerOf
+	// and claimed go there.
+	remote *shared.Client
 }
 
 // ownedKey names a task or a context of one agent.

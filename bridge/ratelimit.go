@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/labstack/echo/v4"
 )
 
@@ -30,6 +31,9 @@ var (
 type limiter struct {
 	mu      sync.Mutex
 	windows map[string]*slidingLog
+	// remote, when set (redis.url), holds the windows instead: one limit
+	// over every replica (see takeShared).
+	remote *shared.Client
 }
 
 // slidingLog is one name's allowed requests of the last minute, oldest
@@ -138,7 +142,10 @@ func (s *Server) limitKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if who == nil || who.rpm <= 0 {
 			return next(c)
 		}
-		q := s.limits.take("key:"+who.name, who.rpm, s.now())
+		q, known := s.limits.takeShared(c.Request().Context(), "key:"+who.name, who.rpm, s.now())
+		if !known {
+			return next(c) // shared state down: the limit fails open, and its window is not known
+		}
 		h := c.Response().Header()
 		h[hdrLimitRequests] = []string{strconv.Itoa(q.limit)}
 		h[hdrRemainingRequests] = []string{strconv.Itoa(q.remaining)}
@@ -156,7 +163,7 @@ func (s *Server) limitAgent(c echo.Context, a *Agent) error {
 	if a.cfg.RPM <= 0 {
 		return nil
 	}
-	q := s.limits.take("agent:"+a.Name, a.cfg.RPM, s.now())
+	q, _ := s.limits.takeShared(c.Request().Context(), "agent:"+a.Name, a.cfg.RPM, s.now())
 	if q.ok {
 		return nil
 	}

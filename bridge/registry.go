@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/rs/zerolog"
@@ -41,6 +42,7 @@ type Agent struct {
 	sticky   sticky     // which replica holds a task or context
 
 	disabled atomic.Bool // set by PATCH /v1/agents/{name} (disable.go)
+	shared   atomic.Bool // registered through the admin API on shared state (sharedagents.go)
 }
 
 // target returns how to call a now; see Registry.Card.
@@ -98,6 +100,10 @@ type Registry struct {
 	// their callers, end with it.
 	life  context.Context
 	close context.CancelFunc
+	// shared, when set (redis.url), holds the agents' sticky replica
+	// choices, each for stickyTTL (see share).
+	shared    *shared.Client
+	stickyTTL time.Duration
 }
 
 // Card fetch back-off after a failure: short, so an agent that starts after
@@ -128,6 +134,9 @@ func (r *Registry) newAgent(c AgentConfig) *Agent {
 	a := &Agent{Name: c.Name, cfg: c, client: r.clients.For(c.H2C), card: fallbackCard(c),
 		redact: newRedactor(c, r.secrets, r.log), replicas: newReplicas(c)}
 	a.redactText = a.redact.text
+	if r.shared != nil {
+		a.sticky.share(a.Name, r.shared, r.stickyTTL)
+	}
 	return a
 }
 
@@ -177,7 +186,10 @@ func fallbackCard(c AgentConfig) transform.Card {
 
 // Get returns the agent called name, or a *transform.ModelError.
 func (r *Registry) Get(model, name string) (*Agent, error) {
-	if a, ok := r.lookup(name); ok {
+	if a, ok := r.lookup(name); ok && r.stillShared(a) {
+		return a, nil
+	}
+	if a, ok := r.agentFromShared(name); ok {
 		return a, nil
 	}
 	return nil, &transform.ModelError{Model: model}

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
@@ -35,6 +37,11 @@ type sticky struct {
 	where map[string]int
 	order []string // a ring of the keys, oldest at next
 	next  int
+	// remote, when set (redis.url), holds the choices instead, under the
+	// agent's name, each for ttl (lookup and keep).
+	remote *shared.Client
+	agent  string
+	ttl    time.Duration
 }
 
 func (st *sticky) get(key string) (int, bool) {
@@ -84,7 +91,7 @@ func (a *Agent) pick(taskID, contextID string, skip map[int]bool) (r *replica, h
 		if k == "task:" || k == "ctx:" {
 			continue
 		}
-		if i, ok := a.sticky.get(k); ok && i < len(a.replicas) {
+		if i, ok := a.sticky.lookup(k); ok && i < len(a.replicas) {
 			return a.replicas[i], true
 		}
 	}
@@ -171,9 +178,9 @@ func (a *Agent) holds(r *replica, ext *transform.Ext) {
 		return
 	}
 	if ext.TaskID != "" {
-		a.sticky.put("task:"+ext.TaskID, r.index)
+		a.sticky.keep("task:"+ext.TaskID, r.index)
 	}
 	if ext.ContextID != "" {
-		a.sticky.put("ctx:"+ext.ContextID, r.index)
+		a.sticky.keep("ctx:"+ext.ContextID, r.index)
 	}
 }

@@ -22,6 +22,8 @@ type responsesDoor struct {
 // responseRoutes registers the Responses API on g (/v1, behind auth).
 func (s *Server) responseRoutes(g *echo.Group) {
 	d := &responsesDoor{s: s, store: newResponseStore(s.cfg.Conversations.TTL.Duration, s.cfg.Conversations.MaxEntries, s.now)}
+	d.store.remote = s.shared
+	s.resps = d.store // swept with the conversations
 	g.POST("/responses", d.create)
 	g.GET("/responses/:id", d.get)
 	g.DELETE("/responses/:id", d.delete)
@@ -105,7 +107,10 @@ func (d *responsesDoor) continuation(c echo.Context, rc *respCall) error {
 	}
 	scope := infoOf(c).scope
 	rc.scope = scope + "\x00" + rc.agent.Name + "\x00"
-	prev, ok := d.store.get(scope, id)
+	prev, ok, err := d.store.lookup(c.Request().Context(), scope, id)
+	if err != nil {
+		return newError(ErrStateUnavailable, "previous_response_id", "", err)
+	}
 	if !ok || prev.Agent != rc.agent.Name {
 		return newError(ErrPreviousNotFound, "previous_response_id",
 			fmt.Sprintf("Previous response with id %q not found (unknown, expired, not stored, or of another API key or model).", id), nil)
@@ -150,7 +155,10 @@ func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Tr
 	rc.meta.Ext = tr.Ext()
 	body := transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: tr.Text(), Usage: &u})
 	if rc.rreq.Store {
-		d.store.put(infoOf(c).scope, rc.meta.ID, storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID), Body: body})
+		stored := storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID), Body: body}
+		if err := d.store.keep(c.Request().Context(), infoOf(c).scope, rc.meta.ID, stored); err != nil {
+			d.s.log.Warn().Str("response", rc.meta.ID).Msg("response not stored: the shared state is not answering")
+		}
 	}
 	if rc.rreq.PreviousResponseID == "" {
 		d.s.remember(c, rc.chatCall, tr)
@@ -160,7 +168,10 @@ func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Tr
 
 // get serves GET /v1/responses/{id}: a stored response of the caller's.
 func (d *responsesDoor) get(c echo.Context) error {
-	r, ok := d.store.get(infoOf(c).scope, c.Param("id"))
+	r, ok, err := d.store.lookup(c.Request().Context(), infoOf(c).scope, c.Param("id"))
+	if err != nil {
+		return newError(ErrStateUnavailable, "", "", err)
+	}
 	if !ok {
 		return responseNotFound(c.Param("id"))
 	}
@@ -169,7 +180,11 @@ func (d *responsesDoor) get(c echo.Context) error {
 
 // delete serves DELETE /v1/responses/{id}.
 func (d *responsesDoor) delete(c echo.Context) error {
-	if !d.store.delete(infoOf(c).scope, c.Param("id")) {
+	ok, err := d.store.drop(c.Request().Context(), infoOf(c).scope, c.Param("id"))
+	if err != nil {
+		return newError(ErrStateUnavailable, "", "", err)
+	}
+	if !ok {
 		return responseNotFound(c.Param("id"))
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, transform.DeletedResponse(c.Param("id")))

@@ -25,18 +25,25 @@ func (d *responsesDoor) resolveRefs(c echo.Context, rreq *transform.ResponsesReq
 		return nil
 	}
 	scope := infoOf(c).scope
+	var lookupErr error // shared state that did not answer: never a silent "not found"
 	err := rreq.ResolveRefs(func(id string) (string, bool) {
 		rest, ok := strings.CutPrefix(id, msgPrefix)
-		if !ok {
+		if !ok || lookupErr != nil {
 			return "", false
 		}
-		r, ok := d.store.get(scope, respPrefix+rest)
+		r, ok, err := d.store.lookup(c.Request().Context(), scope, respPrefix+rest)
+		if err != nil {
+			lookupErr = err
+		}
 		if !ok {
 			return "", false
 		}
 		itemID, text, ok := transform.OutputMessage(r.Body)
 		return text, ok && itemID == id
 	})
+	if lookupErr != nil {
+		return newError(ErrStateUnavailable, "input", "", lookupErr)
+	}
 	var re *transform.ItemRefError
 	if errors.As(err, &re) {
 		return newError(ErrItemNotFound, re.Ref.Param, re.Error(), nil)

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/shared"
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
@@ -28,6 +29,7 @@ type Server struct {
 	echo     *echo.Echo
 	agents   *Registry
 	convs    *conversations
+	resps    *responseStore // the Responses API's stored responses (responses.go)
 	clients  upstream.Clients
 	up       *upstream.Client // the one upstream A2A client of every front door
 	now      func() time.Time
@@ -42,6 +44,9 @@ type Server struct {
 	keys      keyring // the configured API keys, for auth
 	metrics   *metrics
 	limits    *limiter // rpm of keys and agents
+	// shared is the state shared with other replicas (redis.url), nil
+	// without: the stores then keep everything in memory.
+	shared *shared.Client
 }
 
 // DemoAgentName is the model "a2a/echo" served when no agent is configured.
@@ -79,6 +84,9 @@ func New(cfg Config, log zerolog.Logger) (*Server, error) {
 	}
 	s.convs = newConversations(cfg.Conversations.TTL.Duration, cfg.Conversations.MaxEntries, s.now)
 	s.agents = newRegistry(cfg.Agents, cfg.secrets(), s.clients, log, s.now)
+	if err := s.openShared(); err != nil {
+		return nil, err
+	}
 	s.up = s.upstreamClient()
 	s.echo = s.routes()
 	return s, nil
@@ -141,10 +149,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer close(swept)
 		defer s.recoverGoroutine("conversation sweep")
-		s.convs.sweepEvery(discoverCtx, s.convs.sweepInterval())
+		s.sweepEvery(discoverCtx, s.convs.sweepInterval())
 	}()
-	probed := s.startProbes(discoverCtx)
-	defer func() { stopDiscover(); <-discovered; <-swept; <-probed; s.agents.close() }()
+	probed, shared := s.startProbes(discoverCtx), s.startShared(discoverCtx)
+	defer func() {
+		stopDiscover()
+		<-discovered
+		<-swept
+		<-probed
+		<-shared
+		s.agents.close()
+		s.closeShared()
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -180,6 +196,9 @@ func (s *Server) addDemoAgent(addr net.Addr) {
 	cfg := AgentConfig{Name: DemoAgentName, URL: "http://" + net.JoinHostPort(host, port) + demoPath,
 		Timeout: Duration{DefaultAgentTimeout}, APIKey: s.demoToken}
 	s.agents = newRegistry([]AgentConfig{cfg}, s.cfg.secrets(), s.clients, s.log, s.now)
+	if s.shared != nil {
+		s.agents.share(s.shared, s.cfg.Conversations.TTL.Duration)
+	}
 }
 
 func (s *Server) warnIfOpen(addr net.Addr) {

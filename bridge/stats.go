@@ -24,6 +24,27 @@ type agentStats struct {
 	cost          float64
 	latMS         [latencySamples]float64 // a ring of the last requests' latencies
 	n             int                     // latencies written in all
+	// flushed is how much of the counters is in the shared state already
+	// (redis.url; see flushStats).
+	flushed counters
+}
+
+// counters are the figures of /v1/stats that add up over replicas.
+type counters struct {
+	requests, errors, input, output int64
+	cost                            float64
+}
+
+func (st *agentStats) counters() counters {
+	return counters{st.requests, st.errors, st.input, st.output, st.cost}
+}
+
+func (a counters) minus(b counters) counters {
+	return counters{a.requests - b.requests, a.errors - b.errors, a.input - b.input, a.output - b.output, a.cost - b.cost}
+}
+
+func (a counters) plus(b counters) counters {
+	return counters{a.requests + b.requests, a.errors + b.errors, a.input + b.input, a.output + b.output, a.cost + b.cost}
 }
 
 // add counts one finished request.
@@ -60,12 +81,20 @@ type statsView struct {
 }
 
 // view reads am's figures; lat gets its latencies appended (for totals).
-func (am *agentMetrics) view(lat *[]float64) statsView {
+func (am *agentMetrics) view(lat *[]float64) statsView { return am.viewWith(lat, nil) }
+
+// viewWith is view with the counters of every replica: those of the
+// shared state, when sum is not nil, and this one's not flushed there yet.
+func (am *agentMetrics) viewWith(lat *[]float64, sum *counters) statsView {
 	st := &am.stats
 	st.mu.Lock()
 	var v statsView
-	v.Requests, v.Errors, v.CostUSD = st.requests, st.errors, st.cost
-	v.Tokens.Input, v.Tokens.Output = st.input, st.output
+	c := st.counters()
+	if sum != nil {
+		c = sum.plus(c.minus(st.flushed))
+	}
+	v.Requests, v.Errors, v.CostUSD = c.requests, c.errors, c.cost
+	v.Tokens.Input, v.Tokens.Output = c.input, c.output
 	own := slices.Clone(st.latMS[:min(st.n, latencySamples)])
 	st.mu.Unlock()
 	v.StreamsOpen = am.open.Load()
@@ -97,11 +126,10 @@ func (s *Server) stats(c echo.Context) error {
 		Agents map[string]statsView `json:"agents"`
 	}{Agents: map[string]statsView{}}
 	var all []float64
-	for _, a := range s.agents.All() {
-		if !who.may(a.Name) {
-			continue
-		}
-		v := s.metrics.agent(a.Name).view(&all)
+	agents := slices.DeleteFunc(slices.Clone(s.agents.All()), func(a *Agent) bool { return !who.may(a.Name) })
+	sums := s.sharedStats(c.Request().Context(), agents)
+	for i, a := range agents {
+		v := s.metrics.agent(a.Name).viewWith(&all, sums[i])
 		out.Agents[a.Name] = v
 		t := &out.Totals
 		t.Requests, t.Errors, t.CostUSD, t.StreamsOpen = t.Requests+v.Requests, t.Errors+v.Errors, t.CostUSD+v.CostUSD, t.StreamsOpen+v.StreamsOpen
