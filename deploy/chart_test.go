@@ -366,28 +366,37 @@ func TestChartConfigChecksum(t *testing.T) {
 	}
 }
 
-// TestChartRefuses: values the chart cannot honour stop the render, naming the
-// value, rather than deploy something else.
+// TestChartRefuses: values the chart cannot honour, or does not know
+// (values.schema.json), stop the render and the lint, naming the value, rather
+// than deploy something else.
 func TestChartRefuses(t *testing.T) {
 	chrt, err := loader.Load(chartDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		vals map[string]any
-		want string
+		name   string
+		vals   map[string]any
+		want   string
+		schema bool // refused by values.schema.json, which helm lint checks too (it skips a template's fail)
 	}{
-		{"listen in config", map[string]any{"config": map[string]any{"listen": "0.0.0.0:9000"}}, "config.listen"},
-		{"two redis sources", map[string]any{"redis": map[string]any{"url": "redis://r:6379", "existingSecret": "s"}}, "url or existingSecret"},
+		{"listen in config", map[string]any{"config": map[string]any{"listen": "0.0.0.0:9000"}}, "config.listen", false},
+		{"two redis sources", map[string]any{"redis": map[string]any{"url": "redis://r:6379", "existingSecret": "s"}}, "url or existingSecret", false},
+		{"misspelt value", map[string]any{"replicas": 3}, "replicas", true},
+		{"misspelt redis value", map[string]any{"redis": map[string]any{"ulr": "redis://r:6379"}}, "ulr", true},
+		{"redis url scheme", map[string]any{"redis": map[string]any{"url": "r:6379"}}, "/redis/url", true},
+		{"secretEnv without key", map[string]any{"secretEnv": []any{map[string]any{"name": "K", "secretName": "s"}}}, "secretKey", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			install := action.NewInstall(&action.Configuration{Log: t.Logf})
 			install.DryRun, install.ClientOnly, install.Replace = true, true, true
 			install.ReleaseName, install.Namespace = releaseName, namespace
-			_, err := install.Run(chrt, tc.vals)
+			_, err := install.Run(chrt, maps.Clone(tc.vals))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("helm template with %v: error %v, want one naming %q", tc.vals, err, tc.want)
+			}
+			if l := lint.All(chartDir, tc.vals, namespace, true); tc.schema && l.HighestSeverity < support.ErrorSev {
+				t.Errorf("helm lint with %v: %v, want an error", tc.vals, l.Messages)
 			}
 		})
 	}
