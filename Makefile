@@ -24,7 +24,9 @@ test: lint node-deps browser-deps ## lint, every test with the race detector (re
 unit: node-deps ## the tests of transform and stream only (no peers; o200k is checked against npm tiktoken)
 	$(GO) test -race -count=1 ./transform/... ./stream/
 
-helm: ## helm lint and helm template of deploy/helm/a2a-bridge (helm's Go packages, pinned in deploy/go.mod), the manifests checked; the Dockerfile's build run with them
+helm: ## helm lint and helm template of deploy/helm/a2a-bridge (the helm CLI and its Go packages, v3.22.0 pinned in deploy/go.mod), the manifests checked; the Dockerfile's build run with them
+	cd deploy && $(GO) tool helm lint --strict helm/a2a-bridge && $(GO) tool helm lint --strict helm/a2a-bridge -f testdata/scaled-values.yaml
+	cd deploy && $(GO) tool helm template bridge helm/a2a-bridge -f testdata/scaled-values.yaml > /dev/null
 	cd deploy && $(GO) test -count=1 -timeout 10m ./...
 
 lint: ## go vet, staticcheck, golangci-lint (.golangci.yml: size budget, errorlint, zerologlint, bodyclose), gofmt, go mod tidy check
