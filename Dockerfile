@@ -1,6 +1,7 @@
 # a2a-bridge: a static binary on a distroless base, run as a non-root user.
 #   docker build -t a2a-bridge . && docker run -p 8080:8080 a2a-bridge
-FROM golang:1.26 AS build
+# The Go of go.mod's go line, exactly (deploy/image_test.go holds them equal).
+FROM golang:1.26.8 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -5,7 +5,7 @@ GOLANGCI    := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 NODE_DIR    := testdata/node
 ARGS        ?=
 
-.PHONY: help run build test unit lint node-deps browser-deps redis-deps fuzz bench soak clean
+.PHONY: help run build test unit helm lint node-deps browser-deps redis-deps fuzz bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -18,20 +18,27 @@ build: ## build bin/a2a-bridge
 
 test: lint node-deps browser-deps redis-deps ## lint, every test with the race detector (real A2A peers and OpenAI clients), then each fuzz target briefly
 	$(GO) test -race -shuffle=on -count=1 -timeout 8m ./...
+	$(MAKE) --no-print-directory helm
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
 unit: node-deps ## the tests of transform and stream only (no peers; o200k is checked against npm tiktoken)
 	$(GO) test -race -count=1 ./transform/... ./stream/
 
+helm: ## helm lint and helm template of deploy/helm/a2a-bridge (the helm CLI and its Go packages, v3.22.0 pinned in deploy/go.mod), the manifests checked; the Dockerfile's build run with them
+	cd deploy && $(GO) tool helm lint --strict helm/a2a-bridge && $(GO) tool helm lint --strict helm/a2a-bridge -f testdata/scaled-values.yaml
+	cd deploy && $(GO) tool helm template bridge helm/a2a-bridge -f testdata/scaled-values.yaml > /dev/null
+	cd deploy && $(GO) test -count=1 -timeout 10m ./...
+
 lint: ## go vet, staticcheck, golangci-lint (.golangci.yml: size budget, errorlint, zerologlint, bodyclose), gofmt, go mod tidy check
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(GOLANGCI) run ./...
-	@test -z "$$(gofmt -l cmd bridge transform stream)" || { gofmt -l cmd bridge transform stream; echo "gofmt needed"; exit 1; }
+	@test -z "$$(gofmt -l cmd bridge transform stream deploy)" || { gofmt -l cmd bridge transform stream deploy; echo "gofmt needed"; exit 1; }
 	$(GO) mod tidy -diff
 	cd testdata/peers/go03 && $(GO) vet ./... && $(GO) mod tidy -diff
 	cd testdata/peers/gov2 && $(GO) vet ./... && $(GO) mod tidy -diff
 	cd testdata/clients/go && $(GO) vet ./... && $(GO) mod tidy -diff
+	cd deploy && $(GO) vet ./... && $(GO) mod tidy -diff
 
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json ## install the Node test peers and clients from the lock file
 
