@@ -37,6 +37,9 @@ func serveBridge(ctx context.Context, ln net.Listener, o options) error {
 	if o.ops {
 		opsConfig(&cfg, o)
 	}
+	if o.state != "" {
+		sharedConfig(&cfg, o.state, o.redisURL)
+	}
 	logger, err := bridgeLogger(o.bridgeLog)
 	if err != nil {
 		return err

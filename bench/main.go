@@ -33,6 +33,8 @@ type options struct {
 	usage     string        // bridge role: the config's usage ("" for its default)
 	h2c       bool          // the agent serves h2c too, and both hops call it over h2c
 	ops       bool          // bridge role: with the operations on (keys, rpm, cost; see opsConfig)
+	state     string        // bridge role: conversation context mode, its state in "memory" or on "redis" (shared.go)
+	redisURL  string        // bridge role, state redis: redis.url
 	opsRPM    int           // the ops bridge's rpm, per key and per agent
 	memRate   int           // role: runtime.MemProfileRate, 1 for an exact heap profile
 	scrape    time.Duration // ops-* scenarios: how often /metrics is read
@@ -62,6 +64,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.memRate, "memprofilerate", 0, "internal: runtime.MemProfileRate of a role child (0: Go's default)")
 	fs.StringVar(&o.bridgeLog, "bridge-log", "nop", "bridge logger: nop (zerolog.Nop) or json (JSON lines to io.Discard, the production cost)")
 	fs.StringVar(&o.usage, "usage", "", "the bridge's usage counting: tokenizer or estimate (empty: the bridge's default)")
+	fs.StringVar(&o.state, "state", "", "internal: the bridge role keeps conversations (context mode) in memory or on redis (context-send, redis-send)")
+	fs.StringVar(&o.redisURL, "redis", "", "internal: the bridge role's redis.url (redis-send)")
 	fs.BoolVar(&o.ops, "ops", false, "internal: the bridge role serves with keys, rpm and cost (the ops-* scenarios)")
 	fs.IntVar(&o.opsRPM, "ops-rpm", 5_000_000, "ops-* scenarios: the rpm of the bridge's key and agent, high enough not to limit (the window holds up to this many times)")
 	fs.DurationVar(&o.scrape, "scrape", time.Second, "ops-* scenarios: how often /metrics of the bridge is scraped while they run")
@@ -77,7 +81,8 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.unloaded, "unloaded", true, "also run every scenario with 1 client, for latency without queueing")
 	fs.StringVar(&o.only, "only", strings.Join(scenarios, ",")+",idle",
 		"comma-separated scenarios to run: send, stream, responses-send, responses-stream (POST /v1/responses), "+
-			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), gateway-send, gateway-stream (the A2A gateway, POST /a2a/{agent}), idle")
+			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), gateway-send, gateway-stream (the A2A gateway, POST /a2a/{agent}), "+
+			"context-send, redis-send (chat in conversation context mode, its state in memory or on a redis-server of its own), idle")
 	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
 	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
 	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file`, with its tables in the same name ending in .md (empty: none)")
@@ -153,7 +158,7 @@ func (o options) planned() time.Duration {
 }
 
 // scenarios are the measured scenarios, in the order they run.
-var scenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream", "gateway-send", "gateway-stream"}
+var scenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream", "gateway-send", "gateway-stream", "context-send", "redis-send"}
 
 func (o options) runs(scenario string) bool {
 	for _, s := range strings.Split(o.only, ",") {

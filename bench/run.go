@@ -52,7 +52,9 @@ func run(ctx context.Context, o options) error {
 
 // hops are the servers under test, and the agent behind them: ops is the
 // bridge with the operations on, started only for the ops-* scenarios.
-type hops struct{ proxy, bridge, ops, agent *child }
+// memory and redis are the context-mode bridges of context-send and
+// redis-send (shared.go).
+type hops struct{ proxy, bridge, ops, memory, redis, agent *child }
 
 func (h hops) of(t target) *child {
 	switch {
@@ -60,6 +62,10 @@ func (h hops) of(t target) *child {
 		return h.proxy
 	case t.ops:
 		return h.ops
+	case t.state == "memory":
+		return h.memory
+	case t.state == "redis":
+		return h.redis
 	}
 	return h.bridge
 }
@@ -131,7 +137,13 @@ func startHops(ctx context.Context, o options, agent *child) (h hops, stop func(
 	if err != nil {
 		return h, nil, err
 	}
-	return h, func() { stopOps(); stop() }, nil
+	stops = append(stops, stopOps)
+	stopShared, err := startShared(ctx, o, args, &h)
+	if err != nil {
+		return h, nil, err
+	}
+	stops = append(stops, stopShared)
+	return h, stop, nil
 }
 
 // scenarioTargets checks both hops for each scenario and returns their
@@ -158,6 +170,10 @@ func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error
 			bt = responsesTarget(h.bridge.url, stream, o)
 		case strings.HasPrefix(scenario, "ops-"):
 			bt = opsTarget(h.ops.url, stream, o)
+		case scenario == "context-send":
+			bt = sharedTarget(h.memory.url, o, "memory")
+		case scenario == "redis-send":
+			bt = sharedTarget(h.redis.url, o, "redis")
 		}
 		if err := check(ctx, bt, o); err != nil {
 			return nil, err

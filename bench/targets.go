@@ -21,6 +21,7 @@ type target struct {
 	ok      func(body []byte) bool // a good non-stream answer
 	auth    string                 // the Authorization header, when the hop wants a key
 	ops     bool                   // sent to the bridge with the operations on
+	state   string                 // sent to the context-mode bridge on "memory" or "redis" (shared.go)
 }
 
 func (t target) scenario() string {
