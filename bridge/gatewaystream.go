@@ -11,6 +11,7 @@ import (
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
+	"github.com/tidwall/gjson"
 )
 
 // startEvents commits an event-stream answer and returns its writer.
@@ -38,43 +39,59 @@ func (ev *events) write(b []byte) error {
 }
 
 // relay answers a stream method: the agent's events relayed as they come,
-// one "data: {JSON-RPC response}" each, flushed each; keepalive comments
-// while the agent is quiet; the agent's errors rewritten; a stream the
-// agent cut before its task ended closed with a JSON-RPC error event. The
-// client going away cancels the upstream call (its context).
+// one "data: {JSON-RPC response}" each, in the caller's dialect, flushed
+// each; keepalive comments while the agent is quiet; the agent's errors
+// rewritten; a stream the agent cut before its task ended closed with a
+// JSON-RPC error event. The client going away cancels the upstream call
+// (its context).
 func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error {
-	raw, err := g.s.up.Raw(c.Request().Context(), t, call.body, true)
+	up, err := upBody(call, t)
+	if err != nil {
+		return err
+	}
+	var first []byte // the Task a 1.0 SubscribeToTask starts with, when the agent's stream may not
+	if call.translate && call.op == opSubscribe && call.dialect == transform.V10 {
+		if first, err = g.currentTask(c, call, t); err != nil {
+			return err
+		}
+	}
+	raw, err := g.s.up.Raw(c.Request().Context(), t, up, true)
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
 	if !raw.Streamed() { // a JSON answer: an error (JS 1.x), or one result
-		if e := agentError(t, raw.Body); e != nil || raw.Status/100 != 2 {
-			if e == nil {
-				return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, raw.Status)
-			}
-			return e
-		}
-		ev, _ := transform.ReadResponse(raw.Body)
-		g.claim(call, ev)
-		return (&events{sseOut{w: startEvents(c)}}).write(compact(raw.Body))
+		return g.relayOne(c, call, t, raw)
 	}
 	out := &events{sseOut{w: startEvents(c)}}
 	out.keepalive(g.s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), nil)
 	defer out.close()
-	done := false
+	if first != nil {
+		if err := out.write(first); err != nil {
+			return err
+		}
+	}
+	done, skipTask := false, first != nil
 	for frame, err := range raw.Frames() {
 		if err != nil {
 			return out.fail(c, call, err)
 		}
 		frame = compact(frame)
-		if e := agentError(t, frame); e != nil {
+		if e := callerError(call, t, frame); e != nil {
 			return out.fail(c, call, e)
 		}
 		ev, err := transform.ReadResponse(frame)
 		if err == nil {
 			g.claim(call, ev)
 			done = done || ev.Final || ev.State.Terminal() || ev.State.Interrupted() || ev.Kind == transform.KindMessage
+			if skipTask && ev.Kind == transform.KindTask { // sent already, fetched first
+				skipTask = false
+				continue
+			}
+		}
+		skipTask = false
+		if frame, err = answerIn(call, frame); err != nil {
+			return out.fail(c, call, err)
 		}
 		if err := out.write(frame); err != nil {
 			return err
@@ -84,6 +101,56 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		return out.fail(c, call, fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete))
 	}
 	return nil
+}
+
+// relayOne answers a stream method the agent answered with one JSON body.
+func (g *gateway) relayOne(c echo.Context, call *rpcCall, t *upstream.Target, raw *upstream.Raw) error {
+	if e := callerError(call, t, raw.Body); e != nil || raw.Status/100 != 2 {
+		if e == nil {
+			return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, raw.Status)
+		}
+		return e
+	}
+	ev, _ := transform.ReadResponse(raw.Body)
+	g.claim(call, ev)
+	body, err := answerIn(call, compact(raw.Body))
+	if err != nil {
+		return err
+	}
+	return (&events{sseOut{w: startEvents(c)}}).write(body)
+}
+
+// currentTask is the first event of a 1.0 SubscribeToTask relayed to a 0.3
+// agent: the task as tasks/get reads it now, in 1.0. The 1.0 stream must
+// start with the Task, and a2a-go v0.3's tasks/resubscribe starts with
+// the updates instead. A task that has ended is -32004, as 1.0 has it.
+func (g *gateway) currentTask(c echo.Context, call *rpcCall, t *upstream.Target) ([]byte, error) {
+	req := transform.GetTaskRequest(t.Dialect, "subscribe", call.params.Get("id").String(), t.Interface.Tenant)
+	raw, err := g.s.up.Raw(c.Request().Context(), t, req, false)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	if e := callerError(call, t, raw.Body); e != nil {
+		return nil, e
+	}
+	ev, err := transform.ReadResponse(raw.Body)
+	if err != nil || ev.Kind != transform.KindTask {
+		return nil, fmt.Errorf("%w: tasks/get answered no task", transform.ErrBadResponse)
+	}
+	if ev.State.Terminal() {
+		return nil, newError(upstream.ErrUnsupportedOperation, "", "The task has ended: there is nothing to subscribe to.", nil)
+	}
+	id := call.id
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	env, _ := json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Result  json.RawMessage `json:"result"`
+	}{"2.0", id, json.RawMessage(gjson.GetBytes(raw.Body, "result").Raw)})
+	return answerIn(call, env)
 }
 
 // fail ends a started stream with err as a JSON-RPC error event.

@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// A caller of one dialect in front of an agent of the other: every call
+// is translated both ways (issue 14). The peers: go03 and js03 speak only
+// 0.3, js10 only 1.0; gov2 is pinned to each of its two dialects, so that
+// it too needs translating.
+
+// dialectCaller speaks one dialect to the gateway, by hand.
+type dialectCaller struct {
+	v10  bool
+	c    *http.Client
+	base string // the gateway URL of the agent
+}
+
+func (d dialectCaller) method(m03, m10 string) string {
+	if d.v10 {
+		return m10
+	}
+	return m03
+}
+
+func (d dialectCaller) header(stream bool) []string {
+	h := []string{}
+	if d.v10 {
+		h = append(h, "A2A-Version", "1.0")
+	}
+	if stream {
+		h = append(h, "Accept", "text/event-stream")
+	}
+	return h
+}
+
+// message is a user message with text in the caller's own shape.
+func (d dialectCaller) message(text, taskID string) string {
+	task := ""
+	if taskID != "" {
+		task = `,"taskId":"` + taskID + `"`
+	}
+	if d.v10 {
+		return `{"role":"ROLE_USER","messageId":"m-` + taskID + `","parts":[{"text":"` + text + `"}]` + task + `}`
+	}
+	return `{"kind":"message","role":"user","messageId":"m-` + taskID + `","parts":[{"kind":"text","text":"` + text + `"}]` + task + `}`
+}
+
+func (d dialectCaller) call(t *testing.T, m03, m10, params string) gjson.Result {
+	t.Helper()
+	r := rpcPost(t, d.c, d.base, "sk-ada", `{"jsonrpc":"2.0","id":"x1","method":"`+d.method(m03, m10)+`","params":`+params+`}`, d.header(false)...)
+	res := gjson.ParseBytes(r.body)
+	if r.status != 200 || res.Get("id").String() != "x1" {
+		t.Fatalf("%s = %d %s, want 200 answering id x1", d.method(m03, m10), r.status, r.body)
+	}
+	return res
+}
+
+// events posts a stream method and returns its events' data.
+func (d dialectCaller) events(t *testing.T, m03, m10, params string) []gjson.Result {
+	t.Helper()
+	r := rpcPost(t, d.c, d.base, "sk-ada", `{"jsonrpc":"2.0","id":7,"method":"`+d.method(m03, m10)+`","params":`+params+`}`, d.header(true)...)
+	if ct := r.header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("%s Content-Type = %q, want text/event-stream: %s", d.method(m03, m10), ct, r.body)
+	}
+	var out []gjson.Result
+	for _, line := range strings.Split(string(r.body), "\n") {
+		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			out = append(out, gjson.Parse(data))
+		}
+	}
+	return out
+}
+
+// task is the Task of a send's or get's result in the caller's dialect,
+// checked to be in that dialect's shape.
+func (d dialectCaller) task(t *testing.T, res gjson.Result, wrapped bool) gjson.Result {
+	t.Helper()
+	task := res.Get("result")
+	switch {
+	case d.v10 && wrapped:
+		task = task.Get("task")
+	case !d.v10 && task.Get("kind").String() != "task":
+		t.Fatalf("result = %s, want a 0.3 task (kind task)", res.Raw)
+	}
+	if d.v10 && task.Get("kind").Exists() || task.Get("id").String() == "" {
+		t.Fatalf("result = %s, want a %s task", res.Raw, d.dialect())
+	}
+	state := task.Get("status.state").String()
+	if d.v10 != strings.HasPrefix(state, "TASK_STATE_") {
+		t.Fatalf("task state %q, want the %s spelling: %s", state, d.dialect(), res.Raw)
+	}
+	task.Get("artifacts.#.parts|@flatten").ForEach(func(_, p gjson.Result) bool {
+		if d.v10 == p.Get("kind").Exists() {
+			t.Errorf("part %s, want a %s part", p.Raw, d.dialect())
+		}
+		return true
+	})
+	return task
+}
+
+func (d dialectCaller) dialect() string {
+	if d.v10 {
+		return "1.0"
+	}
+	return "0.3"
+}
+
+// checkEvents checks a stream's events are in the caller's dialect: 1.0
+// wrapped, 0.3 with kind, and a 0.3 stream ends with final: true.
+func (d dialectCaller) checkEvents(t *testing.T, evs []gjson.Result) {
+	t.Helper()
+	if len(evs) < 3 {
+		t.Fatalf("%d events, want the task, its updates and its end", len(evs))
+	}
+	for _, ev := range evs {
+		r := ev.Get("result")
+		if ev.Get("error").Exists() || ev.Get("id").Raw != "7" {
+			t.Fatalf("event %s, want a result answering id 7", ev.Raw)
+		}
+		if d.v10 == r.Get("kind").Exists() || d.v10 && !(r.Get("task").Exists() || r.Get("statusUpdate").Exists() || r.Get("artifactUpdate").Exists()) {
+			t.Errorf("event %s, want a %s event", ev.Raw, d.dialect())
+		}
+	}
+	last := evs[len(evs)-1].Get("result")
+	if d.v10 && last.Get("statusUpdate.status.state").String() != "TASK_STATE_COMPLETED" ||
+		!d.v10 && (!last.Get("final").Bool() || last.Get("status.state").String() != "completed") {
+		t.Errorf("last event %s, want the completed status (final in 0.3)", last.Raw)
+	}
+}
+
+// TestGatewayTranslates drives each cross pair by hand, on the wire: a
+// 0.3 caller in front of 1.0 agents and a 1.0 caller in front of 0.3
+// agents, for send, get, stream and cancel; answers in the caller's own
+// shape (kind vs wrappers, state spellings, parts, final).
+func TestGatewayTranslates(t *testing.T) {
+	checkLeaks(t)
+	gov2 := startGoPeer(t, "gov2")
+	go03, js03, js10 := startGoPeer(t, "go03"), startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs")
+	cfg := agentsFor(go03, js03, js10, peer{name: "gov2-10", url: gov2.url, protocol: "1.0"}, peer{name: "gov2-03", url: gov2.url, protocol: "0.3"})
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	c := httpClient(t)
+	for _, tc := range []struct {
+		name   string
+		caller bool // 1.0
+		agent  string
+		cancel bool // the agent cancels an input-required task (js10 cancels only running ones)
+	}{
+		{"0.3 to js10", false, "js10", false},
+		{"0.3 to gov2 1.0", false, "gov2-10", true},
+		{"1.0 to go03", true, "go03", true},
+		{"1.0 to js03", true, "js03", true},
+		{"1.0 to gov2 0.3", true, "gov2-03", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dialectCaller{v10: tc.caller, c: c, base: base + "/a2a/" + tc.agent}
+			sent := d.task(t, d.call(t, "message/send", "SendMessage", `{"message":`+d.message("hello world", "")+`}`), true)
+			if !strings.Contains(sent.Raw, "echo: ") {
+				t.Errorf("send = %s, want the echo", sent.Raw)
+			}
+			got := d.task(t, d.call(t, "tasks/get", "GetTask", `{"id":"`+sent.Get("id").String()+`"}`), false)
+			if got.Get("id").String() != sent.Get("id").String() {
+				t.Errorf("get = %s, want task %s", got.Raw, sent.Get("id"))
+			}
+			d.checkEvents(t, d.events(t, "message/stream", "SendStreamingMessage", `{"message":`+d.message("hello there", "")+`}`))
+			if !tc.cancel {
+				return
+			}
+			asked := d.task(t, d.call(t, "message/send", "SendMessage", `{"message":`+d.message("hello MODE:input", "")+`}`), true)
+			done := d.task(t, d.call(t, "tasks/cancel", "CancelTask", `{"id":"`+asked.Get("id").String()+`"}`), false)
+			if s := strings.ToLower(done.Get("status.state").String()); !strings.Contains(s, "cancel") {
+				t.Errorf("cancel = %s, want canceled", done.Raw)
+			}
+		})
+	}
+}
