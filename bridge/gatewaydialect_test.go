@@ -1,9 +1,14 @@
 package bridge
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -178,4 +183,79 @@ func TestGatewayTranslates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGatewayDialectSDKs runs the real SDK clients through the gateway in
+// front of agents of the other dialect: @a2a-js/sdk 0.3.14 and a2a-go
+// v0.3.15 (0.3) in front of js10 and gov2 pinned to 1.0; @a2a-js/sdk 1.3.0
+// and a2a-go/v2 v2.3.1 (1.0) in front of go03, js03 and gov2 pinned to
+// 0.3: card, send, stream, get, cancel, each read by the SDK's own
+// decoder; the agent's port in nothing they received.
+func TestGatewayDialectSDKs(t *testing.T) {
+	checkLeaks(t)
+	gov2 := startGoPeer(t, "gov2")
+	go03, js03, js10 := startGoPeer(t, "go03"), startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs")
+	pinned10, pinned03 := peer{name: "gov2-10", url: gov2.url, protocol: "1.0"}, peer{name: "gov2-03", url: gov2.url, protocol: "0.3"}
+	cfg := agentsFor(go03, js03, js10, pinned10, pinned03)
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	for _, tc := range []struct {
+		sdk      string
+		agent    peer
+		noCancel bool // js10 cancels only a task it is running
+	}{
+		{"js0.3", js10, true}, {"js0.3", pinned10, false},
+		{"js1.3", go03, false}, {"js1.3", js03, false}, {"js1.3", pinned03, false},
+		{"go03", pinned10, false},
+		{"gov2", go03, false}, {"gov2", js03, false}, {"gov2", pinned03, false},
+	} {
+		t.Run(tc.sdk+"/"+tc.agent.name, func(t *testing.T) {
+			var received string
+			if js, ok := strings.CutPrefix(tc.sdk, "js"); ok {
+				var r gwSDKResult
+				runNode(t, "a2a-gateway.mjs", map[string]any{"sdk": js, "url": base + "/a2a/" + tc.agent.name + "/", "apiKey": "sk-ada", "noCancel": tc.noCancel}, &r)
+				if !r.OK {
+					t.Fatalf("@a2a-js/sdk %s via the gateway to %s: %s\nreceived:\n%s", js, tc.agent.name, r.Error, r.Received)
+				}
+				if !strings.Contains(r.Received, "echo: ") || len(r.Stream) < 3 || r.Get["id"] != r.Send["id"] || r.Get["id"] == nil {
+					t.Errorf("send/stream/get answers missing: %d events, get %v of sent %v\n%s", len(r.Stream), r.Get["id"], r.Send["id"], r.Received)
+				}
+				if s, _ := r.Cancel["status"].(map[string]any); !tc.noCancel && (s == nil || !strings.Contains(strings.ToLower(stringOf(s["state"])), "cancel") && stringOf(s["state"]) != "5") {
+					t.Errorf("cancelTask status = %v, want canceled", r.Cancel["status"])
+				}
+				received = r.Received
+			} else {
+				r := runGoClient(t, tc.sdk, base+"/a2a/"+tc.agent.name)
+				if r.Events < 3 || r.GetID != r.SendID || !strings.Contains(r.CancelState, "cancel") {
+					t.Errorf("a2a-go %s: %d events, get %q of sent %q, cancel %q", tc.sdk, r.Events, r.GetID, r.SendID, r.CancelState)
+				}
+				received = r.Received
+			}
+			if port := portOf(t, tc.agent.url); strings.Contains(received, ":"+port) {
+				t.Errorf("the client received the agent's port %s:\n%s", port, received)
+			}
+		})
+	}
+}
+
+// runGoClient runs testdata/peers/gov2/gwclient (a2a-go sdk "go03" or
+// "gov2") against the gateway URL u, with the key sk-ada.
+func runGoClient(t *testing.T, sdk, u string) gwGoResult {
+	t.Helper()
+	in, _ := json.Marshal(map[string]string{"sdk": sdk, "url": u, "apiKey": "sk-ada"})
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gwClientBin(t))
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	var r gwGoResult
+	if err != nil || json.Unmarshal(stdout, &r) != nil {
+		t.Fatalf("gwclient: %v %s\n%s", err, stdout, stderr.String())
+	}
+	if !r.OK {
+		t.Fatalf("a2a-go %s via the gateway to %s: %s\nreceived:\n%s", sdk, u, r.Error, r.Received)
+	}
+	return r
 }
