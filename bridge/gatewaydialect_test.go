@@ -259,3 +259,55 @@ func runGoClient(t *testing.T, sdk, u string) gwGoResult {
 	}
 	return r
 }
+
+// TestGatewayTranslatesSubscribe re-attaches to a running task across
+// dialects: tasks/resubscribe of a 0.3 caller in front of 1.0 agents,
+// SubscribeToTask of a 1.0 caller in front of 0.3 agents. The stream
+// starts with the Task (1.0 requires it; a2a-go v0.3's resubscribe starts
+// with the updates, so the gateway fetches it first) and ends with the
+// completed status (final: true for 0.3). MODE:nonblocking answers the
+// send at once and completes about 300 ms later: a subscribe that comes
+// after the task ended (the machine busy) is answered as an ended task,
+// and the pair is tried again, at most three times.
+func TestGatewayTranslatesSubscribe(t *testing.T) {
+	checkLeaks(t)
+	gov2 := startGoPeer(t, "gov2")
+	go03, js03, js10 := startGoPeer(t, "go03"), startJSPeer(t, "js03.mjs"), startJSPeer(t, "js10.mjs")
+	cfg := agentsFor(go03, js03, js10, peer{name: "gov2-10", url: gov2.url, protocol: "1.0"})
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	c := httpClient(t)
+	for _, tc := range []struct {
+		name   string
+		caller bool // 1.0
+		agent  string
+	}{
+		{"0.3 to js10", false, "js10"},
+		{"0.3 to gov2 1.0", false, "gov2-10"},
+		{"1.0 to go03", true, "go03"},
+		{"1.0 to js03", true, "js03"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dialectCaller{v10: tc.caller, c: c, base: base + "/a2a/" + tc.agent}
+			var evs []gjson.Result
+			for try := range 3 {
+				if try > 0 {
+					t.Logf("try %d: the task had ended before the subscribe", try)
+				}
+				sent := d.task(t, d.call(t, "message/send", "SendMessage", `{"message":`+d.message("hello MODE:nonblocking", "")+`}`), true)
+				evs = d.events(t, "tasks/resubscribe", "SubscribeToTask", `{"id":"`+sent.Get("id").String()+`"}`)
+				if len(evs) > 1 || len(evs) == 1 && !evs[0].Get("error").Exists() {
+					break // in time; else the task had ended: again
+				}
+			}
+			if len(evs) == 0 {
+				t.Fatal("no events")
+			}
+			first := evs[0].Get("result")
+			if tc.caller && !first.Get("task.id").Exists() || !tc.caller && first.Get("kind").String() != "task" {
+				t.Errorf("first event %s, want the %s Task", evs[0].Raw, d.dialect())
+			}
+			d.checkEvents(t, evs)
+		})
+	}
+}
