@@ -68,9 +68,13 @@ func ConvertRequest(body []byte, to Dialect, tenant string) ([]byte, error) {
 	if !ok {
 		return nil, ErrNoCounterpart
 	}
+	from := V03
+	if n10, _ := MethodIn(method, V10); n10 == method {
+		from = V10
+	}
 	env["method"] = jsonString(name)
 	if p, ok := asObject(env["params"]); ok {
-		env["params"] = convParams(name, p, to, tenant).bytes()
+		env["params"] = convParams(name, p, from, to, tenant).bytes()
 	}
 	return env.bytes(), nil
 }
@@ -89,8 +93,9 @@ func objectOf(body []byte) (jobj, error) {
 	return o, nil
 }
 
-// params reshapes the params of method (already in dialect to).
-func convParams(method string, p jobj, to Dialect, tenant string) jobj {
+// convParams reshapes the params of method (already in dialect to) from
+// dialect from.
+func convParams(method string, p jobj, from, to Dialect, tenant string) jobj {
 	out := jobj{}
 	switch method {
 	case "message/send", "message/stream", "SendMessage", "SendStreamingMessage":
@@ -114,7 +119,7 @@ func convParams(method string, p jobj, to Dialect, tenant string) jobj {
 	case "ListTasks":
 		out.keep(p, "contextId", "status", "pageSize", "pageToken", "historyLength", "statusTimestampAfter", "includeArtifacts", "metadata")
 	default:
-		out = convPushParams(method, p, to)
+		out = convPushParams(method, p, from, to)
 	}
 	if to == V10 {
 		out.keep(p, "tenant")
@@ -125,14 +130,17 @@ func convParams(method string, p jobj, to Dialect, tenant string) jobj {
 	return out
 }
 
-// pushParams reshapes the params of the push-config and extended-card
+// convPushParams reshapes the params of the push-config and extended-card
 // methods: 0.3 names the task "id" and the config "pushNotificationConfigId"
 // and nests the config; 1.0 names them "taskId" and "id", flat.
-func convPushParams(method string, p jobj, to Dialect) jobj {
+func convPushParams(method string, p jobj, from, to Dialect) jobj {
 	out := jobj{}
-	task, cfg := firstOfMembers(p, "taskId", "id"), firstOfMembers(p, "pushNotificationConfigId")
-	if _, ok := p["taskId"]; ok { // already 1.0: id is the config's
-		cfg = firstOfMembers(p, "pushNotificationConfigId", "id")
+	task, cfg := p["id"], p["pushNotificationConfigId"]
+	if from == V10 || method == "tasks/pushNotificationConfig/set" || method == "CreateTaskPushNotificationConfig" {
+		task = p["taskId"]
+	}
+	if from == V10 {
+		cfg = p["id"]
 	}
 	switch method {
 	case "tasks/pushNotificationConfig/set":
@@ -167,7 +175,7 @@ func convPushParams(method string, p jobj, to Dialect) jobj {
 	return out
 }
 
-// pushConfig is a push notification config in dialect to: its
+// convPushConfig is a push notification config in dialect to: its
 // authentication has "schemes" (a list) in 0.3, one "scheme" in 1.0.
 func convPushConfig(c jobj, to Dialect) jobj {
 	out := jobj{}
@@ -195,7 +203,7 @@ func convPushConfig(c jobj, to Dialect) jobj {
 	return out
 }
 
-// configuration is a send's configuration in dialect to. 0.3 "blocking"
+// convConfiguration is a send's configuration in dialect to. 0.3 "blocking"
 // (true when absent) is 1.0 "returnImmediately" inverted (false when
 // absent); the push config is "pushNotificationConfig" in 0.3,
 // "taskPushNotificationConfig" in 1.0.
@@ -226,7 +234,7 @@ func convConfiguration(c jobj, to Dialect) jobj {
 	return out
 }
 
-// message is an A2A Message in dialect to; raw that is no object comes
+// convMessage is an A2A Message in dialect to; raw that is no object comes
 // back as it is (the agent answers it).
 func convMessage(raw json.RawMessage, to Dialect) json.RawMessage {
 	m, ok := asObject(raw)
@@ -247,7 +255,7 @@ func convMessage(raw json.RawMessage, to Dialect) json.RawMessage {
 	return out.bytes()
 }
 
-// role is a message role in dialect to: "agent" in 0.3, "ROLE_AGENT" in
+// convRole is a message role in dialect to: "agent" in 0.3, "ROLE_AGENT" in
 // 1.0. A role neither spells is kept as it came.
 func convRole(raw json.RawMessage, to Dialect) json.RawMessage {
 	r := ParseRole(gjson.ParseBytes(raw).String())
@@ -260,7 +268,7 @@ func convRole(raw json.RawMessage, to Dialect) json.RawMessage {
 	return jsonString(r)
 }
 
-// parts are a message's or an artifact's parts in dialect to; a part
+// convParts are a message's or an artifact's parts in dialect to; a part
 // that is none of text, file and data is dropped.
 func convParts(raw json.RawMessage, to Dialect) json.RawMessage {
 	list, ok := asArray(raw)
@@ -276,7 +284,7 @@ func convParts(raw json.RawMessage, to Dialect) json.RawMessage {
 	return arrayBytes(out)
 }
 
-// part is one part in dialect to. 0.3: {"kind":"text","text"},
+// convPart is one part in dialect to. 0.3: {"kind":"text","text"},
 // {"kind":"file","file":{"uri"|"bytes","mimeType","name"}},
 // {"kind":"data","data":{…}}; 1.0: {"text"}, {"url"|"raw","mediaType",
 // "filename"}, {"data"}. Read by "kind" (or 0.1's "type"), else by member.
@@ -354,7 +362,7 @@ func convFilePart(p jobj, to Dialect) json.RawMessage {
 	return out.bytes()
 }
 
-// dataPart: 1.0 data is any JSON value, 0.3 data an object, so a 1.0
+// convDataPart: 1.0 data is any JSON value, 0.3 data an object, so a 1.0
 // value that is no object reaches a 0.3 peer as {"value": …}.
 func convDataPart(p jobj, to Dialect) json.RawMessage {
 	out := jobj{}
@@ -422,7 +430,7 @@ func (o jobj) set(n string, v json.RawMessage) {
 	}
 }
 
-// first returns the first of the members names that o has, or nil.
+// firstOfMembers returns the first of the members names that o has, or nil.
 func firstOfMembers(o jobj, names ...string) json.RawMessage {
 	for _, n := range names {
 		if v, ok := o[n]; ok {

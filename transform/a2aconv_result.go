@@ -46,7 +46,7 @@ var resultKinds = [...][2]string{
 	{"artifact-update", "artifactUpdate"},
 }
 
-// result is a JSON-RPC result in dialect to.
+// convResult is a JSON-RPC result in dialect to.
 func convResult(r jobj, to Dialect, bare bool) json.RawMessage {
 	kind, obj := convResultKind(r)
 	var out json.RawMessage
@@ -73,7 +73,7 @@ func convResult(r jobj, to Dialect, bare bool) json.RawMessage {
 	return out
 }
 
-// resultKind reads what r is, by the tolerant rules of the wire notes
+// convResultKind reads what r is, by the tolerant rules of the wire notes
 // (§8.3): a 1.0 wrapper member, else "kind", else its shape.
 func convResultKind(r jobj) (string, jobj) {
 	if len(r) == 1 {
@@ -104,7 +104,7 @@ func convResultKind(r jobj) (string, jobj) {
 	return "", r
 }
 
-// task is a Task in dialect to.
+// convTask is a Task in dialect to.
 func convTask(t jobj, to Dialect) json.RawMessage {
 	out := jobj{}
 	out.keep(t, "id", "contextId", "metadata")
@@ -131,7 +131,7 @@ func convTask(t jobj, to Dialect) json.RawMessage {
 	return out.bytes()
 }
 
-// status is a TaskStatus in dialect to.
+// convStatus is a TaskStatus in dialect to.
 func convStatus(s jobj, to Dialect) jobj {
 	out := jobj{}
 	out.keep(s, "timestamp")
@@ -157,7 +157,7 @@ func StateIn(st State, to Dialect) string {
 	return "TASK_STATE_" + strings.ToUpper(strings.ReplaceAll(string(st), "-", "_"))
 }
 
-// artifact is an Artifact in dialect to.
+// convArtifact is an Artifact in dialect to.
 func convArtifact(a jobj, to Dialect) json.RawMessage {
 	out := jobj{}
 	out.keep(a, "artifactId", "name", "description", "metadata", "extensions")
@@ -165,7 +165,7 @@ func convArtifact(a jobj, to Dialect) json.RawMessage {
 	return out.bytes()
 }
 
-// statusUpdate is a TaskStatusUpdateEvent in dialect to.
+// convStatusUpdate is a TaskStatusUpdateEvent in dialect to.
 func convStatusUpdate(e jobj, to Dialect) json.RawMessage {
 	out := jobj{}
 	out.keep(e, "taskId", "contextId", "metadata")
@@ -190,7 +190,7 @@ func convStatusUpdate(e jobj, to Dialect) json.RawMessage {
 	return out.bytes()
 }
 
-// artifactUpdate is a TaskArtifactUpdateEvent in dialect to.
+// convArtifactUpdate is a TaskArtifactUpdateEvent in dialect to.
 func convArtifactUpdate(e jobj, to Dialect) json.RawMessage {
 	out := jobj{}
 	out.keep(e, "taskId", "contextId", "append", "lastChunk", "metadata")
