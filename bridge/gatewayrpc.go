@@ -60,8 +60,8 @@ var gwMethods = map[string]gwMethod{
 // an A2A-Version neither dialect is (or a method of A2A 0.1), -32602 for
 // params that are no object.
 func parseRPC(r *http.Request, call *rpcCall) error {
-	if !gjson.ValidBytes(call.body) {
-		return transform.ErrInvalidJSON
+	if err := transform.CheckJSON(call.body); err != nil { // gjson.ValidBytes alone overflowed the stack
+		return err
 	}
 	root := gjson.ParseBytes(call.body)
 	if !root.IsObject() {

@@ -79,12 +79,23 @@ func ConvertRequest(body []byte, to Dialect, tenant string) ([]byte, error) {
 	return env.bytes(), nil
 }
 
+// CheckJSON returns nil for one JSON value no deeper than MaxDepth,
+// ErrTooDeep for a deeper one (before gjson, whose validator recurses per
+// level and overflows the stack on megabytes of "["), and ErrInvalidJSON
+// for anything else.
+func CheckJSON(body []byte) error {
+	if ok, deep := jsonwalk.Check(body); deep {
+		return ErrTooDeep
+	} else if !ok {
+		return ErrInvalidJSON
+	}
+	return nil
+}
+
 // objectOf parses body, one JSON object no deeper than MaxDepth.
 func objectOf(body []byte) (jobj, error) {
-	if ok, deep := jsonwalk.Check(body); deep {
-		return nil, ErrTooDeep
-	} else if !ok {
-		return nil, ErrInvalidJSON
+	if err := CheckJSON(body); err != nil {
+		return nil, err
 	}
 	o, ok := asObject(body)
 	if !ok {
