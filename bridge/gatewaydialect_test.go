@@ -311,3 +311,73 @@ func TestGatewayTranslatesSubscribe(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayDialectOwnership: a task made by one key through a
+// translated call is the key's in both dialects: another key's get,
+// cancel and subscribe, in either dialect, are answered as for a task that
+// does not exist; the owner reaches it in either.
+func TestGatewayDialectOwnership(t *testing.T) {
+	checkLeaks(t)
+	cfg := agentsFor(startGoPeer(t, "go03"))
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	c := httpClient(t)
+	u := base + "/a2a/go03"
+	v10 := dialectCaller{v10: true, c: c, base: u}
+	task := v10.task(t, v10.call(t, "message/send", "SendMessage", `{"message":`+v10.message("hello MODE:input", "")+`}`), true)
+	id := task.Get("id").String()
+	for _, d := range []dialectCaller{v10, {c: c, base: u}} {
+		h := d.header(false)
+		missing := rpcPost(t, c, u, "sk-bob", `{"jsonrpc":"2.0","id":2,"method":"`+d.method("tasks/get", "GetTask")+`","params":{"id":"no-such-task"}}`, h...)
+		for _, m := range [][2]string{{"tasks/get", "GetTask"}, {"tasks/cancel", "CancelTask"}, {"tasks/resubscribe", "SubscribeToTask"}} {
+			got := rpcPost(t, c, u, "sk-bob", `{"jsonrpc":"2.0","id":2,"method":"`+d.method(m[0], m[1])+`","params":{"id":"`+id+`"}}`, h...)
+			body := strings.TrimSpace(strings.TrimPrefix(string(got.body), "data: "))
+			if body != string(missing.body) || gjson.Get(body, "error.code").Int() != -32001 {
+				t.Errorf("bob's %s (%s) = %s, want as for no task: %s", d.method(m[0], m[1]), d.dialect(), body, missing.body)
+			}
+		}
+		if g := d.task(t, d.call(t, "tasks/get", "GetTask", `{"id":"`+id+`"}`), false); g.Get("id").String() != id {
+			t.Errorf("ada's %s (%s) = %s, want her task", d.method("tasks/get", "GetTask"), d.dialect(), g.Raw)
+		}
+	}
+}
+
+// TestGatewayDialectErrors: an agent's errors reach the caller in the
+// caller's dialect: error data an object for 0.3 (a2a-go v0.3 cannot read
+// the 1.0 list that a2a-go/v2's 0.3 endpoint sends), a list for 1.0; a cut
+// stream ends with an error event after events in the caller's shape.
+func TestGatewayDialectErrors(t *testing.T) {
+	checkLeaks(t)
+	go03, gov2 := startGoPeer(t, "go03"), startGoPeer(t, "gov2")
+	base := startBridge(t, agentsFor(go03, gov2))
+	c := httpClient(t)
+	for _, tc := range []struct {
+		name, agent string
+		v10         bool
+		array       bool // error.data a list
+	}{
+		{"0.3 to gov2's 0.3 endpoint", "gov2", false, false},
+		{"1.0 to go03", "go03", true, true},
+		{"1.0 to gov2", "gov2", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dialectCaller{v10: tc.v10, c: c, base: base + "/a2a/" + tc.agent}
+			r := rpcPost(t, c, d.base, "", `{"jsonrpc":"2.0","id":2,"method":"`+d.method("tasks/get", "GetTask")+`","params":{"id":"no-such-task"}}`, d.header(false)...)
+			e := gjson.GetBytes(r.body, "error")
+			if e.Get("code").Int() != -32001 || e.Get("data").IsArray() != tc.array || !e.Get("data").IsArray() && !e.Get("data").IsObject() {
+				t.Errorf("%s = %s, want -32001 with data a list %v", d.method("tasks/get", "GetTask"), r.body, tc.array)
+			}
+		})
+	}
+	d := dialectCaller{v10: true, c: c, base: base + "/a2a/go03"}
+	r := rpcPost(t, c, d.base, "", `{"jsonrpc":"2.0","id":9,"method":"SendStreamingMessage","params":{"message":`+d.message("hello MODE:cut", "")+`}}`, d.header(true)...)
+	frames := strings.Split(strings.TrimSpace(string(r.body)), "\n\n")
+	for _, f := range frames[:len(frames)-1] {
+		if ev := gjson.Get(strings.TrimPrefix(f, "data: "), "result"); ev.Get("kind").Exists() || !ev.Get("task").Exists() && !ev.Get("statusUpdate").Exists() && !ev.Get("artifactUpdate").Exists() {
+			t.Errorf("event %s, want a 1.0 event", f)
+		}
+	}
+	if last := strings.TrimPrefix(frames[len(frames)-1], "data: "); len(frames) < 3 || gjson.Get(last, "error.code").Int() != -32603 || gjson.Get(last, "id").Raw != "9" {
+		t.Errorf("cut stream = %s, want 1.0 events then a JSON-RPC error for id 9", r.body)
+	}
+}
