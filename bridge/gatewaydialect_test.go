@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -212,8 +213,12 @@ func TestGatewayDialectSDKs(t *testing.T) {
 		t.Run(tc.sdk+"/"+tc.agent.name, func(t *testing.T) {
 			var received string
 			if js, ok := strings.CutPrefix(tc.sdk, "js"); ok {
-				var r gwSDKResult
-				runNode(t, "a2a-gateway.mjs", map[string]any{"sdk": js, "url": base + "/a2a/" + tc.agent.name + "/", "apiKey": "sk-ada", "noCancel": tc.noCancel}, &r)
+				var r struct {
+					gwSDKResult
+					Resubscribe      []map[string]any `json:"resubscribe"`
+					ResubscribeError string           `json:"resubscribeError"`
+				}
+				runNode(t, "a2a-gateway.mjs", map[string]any{"sdk": js, "url": base + "/a2a/" + tc.agent.name + "/", "apiKey": "sk-ada", "noCancel": tc.noCancel, "resubscribe": true}, &r)
 				if !r.OK {
 					t.Fatalf("@a2a-js/sdk %s via the gateway to %s: %s\nreceived:\n%s", js, tc.agent.name, r.Error, r.Received)
 				}
@@ -223,11 +228,17 @@ func TestGatewayDialectSDKs(t *testing.T) {
 				if s, _ := r.Cancel["status"].(map[string]any); !tc.noCancel && (s == nil || !strings.Contains(strings.ToLower(stringOf(s["state"])), "cancel") && stringOf(s["state"]) != "5") {
 					t.Errorf("cancelTask status = %v, want canceled", r.Cancel["status"])
 				}
+				if n := len(r.Resubscribe); n < 2 || !isTaskEvent(r.Resubscribe[0]) || !strings.Contains(strings.ToLower(fmt.Sprint(r.Resubscribe[n-1])), "completed") && !strings.Contains(fmt.Sprint(r.Resubscribe[n-1]), "state:3") {
+					t.Errorf("resubscribeTask = %v (%s), want the Task first and the completed status last", r.Resubscribe, r.ResubscribeError)
+				}
 				received = r.Received
 			} else {
 				r := runGoClient(t, tc.sdk, base+"/a2a/"+tc.agent.name)
 				if r.Events < 3 || r.GetID != r.SendID || !strings.Contains(r.CancelState, "cancel") {
 					t.Errorf("a2a-go %s: %d events, get %q of sent %q, cancel %q", tc.sdk, r.Events, r.GetID, r.SendID, r.CancelState)
+				}
+				if r.ResubEvents < 2 || r.ResubFirst != "*a2a.Task" || !strings.Contains(r.ResubState, "completed") {
+					t.Errorf("a2a-go %s re-attach: %d events, first %s, last state %q, want the Task first and completed", tc.sdk, r.ResubEvents, r.ResubFirst, r.ResubState)
 				}
 				received = r.Received
 			}
@@ -238,11 +249,29 @@ func TestGatewayDialectSDKs(t *testing.T) {
 	}
 }
 
+// isTaskEvent reports whether a stream event the JS SDK returned is a
+// Task: 0.3 {"kind":"task"}, 1.x {"payload":{"$case":"task"}} or the Task.
+func isTaskEvent(ev map[string]any) bool {
+	if p, ok := ev["payload"].(map[string]any); ok {
+		return p["$case"] == "task"
+	}
+	return ev["kind"] == "task" || ev["kind"] == nil && ev["status"] != nil && ev["id"] != nil
+}
+
+// gwResubResult is gwclient's answer with its re-attach.
+type gwResubResult struct {
+	gwGoResult
+	ResubEvents int    `json:"resubEvents"`
+	ResubFirst  string `json:"resubFirst"`
+	ResubState  string `json:"resubState"`
+}
+
 // runGoClient runs testdata/peers/gov2/gwclient (a2a-go sdk "go03" or
-// "gov2") against the gateway URL u, with the key sk-ada.
-func runGoClient(t *testing.T, sdk, u string) gwGoResult {
+// "gov2") against the gateway URL u, with the key sk-ada, re-attach
+// included.
+func runGoClient(t *testing.T, sdk, u string) gwResubResult {
 	t.Helper()
-	in, _ := json.Marshal(map[string]string{"sdk": sdk, "url": u, "apiKey": "sk-ada"})
+	in, _ := json.Marshal(map[string]any{"sdk": sdk, "url": u, "apiKey": "sk-ada", "resubscribe": true})
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, gwClientBin(t))
@@ -250,7 +279,7 @@ func runGoClient(t *testing.T, sdk, u string) gwGoResult {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
-	var r gwGoResult
+	var r gwResubResult
 	if err != nil || json.Unmarshal(stdout, &r) != nil {
 		t.Fatalf("gwclient: %v %s\n%s", err, stdout, stderr.String())
 	}
