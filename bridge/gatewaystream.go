@@ -49,11 +49,9 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 	if err != nil {
 		return err
 	}
-	var first []byte // the Task a 1.0 SubscribeToTask starts with, when the agent's stream may not
-	if call.translate && call.op == opSubscribe && call.dialect == transform.V10 {
-		if first, err = g.currentTask(c, call, t); err != nil {
-			return err
-		}
+	first, err := g.subscribeStart(c, call, t)
+	if err != nil {
+		return err
 	}
 	raw, err := g.s.up.Raw(c.Request().Context(), t, up, true)
 	if err != nil {
@@ -71,36 +69,63 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 			return err
 		}
 	}
-	done, skipTask := false, first != nil
+	rs := relayed{g: g, call: call, t: t, skipTask: first != nil}
 	for frame, err := range raw.Frames() {
+		if err == nil {
+			frame, err = rs.next(frame)
+		}
 		if err != nil {
 			return out.fail(c, call, err)
 		}
-		frame = compact(frame)
-		if e := callerError(call, t, frame); e != nil {
-			return out.fail(c, call, e)
-		}
-		ev, err := transform.ReadResponse(frame)
-		if err == nil {
-			g.claim(call, ev)
-			done = done || ev.Final || ev.State.Terminal() || ev.State.Interrupted() || ev.Kind == transform.KindMessage
-			if skipTask && ev.Kind == transform.KindTask { // sent already, fetched first
-				skipTask = false
-				continue
-			}
-		}
-		skipTask = false
-		if frame, err = answerIn(call, frame); err != nil {
-			return out.fail(c, call, err)
+		if frame == nil {
+			continue
 		}
 		if err := out.write(frame); err != nil {
 			return err
 		}
 	}
-	if !done {
+	if !rs.done {
 		return out.fail(c, call, fmt.Errorf("%w: the stream ended with no final event", transform.ErrIncomplete))
 	}
 	return nil
+}
+
+// relayed is what relay knows of the stream it relays.
+type relayed struct {
+	g        *gateway
+	call     *rpcCall
+	t        *upstream.Target
+	skipTask bool // the Task was sent first (subscribeStart): the agent's own is dropped
+	done     bool // the task ended, or was interrupted, or the answer was a Message
+}
+
+// next is the agent's frame as the caller reads it, or nil to drop it; an
+// agent's error event is an error. Its task and context are claimed.
+func (rs *relayed) next(frame []byte) ([]byte, error) {
+	frame = compact(frame)
+	if e := callerError(rs.call, rs.t, frame); e != nil {
+		return nil, e
+	}
+	ev, err := transform.ReadResponse(frame)
+	if err == nil {
+		rs.g.claim(rs.call, ev)
+		rs.done = rs.done || ev.Final || ev.State.Terminal() || ev.State.Interrupted() || ev.Kind == transform.KindMessage
+		if rs.skipTask && ev.Kind == transform.KindTask {
+			rs.skipTask = false
+			return nil, nil
+		}
+	}
+	rs.skipTask = false
+	return answerIn(rs.call, frame)
+}
+
+// subscribeStart is the first event of a 1.0 SubscribeToTask relayed to a
+// 0.3 agent (currentTask), or nil for any other call.
+func (g *gateway) subscribeStart(c echo.Context, call *rpcCall, t *upstream.Target) ([]byte, error) {
+	if !call.translate || call.op != opSubscribe || call.dialect != transform.V10 {
+		return nil, nil
+	}
+	return g.currentTask(c, call, t)
 }
 
 // relayOne answers a stream method the agent answered with one JSON body.
