@@ -1,13 +1,13 @@
 package transform
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
 
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonenc"
 	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonwalk"
 )
 
@@ -63,7 +63,7 @@ func ConvertRequest(body []byte, to Dialect, tenant string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	method := gjson.ParseBytes(env["method"]).String()
+	method := gjson.Parse(env["method"]).String()
 	name, ok := MethodIn(method, to)
 	if !ok {
 		return nil, ErrNoCounterpart
@@ -76,7 +76,7 @@ func ConvertRequest(body []byte, to Dialect, tenant string) ([]byte, error) {
 	if p, ok := asObject(env["params"]); ok {
 		env["params"] = convParams(name, p, from, to, tenant).bytes()
 	}
-	return env.bytes(), nil
+	return env.append(make([]byte, 0, len(body)+len(body)/4)), nil
 }
 
 // CheckJSON returns nil for one JSON value no deeper than MaxDepth,
@@ -97,7 +97,7 @@ func objectOf(body []byte) (jobj, error) {
 	if err := CheckJSON(body); err != nil {
 		return nil, err
 	}
-	o, ok := asObject(body)
+	o, ok := asObject(string(body))
 	if !ok {
 		return nil, ErrNotRPC
 	}
@@ -197,8 +197,8 @@ func convPushConfig(c jobj, to Dialect) jobj {
 	}
 	auth := jobj{}
 	auth.keep(a, "credentials")
-	schemes := gjson.ParseBytes(a["schemes"])
-	scheme := gjson.ParseBytes(a["scheme"]).String()
+	schemes := gjson.Parse(a["schemes"])
+	scheme := gjson.Parse(a["scheme"]).String()
 	if scheme == "" {
 		scheme = schemes.Get("0").String()
 	}
@@ -208,7 +208,7 @@ func convPushConfig(c jobj, to Dialect) jobj {
 	case to == V03 && schemes.IsArray():
 		auth["schemes"] = a["schemes"]
 	case to == V03:
-		auth["schemes"], _ = json.Marshal([]string{scheme})
+		auth["schemes"] = "[" + jsonString(scheme) + "]"
 	}
 	out["authentication"] = auth.bytes()
 	return out
@@ -221,12 +221,12 @@ func convPushConfig(c jobj, to Dialect) jobj {
 func convConfiguration(c jobj, to Dialect) jobj {
 	out := jobj{}
 	out.keep(c, "acceptedOutputModes", "historyLength")
-	blocking := gjson.ParseBytes(c["blocking"])
-	immediate := gjson.ParseBytes(c["returnImmediately"])
+	blocking := gjson.Parse(c["blocking"])
+	immediate := gjson.Parse(c["returnImmediately"])
 	push, ok := asObject(firstOfMembers(c, "pushNotificationConfig", "taskPushNotificationConfig"))
 	if to == V10 {
 		if blocking.Exists() && !blocking.Bool() || immediate.Bool() {
-			out["returnImmediately"] = json.RawMessage("true")
+			out["returnImmediately"] = "true"
 		}
 		if ok {
 			out["taskPushNotificationConfig"] = convPushConfig(push, V10).bytes()
@@ -235,9 +235,9 @@ func convConfiguration(c jobj, to Dialect) jobj {
 	}
 	switch {
 	case immediate.Bool() || blocking.Exists() && !blocking.Bool():
-		out["blocking"] = json.RawMessage("false")
+		out["blocking"] = "false"
 	case blocking.Exists():
-		out["blocking"] = json.RawMessage("true")
+		out["blocking"] = "true"
 	}
 	if ok {
 		out["pushNotificationConfig"] = convPushConfig(push, V03).bytes()
@@ -247,7 +247,7 @@ func convConfiguration(c jobj, to Dialect) jobj {
 
 // convMessage is an A2A Message in dialect to; raw that is no object comes
 // back as it is (the agent answers it).
-func convMessage(raw json.RawMessage, to Dialect) json.RawMessage {
+func convMessage(raw string, to Dialect) string {
 	m, ok := asObject(raw)
 	if !ok {
 		return raw
@@ -261,15 +261,15 @@ func convMessage(raw json.RawMessage, to Dialect) json.RawMessage {
 		out["parts"] = convParts(p, to)
 	}
 	if to == V03 {
-		out["kind"] = json.RawMessage(`"message"`)
+		out["kind"] = `"message"`
 	}
 	return out.bytes()
 }
 
 // convRole is a message role in dialect to: "agent" in 0.3, "ROLE_AGENT" in
 // 1.0. A role neither spells is kept as it came.
-func convRole(raw json.RawMessage, to Dialect) json.RawMessage {
-	r := ParseRole(gjson.ParseBytes(raw).String())
+func convRole(raw string, to Dialect) string {
+	r := ParseRole(gjson.Parse(raw).String())
 	if r != "user" && r != "agent" {
 		return raw
 	}
@@ -281,14 +281,14 @@ func convRole(raw json.RawMessage, to Dialect) json.RawMessage {
 
 // convParts are a message's or an artifact's parts in dialect to; a part
 // that is none of text, file and data is dropped.
-func convParts(raw json.RawMessage, to Dialect) json.RawMessage {
+func convParts(raw string, to Dialect) string {
 	list, ok := asArray(raw)
 	if !ok {
-		return json.RawMessage("[]")
+		return "[]"
 	}
-	out := make([]json.RawMessage, 0, len(list))
+	out := make([]string, 0, len(list))
 	for _, p := range list {
-		if b := convPart(p, to); b != nil {
+		if b := convPart(p, to); b != "" {
 			out = append(out, b)
 		}
 	}
@@ -299,62 +299,66 @@ func convParts(raw json.RawMessage, to Dialect) json.RawMessage {
 // {"kind":"file","file":{"uri"|"bytes","mimeType","name"}},
 // {"kind":"data","data":{…}}; 1.0: {"text"}, {"url"|"raw","mediaType",
 // "filename"}, {"data"}. Read by "kind" (or 0.1's "type"), else by member.
-func convPart(raw json.RawMessage, to Dialect) json.RawMessage {
+func convPart(raw string, to Dialect) string {
 	p, ok := asObject(raw)
 	if !ok {
-		return nil
+		return ""
 	}
-	kind := gjson.ParseBytes(firstOfMembers(p, "kind", "type")).String()
+	kind := gjson.Parse(firstOfMembers(p, "kind", "type")).String()
 	_, hasText := p["text"]
 	_, hasData := p["data"]
 	switch {
 	case kind == "text" || kind == "" && hasText:
 		return convTextPart(p, to)
-	case kind == "file" || kind == "" && (p["file"] != nil || p["url"] != nil || p["raw"] != nil):
+	case kind == "file" || kind == "" && (p["file"] != "" || p["url"] != "" || p["raw"] != ""):
 		return convFilePart(p, to)
 	case kind == "data" || kind == "" && hasData:
 		return convDataPart(p, to)
 	}
-	return nil
+	return ""
 }
 
-func convTextPart(p jobj, to Dialect) json.RawMessage {
+func convTextPart(p jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(p, "metadata")
-	out["text"] = jsonString(gjson.ParseBytes(p["text"]).String())
+	if t := gjson.Parse(p["text"]); t.Type == gjson.String {
+		out["text"] = p["text"]
+	} else {
+		out["text"] = jsonString(t.String())
+	}
 	if to == V03 {
-		out["kind"] = json.RawMessage(`"text"`)
+		out["kind"] = `"text"`
 	} else {
 		out.keep(p, "mediaType")
 	}
 	return out.bytes()
 }
 
-func convFilePart(p jobj, to Dialect) json.RawMessage {
+func convFilePart(p jobj, to Dialect) string {
 	f, _ := asObject(p["file"])
 	if f == nil {
 		f = jobj{}
 	}
 	uri := firstOfMembers(f, "uri", "url")
-	if uri == nil {
+	if uri == "" {
 		uri = p["url"]
 	}
 	data := firstOfMembers(f, "bytes", "data")
-	if data == nil {
+	if data == "" {
 		data = p["raw"]
 	}
 	mt, name := firstOfMembers(f, "mimeType", "mediaType"), firstOfMembers(f, "name", "filename")
-	if mt == nil {
+	if mt == "" {
 		mt = p["mediaType"]
 	}
-	if name == nil {
+	if name == "" {
 		name = p["filename"]
 	}
 	out := jobj{}
 	out.keep(p, "metadata")
 	if to == V10 {
 		out.set("url", uri)
-		if uri == nil {
+		if uri == "" {
 			out.set("raw", data)
 		}
 		out.set("mediaType", mt)
@@ -363,24 +367,24 @@ func convFilePart(p jobj, to Dialect) json.RawMessage {
 	}
 	file := jobj{}
 	file.set("uri", uri)
-	if uri == nil {
+	if uri == "" {
 		file.set("bytes", data)
 	}
 	file.set("mimeType", mt)
 	file.set("name", name)
-	out["kind"] = json.RawMessage(`"file"`)
+	out["kind"] = `"file"`
 	out["file"] = file.bytes()
 	return out.bytes()
 }
 
 // convDataPart: 1.0 data is any JSON value, 0.3 data an object, so a 1.0
 // value that is no object reaches a 0.3 peer as {"value": …}.
-func convDataPart(p jobj, to Dialect) json.RawMessage {
+func convDataPart(p jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(p, "metadata")
 	d := p["data"]
-	if d == nil {
-		d = json.RawMessage("{}")
+	if d == "" {
+		d = "{}"
 	}
 	if to == V10 {
 		out["data"] = d
@@ -390,38 +394,46 @@ func convDataPart(p jobj, to Dialect) json.RawMessage {
 	if _, ok := asObject(d); !ok {
 		d = jobj{"value": d}.bytes()
 	}
-	out["kind"] = json.RawMessage(`"data"`)
+	out["kind"] = `"data"`
 	out["data"] = d
 	return out.bytes()
 }
 
-// jobj is one JSON object, its members raw: the translation descends only
-// where a dialect differs, and copies the rest as it came.
-type jobj map[string]json.RawMessage
+// jobj is one JSON object, its members raw JSON text: the translation
+// descends only where a dialect differs, and copies the rest as it came.
+// The raw values are substrings of the one string the body was read into
+// (gjson's), so reading a level copies nothing.
+type jobj map[string]string
 
-// asObject parses raw as an object; false for anything else.
-func asObject(raw json.RawMessage) (jobj, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
+// asObject reads raw, JSON its caller checked (CheckJSON), as an object;
+// false for anything else. The first of duplicate members wins, as gjson
+// reads them everywhere else.
+func asObject(raw string) (jobj, bool) {
+	r := gjson.Parse(raw)
+	if !r.IsObject() {
 		return nil, false
 	}
-	var o jobj
-	if json.Unmarshal(raw, &o) != nil {
-		return nil, false
-	}
-	return o, o != nil
+	o := make(jobj, 8)
+	r.ForEach(func(k, v gjson.Result) bool {
+		if _, dup := o[k.Str]; !dup {
+			o[k.Str] = v.Raw
+		}
+		return true
+	})
+	return o, true
 }
 
-// asArray parses raw as an array; false for anything else.
-func asArray(raw json.RawMessage) ([]json.RawMessage, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '[' {
+// asArray reads raw as an array; false for anything else.
+func asArray(raw string) ([]string, bool) {
+	r := gjson.Parse(raw)
+	if !r.IsArray() {
 		return nil, false
 	}
-	var a []json.RawMessage
-	if json.Unmarshal(raw, &a) != nil {
-		return nil, false
-	}
+	var a []string
+	r.ForEach(func(_, v gjson.Result) bool {
+		a = append(a, v.Raw)
+		return true
+	})
 	return a, true
 }
 
@@ -434,46 +446,59 @@ func (o jobj) keep(src jobj, names ...string) {
 	}
 }
 
-// set sets member n to v unless v is nil.
-func (o jobj) set(n string, v json.RawMessage) {
-	if v != nil {
+// set sets member n to v unless v is empty (no member).
+func (o jobj) set(n string, v string) {
+	if v != "" {
 		o[n] = v
 	}
 }
 
-// firstOfMembers returns the first of the members names that o has, or nil.
-func firstOfMembers(o jobj, names ...string) json.RawMessage {
+// firstOfMembers returns the first of the members names that o has, or "".
+func firstOfMembers(o jobj, names ...string) string {
 	for _, n := range names {
 		if v, ok := o[n]; ok {
 			return v
 		}
 	}
-	return nil
+	return ""
 }
 
-// bytes is o as JSON: members in sorted order (deterministic, for the
-// goldens), HTML characters unescaped, as the peers wrote them.
-func (o jobj) bytes() json.RawMessage {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(map[string]json.RawMessage(o)) != nil {
-		return json.RawMessage("{}")
+// bytes is o as JSON text: members in sorted order (deterministic, for
+// the goldens), values as they came.
+func (o jobj) bytes() string { return string(o.append(nil)) }
+
+func (o jobj) append(b []byte) []byte {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
-}
-
-func arrayBytes(a []json.RawMessage) json.RawMessage {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(a) != nil {
-		return json.RawMessage("[]")
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(jsonenc.AppendString(b, k), ':')
+		b = append(b, o[k]...)
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
+	return append(b, '}')
 }
 
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s)
-	return b
+func arrayBytes(a []string) string {
+	n := 2 + len(a)
+	for _, v := range a {
+		n += len(v)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, v...)
+	}
+	return string(append(b, ']'))
 }
+
+// jsonString is s as a JSON string.
+func jsonString(s string) string { return string(jsonenc.AppendString(nil, s)) }

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -23,7 +22,7 @@ func ConvertResponse(body []byte, to Dialect, bare bool) ([]byte, error) {
 	}
 	if e, ok := asObject(env["error"]); ok {
 		if d, ok := e["data"]; ok {
-			if d = ErrorData(d, to); d == nil {
+			if d = errorData(d, to); d == "" {
 				delete(e, "data")
 			} else {
 				e["data"] = d
@@ -34,7 +33,7 @@ func ConvertResponse(body []byte, to Dialect, bare bool) ([]byte, error) {
 	if r, ok := asObject(env["result"]); ok {
 		env["result"] = convResult(r, to, bare)
 	}
-	return env.bytes(), nil
+	return env.append(make([]byte, 0, len(body)+len(body)/4)), nil
 }
 
 // The kinds of A2A object a result can be, as 0.3 spells them, and their
@@ -47,9 +46,9 @@ var resultKinds = [...][2]string{
 }
 
 // convResult is a JSON-RPC result in dialect to.
-func convResult(r jobj, to Dialect, bare bool) json.RawMessage {
+func convResult(r jobj, to Dialect, bare bool) string {
 	kind, obj := convResultKind(r)
-	var out json.RawMessage
+	var out string
 	switch kind {
 	case "task":
 		out = convTask(obj, to)
@@ -83,7 +82,7 @@ func convResultKind(r jobj) (string, jobj) {
 			}
 		}
 	}
-	kind := gjson.ParseBytes(r["kind"]).String()
+	kind := gjson.Parse(r["kind"]).String()
 	for _, k := range resultKinds {
 		if kind == k[0] {
 			return kind, r
@@ -92,20 +91,20 @@ func convResultKind(r jobj) (string, jobj) {
 	_, status := r["status"]
 	_, taskID := r["taskId"]
 	switch {
-	case status && r["id"] != nil:
+	case status && r["id"] != "":
 		return "task", r
-	case taskID && r["artifact"] != nil:
+	case taskID && r["artifact"] != "":
 		return "artifact-update", r
 	case taskID && status:
 		return "status-update", r
-	case r["role"] != nil && r["parts"] != nil:
+	case r["role"] != "" && r["parts"] != "":
 		return "message", r
 	}
 	return "", r
 }
 
 // convTask is a Task in dialect to.
-func convTask(t jobj, to Dialect) json.RawMessage {
+func convTask(t jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(t, "id", "contextId", "metadata")
 	if s, ok := asObject(t["status"]); ok {
@@ -126,7 +125,7 @@ func convTask(t jobj, to Dialect) json.RawMessage {
 		out["history"] = arrayBytes(list)
 	}
 	if to == V03 {
-		out["kind"] = json.RawMessage(`"task"`)
+		out["kind"] = `"task"`
 	}
 	return out.bytes()
 }
@@ -135,7 +134,7 @@ func convTask(t jobj, to Dialect) json.RawMessage {
 func convStatus(s jobj, to Dialect) jobj {
 	out := jobj{}
 	out.keep(s, "timestamp")
-	if st := ParseState(gjson.ParseBytes(s["state"])); st != "" {
+	if st := ParseState(gjson.Parse(s["state"])); st != "" {
 		out["state"] = jsonString(StateIn(st, to))
 	}
 	if m, ok := s["message"]; ok && string(m) != "null" {
@@ -158,7 +157,7 @@ func StateIn(st State, to Dialect) string {
 }
 
 // convArtifact is an Artifact in dialect to.
-func convArtifact(a jobj, to Dialect) json.RawMessage {
+func convArtifact(a jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(a, "artifactId", "name", "description", "metadata", "extensions")
 	out["parts"] = convParts(a["parts"], to)
@@ -166,7 +165,7 @@ func convArtifact(a jobj, to Dialect) json.RawMessage {
 }
 
 // convStatusUpdate is a TaskStatusUpdateEvent in dialect to.
-func convStatusUpdate(e jobj, to Dialect) json.RawMessage {
+func convStatusUpdate(e jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(e, "taskId", "contextId", "metadata")
 	s, _ := asObject(e["status"])
@@ -177,28 +176,28 @@ func convStatusUpdate(e jobj, to Dialect) json.RawMessage {
 	if to == V10 {
 		return out.bytes()
 	}
-	out["kind"] = json.RawMessage(`"status-update"`)
-	final := gjson.ParseBytes(e["final"])
-	if st := ParseState(gjson.ParseBytes(s["state"])); !final.Exists() {
-		out["final"] = json.RawMessage("false")
+	out["kind"] = `"status-update"`
+	final := gjson.Parse(e["final"])
+	if st := ParseState(gjson.Parse(s["state"])); !final.Exists() {
+		out["final"] = "false"
 		if st != "" && (st.Terminal() || st.Interrupted()) {
-			out["final"] = json.RawMessage("true")
+			out["final"] = "true"
 		}
 	} else {
-		out["final"] = json.RawMessage(boolJSON(final.Bool()))
+		out["final"] = string(boolJSON(final.Bool()))
 	}
 	return out.bytes()
 }
 
 // convArtifactUpdate is a TaskArtifactUpdateEvent in dialect to.
-func convArtifactUpdate(e jobj, to Dialect) json.RawMessage {
+func convArtifactUpdate(e jobj, to Dialect) string {
 	out := jobj{}
 	out.keep(e, "taskId", "contextId", "append", "lastChunk", "metadata")
 	if a, ok := asObject(e["artifact"]); ok {
 		out["artifact"] = convArtifact(a, to)
 	}
 	if to == V03 {
-		out["kind"] = json.RawMessage(`"artifact-update"`)
+		out["kind"] = `"artifact-update"`
 	}
 	return out.bytes()
 }
@@ -216,12 +215,22 @@ func boolJSON(b bool) string {
 // element without "@type" as a Struct, and refuses an object). 0.3 data is
 // an object (a2a-go v0.3 refuses a list): a 1.0 list becomes
 // {"details": [...]}. Data of neither shape is dropped.
-func ErrorData(data json.RawMessage, to Dialect) json.RawMessage {
+func ErrorData(data []byte, to Dialect) []byte {
+	if CheckJSON(data) != nil {
+		return nil
+	}
+	if d := errorData(string(data), to); d != "" {
+		return []byte(d)
+	}
+	return nil
+}
+
+func errorData(data string, to Dialect) string {
 	if o, ok := asObject(data); ok {
 		if to == V03 {
 			return o.bytes()
 		}
-		return arrayBytes([]json.RawMessage{o.bytes()})
+		return arrayBytes([]string{o.bytes()})
 	}
 	if a, ok := asArray(data); ok {
 		kept := a[:0]
@@ -235,5 +244,5 @@ func ErrorData(data json.RawMessage, to Dialect) json.RawMessage {
 		}
 		return jobj{"details": arrayBytes(kept)}.bytes()
 	}
-	return nil
+	return ""
 }
