@@ -410,3 +410,37 @@ func TestGatewayDialectErrors(t *testing.T) {
 		t.Errorf("cut stream = %s, want 1.0 events then a JSON-RPC error for id 9", r.body)
 	}
 }
+
+// TestGatewayDuplicateMembers: a request naming a member twice is -32600,
+// never passed on. The gateway reads the first "id" and the agent (Go's
+// encoding/json, JSON.parse) the last, so bob could name his own task
+// first, pass the ownership check, and read ada's.
+func TestGatewayDuplicateMembers(t *testing.T) {
+	checkLeaks(t)
+	cfg := agentsFor(startGoPeer(t, "go03"))
+	cfg.APIKeys = gwKeys
+	base := startBridge(t, cfg)
+	c := httpClient(t)
+	u := base + "/a2a/go03"
+	send := func(key string) string {
+		r := rpcPost(t, c, u, key, `{"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m-`+key+`","parts":[{"kind":"text","text":"hello MODE:input"}]}}}`)
+		id := gjson.GetBytes(r.body, "result.id").String()
+		if id == "" {
+			t.Fatalf("send = %s, want a task", r.body)
+		}
+		return id
+	}
+	ada, bob := send("sk-ada"), send("sk-bob")
+	for _, tc := range []struct{ name, body string }{
+		{"params id", `{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"id":"` + bob + `","id":"` + ada + `"}}`},
+		{"message taskId", `{"jsonrpc":"2.0","id":2,"method":"message/send","params":{"message":{"kind":"message","role":"user","messageId":"m2","taskId":"` + bob + `","taskId":"` + ada + `","parts":[{"kind":"text","text":"Paris"}]}}}`},
+		{"params", `{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"id":"` + bob + `"},"params":{"id":"` + ada + `"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rpcPost(t, c, u, "sk-bob", tc.body)
+			if gjson.GetBytes(r.body, "error.code").Int() != -32600 || strings.Contains(string(r.body), ada) {
+				t.Errorf("bob's request naming ada's task twice = %s, want -32600", r.body)
+			}
+		})
+	}
+}

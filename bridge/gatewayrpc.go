@@ -67,6 +67,10 @@ func parseRPC(r *http.Request, call *rpcCall) error {
 	if !root.IsObject() {
 		return newError(ErrRPCInvalid, "", "Invalid JSON-RPC request: not an object (batches are not served).", nil)
 	}
+	if name, dup := transform.RPCDuplicate(root); dup {
+		return newError(ErrRPCInvalid, "", fmt.Sprintf("Invalid JSON-RPC request: the member %q appears more than once: "+
+			"JSON readers disagree on which one counts, so send it once.", clip(name, maxName)), nil)
+	}
 	if id := root.Get("id"); id.Exists() {
 		if id.Type != gjson.String && id.Type != gjson.Number && id.Type != gjson.Null {
 			return newError(ErrRPCInvalid, "", "Invalid JSON-RPC request: id must be a string, a number or null.", nil)

@@ -92,6 +92,24 @@ func CheckJSON(body []byte) error {
 	return nil
 }
 
+// RPCDuplicate returns the first member that appears twice in a JSON-RPC
+// request where the gateway and the agent could read different ones: in
+// the envelope, its params, and params.message. The gateway reads the
+// first (gjson), Go's encoding/json and JSON.parse the last, so a caller
+// could pass the ownership check with its own task's id and have the
+// agent read another key's: the gateway refuses such a request.
+func RPCDuplicate(root gjson.Result) (string, bool) {
+	for _, v := range []gjson.Result{root, root.Get("params"), root.Get("params.message")} {
+		if !v.IsObject() {
+			continue
+		}
+		if name, dup := duplicateMember(v); dup {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // objectOf parses body, one JSON object no deeper than MaxDepth.
 func objectOf(body []byte) (jobj, error) {
 	if err := CheckJSON(body); err != nil {
