@@ -483,10 +483,17 @@ func firstOfMembers(o jobj, names ...string) string {
 
 // bytes is o as JSON text: members in sorted order (deterministic, for
 // the goldens), values as they came.
-func (o jobj) bytes() string { return string(o.append(nil)) }
+func (o jobj) bytes() string {
+	n := 2
+	for k, v := range o {
+		n += len(k) + len(v) + 4
+	}
+	return string(o.append(make([]byte, 0, n)))
+}
 
 func (o jobj) append(b []byte) []byte {
-	keys := make([]string, 0, len(o))
+	var small [16]string // A2A objects have a dozen members at most: no allocation
+	keys := small[:0]
 	for k := range o {
 		keys = append(keys, k)
 	}
