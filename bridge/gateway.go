@@ -112,6 +112,9 @@ type rpcCall struct {
 	params  gjson.Result
 	owner   string // the caller's key digest; "" when no keys are configured
 	agent   *Agent
+	// translate: the agent speaks the other dialect, so the request goes
+	// up translated and every answer comes back in the caller's.
+	translate bool
 }
 
 // door serves one JSON-RPC route: auth, then h, and every error h returns
@@ -206,10 +209,9 @@ func (g *gateway) rpc(c echo.Context, call *rpcCall) error {
 	return g.forward(c, call, &t)
 }
 
-// target is how to call call's agent in the caller's dialect: the agent's
-// own, or its card's interface for the caller's dialect when it serves
-// both (protocol auto). Translating between dialects is not built yet: a
-// caller in a dialect the agent does not serve gets -32009.
+// target is how to call call's agent: in the caller's dialect when the
+// agent speaks it (its own, or its card's interface for the caller's when
+// it serves both, protocol auto), else in the agent's, translated.
 func (g *gateway) target(c echo.Context, call *rpcCall) (upstream.Target, error) {
 	t := g.s.agents.Target(c.Request().Context(), call.agent)
 	if t.Dialect == call.dialect {
@@ -219,21 +221,18 @@ func (g *gateway) target(c echo.Context, call *rpcCall) (upstream.Target, error)
 		t.Dialect, t.Interface = call.dialect, i
 		return t, nil
 	}
-	return t, newError(ErrVersion, "", fmt.Sprintf("The agent %s does not speak A2A %s. Supported versions: %s.",
-		call.agent.Name, dialectName(call.dialect), dialectName(t.Dialect)), nil)
+	return t, g.translate(call, &t)
 }
 
-func dialectName(d transform.Dialect) string {
-	if d == transform.V10 {
-		return "1.0"
-	}
-	return "0.3"
-}
-
-// forward answers a non-stream call with the agent's JSON-RPC answer as it
-// came, its errors rewritten (redacted, with the caller's id).
+// forward answers a non-stream call with the agent's JSON-RPC answer, in
+// the caller's dialect, its errors rewritten (redacted, with the caller's
+// id).
 func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) error {
-	raw, m, err := g.raw(c, call, t, false) // gatewayops.go: replica, trace, accounting
+	up, err := upBody(call, t)
+	if err != nil {
+		return err
+	}
+	raw, m, err := g.raw(c, call, t, up, false) // gatewayops.go: replica, trace, accounting
 	defer m.release()
 	if err != nil {
 		return err
@@ -244,7 +243,7 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 	if raw.Status/100 != 2 && !gjson.GetBytes(body, "error").Exists() {
 		return fmt.Errorf("%w: HTTP %d", ErrAgentStatus, raw.Status)
 	}
-	if e := agentError(t, body); e != nil {
+	if e := callerError(call, t, body); e != nil {
 		return e
 	}
 	switch call.op {
@@ -256,6 +255,9 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 		m.event(ev)
 	}
 	m.answered()
+	if body, err = answerIn(call, body); err != nil {
+		return err
+	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 

@@ -37,7 +37,7 @@ type gwMeter struct {
 // goes to the next. A disabled agent is refused (503 agent_disabled). t is
 // aimed at the replica here, with the caller's trace context. The meter is
 // never nil: the caller defers its release.
-func (g *gateway) raw(c echo.Context, call *rpcCall, t *upstream.Target, sse bool) (*upstream.Raw, *gwMeter, error) {
+func (g *gateway) raw(c echo.Context, call *rpcCall, t *upstream.Target, body []byte, sse bool) (*upstream.Raw, *gwMeter, error) {
 	a, info := call.agent, infoOf(c)
 	info.target = a
 	m := &gwMeter{s: g.s, c: c, call: call}
@@ -64,12 +64,12 @@ func (g *gateway) raw(c echo.Context, call *rpcCall, t *upstream.Target, sse boo
 		info.replica, m.r = r, r
 		r.inflight.Add(1)
 		if len(a.replicas) == 1 {
-			raw, err := g.s.up.Raw(ctx, t, call.body, sse)
+			raw, err := g.s.up.Raw(ctx, t, body, sse)
 			return raw, m, err
 		}
 		var wrote atomic.Bool
 		trace := &httptrace.ClientTrace{WroteHeaderField: func(string, []string) { wrote.Store(true) }}
-		raw, err := g.s.up.Raw(httptrace.WithClientTrace(ctx, trace), t, call.body, sse)
+		raw, err := g.s.up.Raw(httptrace.WithClientTrace(ctx, trace), t, body, sse)
 		if err == nil || held || wrote.Load() || !errors.Is(err, ErrAgentDown) || len(skip)+1 == len(a.replicas) {
 			return raw, m, err
 		}

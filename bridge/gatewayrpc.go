@@ -3,8 +3,10 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/tidwall/gjson"
 )
@@ -56,14 +58,19 @@ var gwMethods = map[string]gwMethod{
 
 // parseRPC reads call.body, a JSON-RPC 2.0 request, into call: -32700 for
 // no JSON, -32600 for no request, -32601 for an unknown method, -32009 for
-// an A2A-Version neither dialect is, -32602 for params that are no object.
+// an A2A-Version neither dialect is (or a method of A2A 0.1), -32602 for
+// params that are no object.
 func parseRPC(r *http.Request, call *rpcCall) error {
-	if !gjson.ValidBytes(call.body) {
-		return transform.ErrInvalidJSON
+	if err := transform.CheckJSON(call.body); err != nil { // gjson.ValidBytes alone overflowed the stack
+		return err
 	}
 	root := gjson.ParseBytes(call.body)
 	if !root.IsObject() {
 		return newError(ErrRPCInvalid, "", "Invalid JSON-RPC request: not an object (batches are not served).", nil)
+	}
+	if name, dup := transform.RPCDuplicate(root); dup {
+		return newError(ErrRPCInvalid, "", fmt.Sprintf("Invalid JSON-RPC request: the member %q appears more than once: "+
+			"JSON readers disagree on which one counts, so send it once.", clip(name, maxName)), nil)
 	}
 	if id := root.Get("id"); id.Exists() {
 		if id.Type != gjson.String && id.Type != gjson.Number && id.Type != gjson.Null {
@@ -77,6 +84,9 @@ func parseRPC(r *http.Request, call *rpcCall) error {
 	}
 	call.method = clip(m.String(), maxName)
 	method, ok := gwMethods[m.String()]
+	if legacyMethods[m.String()] {
+		return newError(ErrVersion, "", "A2A 0.1 ("+call.method+") is not supported. Supported versions: 1.0, 0.3.", nil)
+	}
 	if !ok {
 		return newError(ErrRPCMethod, "", "Method not found: "+call.method+".", nil)
 	}
@@ -216,4 +226,62 @@ func (g *gateway) ownTasks(call *rpcCall, body []byte) []byte {
 	resp["result"], _ = json.Marshal(result)
 	out, _ := json.Marshal(resp)
 	return out
+}
+
+// legacyMethods are the methods of A2A 0.1, a version neither dialect of
+// the gateway is: -32009, not -32601, so that the caller learns why.
+var legacyMethods = map[string]bool{"tasks/send": true, "tasks/sendSubscribe": true}
+
+// translate marks call for translation to t's dialect, the agent's, when
+// the agent does not speak the caller's: the request goes up translated,
+// every answer and event comes back in the caller's dialect. ListTasks
+// has no 0.3 method, and the gateway keeps no task store to answer it
+// from (its owner map knows only the tasks made through it, since it
+// started, with keys), so a ListTasks to a 0.3 agent is -32004: a list
+// that silently missed tasks would be worse than a clear refusal.
+func (g *gateway) translate(call *rpcCall, t *upstream.Target) error {
+	if call.op == opList && t.Dialect == transform.V03 {
+		return newError(upstream.ErrUnsupportedOperation, "", fmt.Sprintf(
+			"ListTasks is not supported: the agent %s speaks A2A 0.3, which has no task list.", call.agent.Name), nil)
+	}
+	call.translate = true
+	return nil
+}
+
+// upBody is call's request as the agent reads it: in t's dialect, with
+// t's tenant, when the call is translated.
+func upBody(call *rpcCall, t *upstream.Target) ([]byte, error) {
+	if !call.translate {
+		return call.body, nil
+	}
+	body, err := transform.ConvertRequest(call.body, t.Dialect, t.Interface.Tenant)
+	if err != nil {
+		return nil, newError(ErrInvalidRequest, "", "Invalid params: the request cannot be translated to A2A "+
+			t.Dialect.String()+".", err)
+	}
+	return body, nil
+}
+
+// answerIn is one answer of the agent (a whole body or one event) in the
+// caller's dialect. GetTask and CancelTask answer a bare Task in 1.0.
+func answerIn(call *rpcCall, body []byte) ([]byte, error) {
+	if !call.translate {
+		return body, nil
+	}
+	out, err := transform.ConvertResponse(body, call.dialect, call.op == opGet || call.op == opCancel)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", transform.ErrBadResponse, err)
+	}
+	return out, nil
+}
+
+// callerError is the agent's JSON-RPC error in body (agentError), its
+// data in the shape of the caller's dialect: a2a-go v0.3 cannot read the
+// 1.0 list (that a2a-go/v2's 0.3 endpoint sends too), a2a-go/v2 no object.
+func callerError(call *rpcCall, t *upstream.Target, body []byte) *Error {
+	e := agentError(t, body)
+	if e != nil && len(e.Data) > 0 {
+		e.Data = transform.ErrorData(e.Data, call.dialect)
+	}
+	return e
 }

@@ -4,7 +4,8 @@
 //
 // sdk: "0.3" (@a2a-js/sdk 0.3.14) or "1.3" (@a2a-js/sdk 1.3.0, npm alias a2a-sdk-13, legacy compat on).
 // The client resolves the card from url itself, then: send "hello world", stream "hello there", get the sent
-// task, send "MODE:input" and cancel that task (unless noCancel). Every byte the client received (card included) is returned in
+// task, send "MODE:input" and cancel that task (unless noCancel), and with resubscribe: true re-attach to a
+// running task ("resubscribe": its events). Every byte the client received (card included) is returned in
 // "received", so the test can prove the agent's URL never reached it.
 // Prints exactly one JSON line: {"ok":true,"send":…,"stream":[…],"get":…,"cancel":…,"received":"…"}, or
 // {"ok":false,"error":"…","received":"…"} (exit 0).
@@ -15,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 
 let input = '';
 for await (const b of process.stdin) input += b;
-const { sdk, url, apiKey, noCancel } = JSON.parse(input);
+const { sdk, url, apiKey, noCancel, resubscribe } = JSON.parse(input);
 const received = [];
 const fetchImpl = async (u, init = {}) => {
   const headers = new Headers(init.headers);
@@ -46,10 +47,28 @@ try {
     const asked = taskOf(await client.sendMessage(msg('hello MODE:input')));
     out.cancel = await client.cancelTask({ id: asked.id });
   }
+  if (resubscribe) await resubscribeOnce(client);
   out.ok = true;
 } catch (e) {
   out.ok = false;
   out.error = String(e?.stack ?? e);
 }
 out.received = (await Promise.all(received)).join('\n');
+
+// resubscribeOnce re-attaches to a running task: "MODE:nonblocking" answers the send at once and completes
+// about 300 ms later, so a re-attach that came too late (one event, or an ended-task error) is tried again,
+// three times at most. The events go in out.resubscribe.
+async function resubscribeOnce(client) {
+  for (let i = 0; i < 3; i++) {
+    const running = taskOf(await client.sendMessage(msg('hello MODE:nonblocking')));
+    out.resubscribe = [];
+    try {
+      for await (const ev of client.resubscribeTask({ id: running.id })) out.resubscribe.push(ev);
+    } catch (e) {
+      out.resubscribeError = String(e?.stack ?? e);
+      continue;
+    }
+    if (out.resubscribe.length > 1) return;
+  }
+}
 process.stdout.write(JSON.stringify(out, (k, v) => (typeof v === 'bigint' ? Number(v) : v)) + '\n');

@@ -4,7 +4,8 @@
 // resolves the card from the gateway URL with the SDK's own resolver,
 // builds the client from it, then sends "hello world", streams "hello
 // there", gets the sent task, sends "hello MODE:input" and cancels that
-// task. It prints one JSON line: {"ok":…,"error":…,"events":N,
+// task (and with "resubscribe": true re-attaches to a running task). It
+// prints one JSON line: {"ok":…,"error":…,"events":N,
 // "getID":…,"sendID":…,"cancelState":…,"received":"<every byte received>"}.
 // "gov2rest" is a2a-go/v2 on its HTTP+JSON (REST) transport alone (rest.go).
 package main
@@ -30,10 +31,11 @@ import (
 )
 
 type job struct {
-	SDK      string `json:"sdk"`
-	URL      string `json:"url"`
-	APIKey   string `json:"apiKey"`
-	NoCancel bool   `json:"noCancel"`
+	SDK         string `json:"sdk"`
+	URL         string `json:"url"`
+	APIKey      string `json:"apiKey"`
+	NoCancel    bool   `json:"noCancel"`
+	Resubscribe bool   `json:"resubscribe"` // also re-attach to a running task
 }
 
 type out struct {
@@ -43,6 +45,9 @@ type out struct {
 	Events      int    `json:"events"`
 	GetID       string `json:"getID"`
 	CancelState string `json:"cancelState"`
+	ResubEvents int    `json:"resubEvents"` // events of the re-attach (resubscribe)
+	ResubFirst  string `json:"resubFirst"`  // the type of its first event
+	ResubState  string `json:"resubState"`  // the state of its last status
 	Received    string `json:"received"`
 	// Of the REST run (rest.go).
 	ListIDs      []string `json:"listIDs,omitempty"`
@@ -103,11 +108,11 @@ func main() {
 	var err error
 	switch j.SDK {
 	case "go03":
-		err = run03(ctx, hc, j.URL, &o)
+		err = run03(ctx, hc, j.URL, j.Resubscribe, &o)
 	case "gov2rest":
 		err = runREST(ctx, hc, j.URL, j.NoCancel, &o)
 	default:
-		err = runV2(ctx, hc, j.URL, &o)
+		err = runV2(ctx, hc, j.URL, j.Resubscribe, &o)
 	}
 	o.OK = err == nil
 	if err != nil {
@@ -120,7 +125,7 @@ func main() {
 	_ = json.NewEncoder(os.Stdout).Encode(o)
 }
 
-func run03(ctx context.Context, hc *http.Client, u string, o *out) error {
+func run03(ctx context.Context, hc *http.Client, u string, resubscribe bool, o *out) error {
 	card, err := card03.NewResolver(hc).Resolve(ctx, u)
 	if err != nil {
 		return fmt.Errorf("resolve card: %w", err)
@@ -165,10 +170,40 @@ func run03(ctx context.Context, hc *http.Client, u string, o *out) error {
 		return fmt.Errorf("cancel: %w", err)
 	}
 	o.CancelState = string(done.Status.State)
-	return nil
+	if !resubscribe {
+		return nil
+	}
+	// MODE:nonblocking answers at once and completes about 300 ms later: a
+	// re-attach that came too late is tried again, three times at most.
+	for range 3 {
+		res, err := cl.SendMessage(ctx, msg("hello MODE:nonblocking"))
+		if err != nil {
+			return fmt.Errorf("send nonblocking: %w", err)
+		}
+		running, _ := res.(*a03.Task)
+		if running == nil {
+			return fmt.Errorf("send nonblocking: %T, want a task", res)
+		}
+		o.ResubEvents, o.ResubFirst, o.ResubState = 0, "", ""
+		for ev, err := range cl.ResubscribeToTask(ctx, &a03.TaskIDParams{ID: running.ID}) {
+			if err != nil {
+				break
+			}
+			if o.ResubEvents++; o.ResubFirst == "" {
+				o.ResubFirst = fmt.Sprintf("%T", ev)
+			}
+			if s, ok := ev.(*a03.TaskStatusUpdateEvent); ok {
+				o.ResubState = string(s.Status.State)
+			}
+		}
+		if o.ResubEvents > 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("resubscribe: %d events", o.ResubEvents)
 }
 
-func runV2(ctx context.Context, hc *http.Client, u string, o *out) error {
+func runV2(ctx context.Context, hc *http.Client, u string, resubscribe bool, o *out) error {
 	card, err := agentcard.NewResolver(hc).Resolve(ctx, u)
 	if err != nil {
 		return fmt.Errorf("resolve card: %w", err)
@@ -213,5 +248,33 @@ func runV2(ctx context.Context, hc *http.Client, u string, o *out) error {
 		return fmt.Errorf("cancel: %w", err)
 	}
 	o.CancelState = strings.ToLower(string(done.Status.State))
-	return nil
+	if !resubscribe {
+		return nil
+	}
+	for range 3 { // as in run03
+		res, err := cl.SendMessage(ctx, msg("hello MODE:nonblocking"))
+		if err != nil {
+			return fmt.Errorf("send nonblocking: %w", err)
+		}
+		running, _ := res.(*a2a.Task)
+		if running == nil {
+			return fmt.Errorf("send nonblocking: %T, want a task", res)
+		}
+		o.ResubEvents, o.ResubFirst, o.ResubState = 0, "", ""
+		for ev, err := range cl.SubscribeToTask(ctx, &a2a.SubscribeToTaskRequest{ID: running.ID}) {
+			if err != nil {
+				break
+			}
+			if o.ResubEvents++; o.ResubFirst == "" {
+				o.ResubFirst = fmt.Sprintf("%T", ev)
+			}
+			if s, ok := ev.(*a2a.TaskStatusUpdateEvent); ok {
+				o.ResubState = strings.ToLower(string(s.Status.State))
+			}
+		}
+		if o.ResubEvents > 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("subscribe: %d events", o.ResubEvents)
 }
