@@ -11,11 +11,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// BenchmarkChat measures one chat request through the whole bridge
-// (handler, upstream call on loopback, translation) against a fast agent
-// answering 1 KiB, non-stream and stream (32 chunks). Profile it with
-// go test -run=^$ -bench=Chat -cpuprofile cpu.out ./bridge/.
-func BenchmarkChat(b *testing.B) {
+// benchAgent is the fast agent of the door benchmarks: a task with a 1 KiB
+// answer, or on a stream the same answer in 32 artifact chunks and a final
+// status. It serves card on GET (none: 404).
+func benchAgent(b *testing.B, card string) *httptest.Server {
+	b.Helper()
 	answer := strings.Repeat("lorem ipsum dolor sit amet, ", 37)[:1024]
 	task := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t","contextId":"c","status":{"state":"completed"},"artifacts":[{"artifactId":"a","parts":[{"kind":"text","text":%q}]}]}}`, answer)
 	var frames []string
@@ -25,7 +25,11 @@ func BenchmarkChat(b *testing.B) {
 	frames = append(frames, `{"jsonrpc":"2.0","id":1,"result":{"kind":"status-update","taskId":"t","contextId":"c","final":true,"status":{"state":"completed"}}}`)
 	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
-			http.NotFound(w, r)
+			if card == "" {
+				http.NotFound(w, r)
+				return
+			}
+			_, _ = io.WriteString(w, card)
 			return
 		}
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -38,7 +42,14 @@ func BenchmarkChat(b *testing.B) {
 			_, _ = io.WriteString(w, "data: "+f+"\n\n")
 		}
 	}))
-	defer agent.Close()
+	b.Cleanup(agent.Close)
+	return agent
+}
+
+// benchDoor measures POST path through a bridge in front of benchAgent,
+// for each usage mode, non-stream and stream; body(stream) is the request.
+func benchDoor(b *testing.B, path string, body func(stream bool) string) {
+	agent := benchAgent(b, "")
 	for _, usage := range []string{"tokenizer", "estimate"} {
 		s, err := New(Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}, Usage: usage}, zerolog.Nop())
 		if err != nil {
@@ -46,12 +57,12 @@ func BenchmarkChat(b *testing.B) {
 		}
 		h := s.Handler()
 		for _, stream := range []bool{false, true} {
-			body := chatBody("a2a/a", stream, "user", "hello there, how are you today?")
+			body := body(stream)
 			b.Run(fmt.Sprintf("usage=%s/stream=%v", usage, stream), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body)))
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
 					if rec.Code != 200 {
 						b.Fatalf("%d %s", rec.Code, rec.Body)
 					}
@@ -60,4 +71,14 @@ func BenchmarkChat(b *testing.B) {
 		}
 		s.clients.CloseIdle()
 	}
+}
+
+// BenchmarkChat measures one chat request through the whole bridge
+// (handler, upstream call on loopback, translation) against a fast agent
+// answering 1 KiB, non-stream and stream (32 chunks). Profile it with
+// go test -run=^$ -bench=Chat -cpuprofile cpu.out ./bridge/.
+func BenchmarkChat(b *testing.B) {
+	benchDoor(b, "/v1/chat/completions", func(stream bool) string {
+		return chatBody("a2a/a", stream, "user", "hello there, how are you today?")
+	})
 }
