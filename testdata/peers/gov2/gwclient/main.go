@@ -212,47 +212,17 @@ func runV2(ctx context.Context, hc *http.Client, u string, resubscribe bool, o *
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
-	msg := func(text string) *a2a.SendMessageRequest {
-		return &a2a.SendMessageRequest{Message: a2a.NewMessage(a2a.MessageRoleUser, a2a.NewTextPart(text))}
+	if err := sendStreamGet(ctx, cl, o); err != nil {
+		return err
 	}
-	res, err := cl.SendMessage(ctx, msg("hello world"))
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
+	if err := cancelAsked(ctx, cl, o); err != nil {
+		return err
 	}
-	task, ok := res.(*a2a.Task)
-	if !ok {
-		return fmt.Errorf("send: %T, want a task", res)
-	}
-	o.SendID = string(task.ID)
-	for _, err := range cl.SendStreamingMessage(ctx, msg("hello there")) {
-		if err != nil {
-			return fmt.Errorf("stream: %w", err)
-		}
-		o.Events++
-	}
-	got, err := cl.GetTask(ctx, &a2a.GetTaskRequest{ID: task.ID})
-	if err != nil {
-		return fmt.Errorf("get: %w", err)
-	}
-	o.GetID = string(got.ID)
-	res, err = cl.SendMessage(ctx, msg("hello MODE:input"))
-	if err != nil {
-		return fmt.Errorf("send input: %w", err)
-	}
-	asked, _ := res.(*a2a.Task)
-	if asked == nil {
-		return fmt.Errorf("send input: %T, want a task", res)
-	}
-	done, err := cl.CancelTask(ctx, &a2a.CancelTaskRequest{ID: asked.ID})
-	if err != nil {
-		return fmt.Errorf("cancel: %w", err)
-	}
-	o.CancelState = strings.ToLower(string(done.Status.State))
 	if !resubscribe {
 		return nil
 	}
 	for range 3 { // as in run03
-		res, err := cl.SendMessage(ctx, msg("hello MODE:nonblocking"))
+		res, err := cl.SendMessage(ctx, v2Message("hello MODE:nonblocking"))
 		if err != nil {
 			return fmt.Errorf("send nonblocking: %w", err)
 		}
@@ -277,4 +247,53 @@ func runV2(ctx context.Context, hc *http.Client, u string, resubscribe bool, o *
 		}
 	}
 	return fmt.Errorf("subscribe: %d events", o.ResubEvents)
+}
+
+// v2Message is the a2a-go/v2 request that sends text.
+func v2Message(text string) *a2a.SendMessageRequest {
+	return &a2a.SendMessageRequest{Message: a2a.NewMessage(a2a.MessageRoleUser, a2a.NewTextPart(text))}
+}
+
+// sendStreamGet sends "hello world", streams "hello there" and gets the
+// sent task, on either of a2a-go/v2's transports.
+func sendStreamGet(ctx context.Context, cl *a2aclient.Client, o *out) error {
+	res, err := cl.SendMessage(ctx, v2Message("hello world"))
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	task, ok := res.(*a2a.Task)
+	if !ok {
+		return fmt.Errorf("send: %T, want a task", res)
+	}
+	o.SendID = string(task.ID)
+	for _, err := range cl.SendStreamingMessage(ctx, v2Message("hello there")) {
+		if err != nil {
+			return fmt.Errorf("stream: %w", err)
+		}
+		o.Events++
+	}
+	got, err := cl.GetTask(ctx, &a2a.GetTaskRequest{ID: task.ID})
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	o.GetID = string(got.ID)
+	return nil
+}
+
+// cancelAsked sends "hello MODE:input" and cancels the task that asks.
+func cancelAsked(ctx context.Context, cl *a2aclient.Client, o *out) error {
+	res, err := cl.SendMessage(ctx, v2Message("hello MODE:input"))
+	if err != nil {
+		return fmt.Errorf("send input: %w", err)
+	}
+	asked, _ := res.(*a2a.Task)
+	if asked == nil {
+		return fmt.Errorf("send input: %T, want a task", res)
+	}
+	done, err := cl.CancelTask(ctx, &a2a.CancelTaskRequest{ID: asked.ID})
+	if err != nil {
+		return fmt.Errorf("cancel: %w", err)
+	}
+	o.CancelState = strings.ToLower(string(done.Status.State))
+	return nil
 }

@@ -26,29 +26,9 @@ func runREST(ctx context.Context, hc *http.Client, u string, noCancel bool, o *o
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
-	msg := func(text string) *a2a.SendMessageRequest {
-		return &a2a.SendMessageRequest{Message: a2a.NewMessage(a2a.MessageRoleUser, a2a.NewTextPart(text))}
+	if err := sendStreamGet(ctx, cl, o); err != nil {
+		return err
 	}
-	res, err := cl.SendMessage(ctx, msg("hello world"))
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	task, ok := res.(*a2a.Task)
-	if !ok {
-		return fmt.Errorf("send: %T, want a task", res)
-	}
-	o.SendID = string(task.ID)
-	for _, err := range cl.SendStreamingMessage(ctx, msg("hello there")) {
-		if err != nil {
-			return fmt.Errorf("stream: %w", err)
-		}
-		o.Events++
-	}
-	got, err := cl.GetTask(ctx, &a2a.GetTaskRequest{ID: task.ID})
-	if err != nil {
-		return fmt.Errorf("get: %w", err)
-	}
-	o.GetID = string(got.ID)
 	if list, err := cl.ListTasks(ctx, &a2a.ListTasksRequest{}); err != nil {
 		o.ListError = err.Error()
 	} else {
@@ -56,7 +36,7 @@ func runREST(ctx context.Context, hc *http.Client, u string, noCancel bool, o *o
 			o.ListIDs = append(o.ListIDs, string(t.ID))
 		}
 	}
-	res, err = cl.SendMessage(ctx, msg("hello MODE:nonblocking"))
+	res, err := cl.SendMessage(ctx, v2Message("hello MODE:nonblocking"))
 	if err != nil {
 		return fmt.Errorf("send nonblocking: %w", err)
 	}
@@ -82,18 +62,5 @@ func runREST(ctx context.Context, hc *http.Client, u string, noCancel bool, o *o
 	if noCancel {
 		return nil
 	}
-	res, err = cl.SendMessage(ctx, msg("hello MODE:input"))
-	if err != nil {
-		return fmt.Errorf("send input: %w", err)
-	}
-	asked, _ := res.(*a2a.Task)
-	if asked == nil {
-		return fmt.Errorf("send input: %T, want a task", res)
-	}
-	done, err := cl.CancelTask(ctx, &a2a.CancelTaskRequest{ID: asked.ID})
-	if err != nil {
-		return fmt.Errorf("cancel: %w", err)
-	}
-	o.CancelState = strings.ToLower(string(done.Status.State))
-	return nil
+	return cancelAsked(ctx, cl, o)
 }
