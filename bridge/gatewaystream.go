@@ -26,10 +26,22 @@ func startEvents(c echo.Context) *stream.Writer {
 // writes are serialised.
 type events struct{ sseOut }
 
-func (ev *events) write(b []byte) error {
+func (ev *events) write(b []byte) error { return ev.writeMore(b, false) }
+
+// writeMore writes b (none when nil), flushing what is buffered unless
+// more frames follow at once: a burst of events reaches the client in one
+// write, as on the chat path.
+func (ev *events) writeMore(b []byte, more bool) error {
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
-	if err := ev.w.Data(b); err != nil {
+	var err error
+	if b != nil {
+		err = ev.w.Frame(b)
+	}
+	if err == nil && !more {
+		err = ev.w.Flush()
+	}
+	if err != nil {
 		return errClientGone
 	}
 	if ev.ka != nil {
@@ -81,10 +93,13 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		if err != nil {
 			return out.fail(c, call, err)
 		}
-		if frame == nil {
+		if frame == nil { // dropped: what is buffered must not wait for the next frame
+			if err := out.writeMore(nil, raw.Ready()); err != nil {
+				return err
+			}
 			continue
 		}
-		if err := out.write(frame); err != nil {
+		if err := out.writeMore(frame, raw.Ready()); err != nil {
 			return err
 		}
 	}

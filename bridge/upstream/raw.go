@@ -20,6 +20,7 @@ type Raw struct {
 	Header http.Header // Content-Type, Retry-After, A2A-Version, the extensions headers, when the agent sent them
 	Body   []byte      // a JSON (or error) answer, whole, bounded by MaxAnswer; nil for a stream
 	resp   *http.Response
+	dec    *stream.Decoder // the stream's, while Frames runs
 }
 
 // relayed are the response headers a pass-through keeps.
@@ -73,6 +74,7 @@ func (r *Raw) Frames() iter.Seq2[[]byte, error] {
 		}
 		defer r.Close()
 		dec := stream.NewDecoder(r.resp.Body, r.c.maxEvent())
+		r.dec = dec
 		for {
 			if r.touch != nil && !dec.Ready() {
 				r.touch()
@@ -91,6 +93,10 @@ func (r *Raw) Frames() iter.Seq2[[]byte, error] {
 		}
 	}
 }
+
+// Ready reports whether the next frame of the stream Frames is reading is
+// here already, so that a relay can write the two together.
+func (r *Raw) Ready() bool { return r.dec != nil && r.dec.Ready() }
 
 // Close ends the call.
 func (r *Raw) Close() {
