@@ -82,6 +82,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.only, "only", strings.Join(scenarios, ",")+",idle",
 		"comma-separated scenarios to run: send, stream, responses-send, responses-stream (POST /v1/responses), "+
 			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), gateway-send, gateway-stream (the A2A gateway, POST /a2a/{agent}), "+
+			"gateway10-send, gateway10-stream (an A2A 1.0 caller translated to the 0.3 agent), "+
 			"context-send, redis-send (chat in conversation context mode, its state in memory or on a redis-server of its own), idle")
 	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
 	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
@@ -158,7 +159,7 @@ func (o options) planned() time.Duration {
 }
 
 // scenarios are the measured scenarios, in the order they run.
-var scenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream", "gateway-send", "gateway-stream", "context-send", "redis-send"}
+var scenarios = []string{"send", "stream", "responses-send", "responses-stream", "ops-send", "ops-stream", "gateway-send", "gateway-stream", "gateway10-send", "gateway10-stream", "context-send", "redis-send"}
 
 func (o options) runs(scenario string) bool {
 	for _, s := range strings.Split(o.only, ",") {

@@ -156,8 +156,8 @@ func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error
 			continue
 		}
 		stream := strings.HasSuffix(scenario, "stream")
-		if strings.HasPrefix(scenario, "gateway-") {
-			pair, err := gatewayPair(ctx, o, h, stream)
+		if strings.HasPrefix(scenario, "gateway") {
+			pair, err := gatewayPair(ctx, o, h, stream, strings.HasPrefix(scenario, "gateway10-"))
 			if err != nil {
 				return nil, err
 			}
@@ -199,9 +199,12 @@ func scenarioTargets(ctx context.Context, o options, h hops) ([][2]target, error
 
 // gatewayPair checks the A2A gateway and its proxy twin, which is sent
 // the same JSON-RPC request, and returns them, the proxy's first.
-func gatewayPair(ctx context.Context, o options, h hops, stream bool) ([2]target, error) {
+func gatewayPair(ctx context.Context, o options, h hops, stream, v10 bool) ([2]target, error) {
 	bt := gatewayTarget(h.bridge.url, stream, o)
 	pt := proxyTarget(h.proxy.url, bt.body, stream)
+	if v10 {
+		bt = gateway10Target(h.bridge.url, stream, o)
+	}
 	pt.name = bt.name
 	for _, t := range []target{bt, pt} {
 		if err := check(ctx, t, o); err != nil {

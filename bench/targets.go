@@ -97,6 +97,38 @@ func gatewayTarget(url string, stream bool, o options) target {
 	return t
 }
 
+// gateway10Target is gatewayTarget for an A2A 1.0 caller (SendMessage,
+// SendStreamingMessage) in front of the bench agent, which speaks 0.3: the
+// gateway translates the request and every answer and event. Its proxy
+// twin is sent the 0.3 request (gatewayBody), the same work for the agent.
+func gateway10Target(url string, stream bool, o options) target {
+	method := "SendMessage"
+	if stream {
+		method = "SendStreamingMessage"
+	}
+	body, _ := json.Marshal(map[string]any{
+		"jsonrpc": "2.0", "id": 1, "method": method,
+		"params": map[string]any{
+			"message": map[string]any{
+				"role": "ROLE_USER", "messageId": "bench-gateway",
+				"parts": []map[string]string{{"text": promptText(o.promptBytes)}},
+			},
+			"configuration": map[string]any{"acceptedOutputModes": []string{"text/plain"}},
+		},
+	})
+	t := target{
+		hop: "bridge", url: url + "/a2a/" + strings.TrimPrefix(benchModel, "a2a/"), body: body, stream: stream,
+		name:    "gateway10-send",
+		content: func(d []byte) bool { return bytes.Contains(d, []byte(`"artifactUpdate"`)) },
+		done:    func(d []byte) bool { return bytes.Contains(d, []byte(`"TASK_STATE_COMPLETED"`)) },
+		ok:      func(b []byte) bool { return bytes.Contains(b, []byte(`"TASK_STATE_COMPLETED"`)) },
+	}
+	if stream {
+		t.name = "gateway10-stream"
+	}
+	return t
+}
+
 // gatewayBody is the JSON-RPC request of gatewayTarget: the user turn as
 // an A2A 0.3 client sends it.
 func gatewayBody(stream bool, o options) []byte {
@@ -164,6 +196,9 @@ func answerOfJSON(hop string, b []byte) (string, error) {
 			Kind      string `json:"kind"`
 			Artifact  struct{ Parts []struct{ Text string } }
 			Artifacts []struct{ Parts []struct{ Text string } }
+			// A2A 1.0's wrappers (the gateway10-* scenarios).
+			Task           struct{ Artifacts []struct{ Parts []struct{ Text string } } } `json:"task"`
+			ArtifactUpdate struct{ Artifact struct{ Parts []struct{ Text string } } } `json:"artifactUpdate"`
 		} `json:"result"`
 		Error json.RawMessage `json:"error"`
 	}
@@ -185,10 +220,13 @@ func answerOfJSON(hop string, b []byte) (string, error) {
 	for _, p := range v.Result.Artifact.Parts {
 		s.WriteString(p.Text)
 	}
-	for _, a := range v.Result.Artifacts {
+	for _, a := range append(v.Result.Artifacts, v.Result.Task.Artifacts...) {
 		for _, p := range a.Parts {
 			s.WriteString(p.Text)
 		}
+	}
+	for _, p := range v.Result.ArtifactUpdate.Artifact.Parts {
+		s.WriteString(p.Text)
 	}
 	return s.String(), nil
 }
