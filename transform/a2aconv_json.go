@@ -2,6 +2,7 @@ package transform
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -24,8 +25,11 @@ func asObject(raw string) (jobj, bool) {
 	}
 	o := make(jobj, 8)
 	r.ForEach(func(k, v gjson.Result) bool {
-		if _, dup := o[k.Str]; !dup {
-			o[k.Str] = v.Raw
+		// A name's invalid UTF-8 is U+FFFD, written as such: the same bytes
+		// whether the name came raw or already escaped (\ufffd).
+		name := strings.ToValidUTF8(k.Str, "\uFFFD")
+		if _, dup := o[name]; !dup {
+			o[name] = v.Raw
 		}
 		return true
 	})
