@@ -34,15 +34,13 @@ func (ev *events) write(b []byte) error { return ev.writeMore(b, false) }
 func (ev *events) writeMore(b []byte, more bool) error {
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
-	var err error
 	if b != nil {
-		err = ev.w.Frame(b)
+		if err := ev.w.Frame(b); err != nil {
+			return errClientGone
+		}
 	}
-	if err == nil && !more {
-		err = ev.w.Flush()
-	}
-	if err != nil {
-		return errClientGone
+	if !more {
+		return ev.flushLocked()
 	}
 	if ev.ka != nil {
 		ev.ka.touch()

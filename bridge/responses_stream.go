@@ -112,39 +112,11 @@ func (f eventFrames) End(b []byte) error {
 	return nil
 }
 
-// flush sends the buffered events.
-func (r *respRelay) flush() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.flushLocked()
-}
-
-func (r *respRelay) flushLocked() error {
-	if r.w == nil {
-		return nil
-	}
-	if err := r.w.Flush(); err != nil {
-		return errClientGone
-	}
-	if r.ka != nil {
-		r.ka.touch()
-	}
-	return nil
-}
-
 // finish ends a stream whose task is done: the rest of the text, the
 // .done events and response.completed with the whole response.
 func (r *respRelay) finish() error {
-	tail, err := r.tr.Finish()
-	if err != nil {
+	if err := finishText(r.c, r.tr, r.text); err != nil {
 		return r.fail(err)
-	}
-	if err := r.text(tail); err != nil {
-		return r.fail(err)
-	}
-	if n := r.tr.Diverged(); n > 0 {
-		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
-			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/stream"
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 )
 
@@ -37,6 +39,46 @@ func (o *sseOut) keepalive(every time.Duration, log *zerolog.Logger, start func(
 		}
 		return o.w.Comment("keepalive") == nil
 	})
+}
+
+// flush sends what the door has buffered.
+func (o *sseOut) flush() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flushLocked()
+}
+
+// flushLocked sends what is buffered, with o.mu held; the client got
+// something, so the next keepalive is due a period from now. Nothing is
+// sent before the stream started.
+func (o *sseOut) flushLocked() error {
+	if o.w == nil {
+		return nil
+	}
+	if err := o.w.Flush(); err != nil {
+		return errClientGone
+	}
+	if o.ka != nil {
+		o.ka.touch()
+	}
+	return nil
+}
+
+// finishText writes the translator's last text through text at the end of
+// a stream, and warns once when the agent replaced text already streamed.
+func finishText(c echo.Context, tr *transform.Translator, text func(string) error) error {
+	tail, err := tr.Finish()
+	if err != nil {
+		return err
+	}
+	if err := text(tail); err != nil {
+		return err
+	}
+	if n := tr.Diverged(); n > 0 {
+		zerolog.Ctx(c.Request().Context()).Warn().Int("snapshots", n).
+			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
+	}
+	return nil
 }
 
 // close stops the keepalives; nothing is written after it.

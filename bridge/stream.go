@@ -141,35 +141,11 @@ func (r *relay) writeLocked(b []byte) error {
 	return nil
 }
 
-// flush sends the buffered frames.
-func (r *relay) flush() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.w == nil {
-		return nil
-	}
-	if err := r.w.Flush(); err != nil {
-		return errClientGone
-	}
-	if r.ka != nil {
-		r.ka.touch() // the client got something: the next keepalive is due a period from now
-	}
-	return nil
-}
-
 // finish ends a stream whose task is done: the rest of the answer, the
 // finish chunk, the usage chunk when asked, then [DONE].
 func (r *relay) finish() error {
-	tail, err := r.tr.Finish()
-	if err != nil {
+	if err := finishText(r.c, r.tr, r.text); err != nil {
 		return r.fail(err)
-	}
-	if err := r.text(tail); err != nil {
-		return r.fail(err)
-	}
-	if n := r.tr.Diverged(); n > 0 {
-		zerolog.Ctx(r.c.Request().Context()).Warn().Int("snapshots", n).
-			Msg("agent replaced an artifact with text that does not extend what was streamed; kept what was shown")
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
