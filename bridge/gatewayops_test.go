@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"bufio"
 	"encoding/json"
 	"math"
 	"net"
@@ -106,47 +105,7 @@ func TestGatewayReportedUsage(t *testing.T) {
 // TestGatewayStreamsOpen: a gateway stream under way counts in
 // a2a_bridge_streams_open while it lasts, and no more once it ended.
 func TestGatewayStreamsOpen(t *testing.T) {
-	checkLeaks(t)
-	release := make(chan struct{})
-	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
-		sse(w, evTask, evPart)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		sse(w, evCompleted)
-	})
-	cfg := Config{Agents: []AgentConfig{{Name: "fa", URL: agent.URL, Timeout: Duration{10 * time.Second}}}}
-	_, base, _ := serveBridge(t, cfg, nil)
-	c := oneConn(t)
-	req, _ := http.NewRequest(http.MethodPost, base+"/a2a/fa", strings.NewReader(gwMessage("message/stream", "hello", 1)))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	br := bufio.NewReader(res.Body)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("stream ended before its content: %v", err)
-		}
-		if strings.Contains(line, "partial") {
-			break
-		}
-	}
-	if got, _ := sample(scrape(t, httpClient(t), base), "a2a_bridge_streams_open", "agent", "fa"); got != 1 {
-		t.Errorf("a2a_bridge_streams_open during a gateway stream = %v, want 1", got)
-	}
-	close(release)
-	if _, err := br.WriteTo(discard{}); err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if got, _ := sample(scrape(t, c, base), "a2a_bridge_streams_open", "agent", "fa"); got != 0 {
-		t.Errorf("a2a_bridge_streams_open after the gateway stream = %v, want 0", got)
-	}
+	streamsOpen(t, "/a2a/fa", gwMessage("message/stream", "hello", 1))
 }
 
 // TestGatewayReplicas: the gateway places calls as callAgent does: a new

@@ -189,6 +189,19 @@ func TestMetricsAfterCalls(t *testing.T) {
 // a2a_bridge_streams_open while it lasts, and its tokens (input included,
 // though the caller asked for no usage) once it ends.
 func TestMetricsStreamsOpen(t *testing.T) {
+	fams := streamsOpen(t, "/v1/chat/completions", chatBody("a2a/fa", true, "user", "a prompt of several tokens"))
+	if got, _ := sample(fams, "a2a_bridge_tokens_total", "agent", "fa", "key", "", "direction", "input"); got <= 0 {
+		t.Errorf("input tokens of a stream without include_usage = %v, want > 0", got)
+	}
+}
+
+// streamsOpen sends one stream (POST path with body) through a bridge to
+// an agent that holds it after its first text, and checks the
+// a2a_bridge_streams_open gauge: 1 while the stream is open, 0 (and
+// present) once it ended. It returns the metrics scraped then, on the
+// stream's own connection, so after its handler returned.
+func streamsOpen(t *testing.T, path, body string) map[string]*dto.MetricFamily {
+	t.Helper()
 	checkLeaks(t)
 	release := make(chan struct{})
 	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
@@ -202,38 +215,36 @@ func TestMetricsStreamsOpen(t *testing.T) {
 	cfg := Config{Agents: []AgentConfig{{Name: "fa", URL: agent.URL, Timeout: Duration{10 * time.Second}}}}
 	_, base, _ := serveBridge(t, cfg, nil)
 	c := oneConn(t)
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/chat/completions",
-		strings.NewReader(chatBody("a2a/fa", true, "user", "a prompt of several tokens")))
+	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	br := bufio.NewReader(res.Body)
-	for { // up to the first content chunk: the stream is open
+	for { // up to the first text: the stream is open
 		line, err := br.ReadString('\n')
 		if err != nil {
-			t.Fatalf("stream ended before content: %v", err)
+			t.Fatalf("%s: stream ended before its text: %v", path, err)
 		}
 		if strings.Contains(line, "partial") {
 			break
 		}
 	}
 	if got, _ := sample(scrape(t, httpClient(t), base), "a2a_bridge_streams_open", "agent", "fa"); got != 1 {
-		t.Errorf("a2a_bridge_streams_open during a stream = %v, want 1", got)
+		t.Errorf("%s: a2a_bridge_streams_open during a stream = %v, want 1", path, got)
 	}
 	close(release)
 	if _, err := br.WriteTo(discard{}); err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	fams := scrape(t, c, base) // on the stream's connection: after its handler returned
-	if got, _ := sample(fams, "a2a_bridge_streams_open", "agent", "fa"); got != 0 {
-		t.Errorf("a2a_bridge_streams_open after the stream = %v, want 0", got)
+	fams := scrape(t, c, base)
+	if got, ok := sample(fams, "a2a_bridge_streams_open", "agent", "fa"); !ok || got != 0 {
+		t.Errorf("%s: a2a_bridge_streams_open after the stream = %v (present %v), want 0", path, got, ok)
 	}
-	if got, _ := sample(fams, "a2a_bridge_tokens_total", "agent", "fa", "key", "", "direction", "input"); got <= 0 {
-		t.Errorf("input tokens of a stream without include_usage = %v, want > 0", got)
-	}
+	return fams
 }
 
 // oneConn is a client that sends every request on one connection: the

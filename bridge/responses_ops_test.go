@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -104,46 +103,7 @@ func TestResponsesOperations(t *testing.T) {
 // TestResponsesStreamsOpen: a Responses stream under way counts in
 // a2a_bridge_streams_open while it lasts, and not after.
 func TestResponsesStreamsOpen(t *testing.T) {
-	checkLeaks(t)
-	release := make(chan struct{})
-	agent := newFaultAgent(t, true, func(w http.ResponseWriter, r *http.Request) {
-		sse(w, evTask, evPart)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		sse(w, evCompleted)
-	})
-	cfg := Config{Agents: []AgentConfig{{Name: "fa", URL: agent.URL, Timeout: Duration{10 * time.Second}}}}
-	_, base, _ := serveBridge(t, cfg, nil)
-	c := oneConn(t)
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/responses", strings.NewReader(`{"model":"a2a/fa","input":"hi","stream":true}`))
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	br := bufio.NewReader(res.Body)
-	for { // up to the first delta: the stream is open
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("stream ended before its text: %v", err)
-		}
-		if strings.Contains(line, "partial") {
-			break
-		}
-	}
-	if got, _ := sample(scrape(t, httpClient(t), base), "a2a_bridge_streams_open", "agent", "fa"); got != 1 {
-		t.Errorf("a2a_bridge_streams_open during a Responses stream = %v, want 1", got)
-	}
-	close(release)
-	if _, err := br.WriteTo(discard{}); err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if got, ok := sample(scrape(t, c, base), "a2a_bridge_streams_open", "agent", "fa"); !ok || got != 0 {
-		t.Errorf("a2a_bridge_streams_open after the stream = %v (present %v), want 0", got, ok)
-	}
+	streamsOpen(t, "/v1/responses", `{"model":"a2a/fa","input":"hi","stream":true}`)
 }
 
 // TestResponsesReplicas: a new response goes to the least loaded replica
