@@ -4,53 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsontest"
 )
 
-// nestingDepth is the reference the reader's depth count is held to: the
-// deepest nesting of brackets outside strings, by a plain byte loop. On
-// invalid JSON it still counts every bracket up to the first that closes
-// nothing; gjson's validator stops at the first error, so it never
-// recurses deeper than this.
-func nestingDepth(b []byte) int {
-	depth, deepest, inString := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '[' || c == '{':
-			depth++
-			deepest = max(deepest, depth)
-		case c == ']' || c == '}':
-			if depth == 0 {
-				return deepest
-			}
-			depth--
-		}
-	}
-	return deepest
-}
-
-// nested returns n levels of open, inner, then n closing brackets matching open.
-func nested(open string, n int, inner string) string {
-	var b strings.Builder
-	var closers []byte
-	for i := range n {
-		o := open[i%len(open)]
-		b.WriteByte(o)
-		if o == '{' {
-			b.WriteString(`"k":`)
-		}
-		closers = append(closers, o+2)
-	}
-	b.WriteString(inner)
-	for i := len(closers) - 1; i >= 0; i-- {
-		b.WriteByte(closers[i])
-	}
-	return b.String()
-}
+// nestingDepth and nested are the shared references (jsontest).
+var nestingDepth, nested = jsontest.NestingDepth, jsontest.Nested
 
 // deepObject returns n levels of {"k": ... } around inner, for a place where
 // only an object fits.

@@ -6,54 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsontest"
 	"github.com/tidwall/gjson"
 )
 
-// nestingDepth is the reference the walk's depth count is held to: the
-// deepest nesting of brackets outside strings, by a plain byte loop. On
-// invalid JSON it still counts every bracket up to the first that closes
-// nothing; gjson's validator stops at the first error, so it never
-// recurses deeper than this.
-func nestingDepth(b []byte) int {
-	depth, deepest, inString := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '[' || c == '{':
-			depth++
-			deepest = max(deepest, depth)
-		case c == ']' || c == '}':
-			if depth == 0 {
-				return deepest
-			}
-			depth--
-		}
-	}
-	return deepest
-}
-
-// nested returns n levels of open, inner, then the matching closers.
-func nested(open string, n int, inner string) string {
-	var b strings.Builder
-	var closers []byte
-	for i := range n {
-		c := open[i%len(open)]
-		b.WriteByte(c)
-		if c == '{' {
-			b.WriteString(`"k":`)
-		}
-		closers = append(closers, c+2)
-	}
-	b.WriteString(inner)
-	for i := len(closers) - 1; i >= 0; i-- {
-		b.WriteByte(closers[i])
-	}
-	return b.String()
-}
+// nestingDepth and nested are the shared references (jsontest).
+var nestingDepth, nested = jsontest.NestingDepth, jsontest.Nested
 
 // checkTests are bodies where the walk's validation can part from
 // gjson.ValidBytes: every token, whitespace, escapes, bytes a string may or
