@@ -141,18 +141,33 @@ func idleRun(ctx context.Context, o options, agent *child, k idleKind, n int) (i
 		holds = append(holds, hold)
 	}
 	r.Before = memOf(ctx, hops, true)
+	profile := idleProfiler(ctx, o, hops[0], "idle-"+k.name+"-"+strconv.Itoa(n))
+	profile("/debug/pprof/heap?gc=1", "base.heap.pb.gz")
 	release, opened := openIdle(ctx, holds, n, &r)
 	defer release()
 	if opened {
 		time.Sleep(2 * time.Second) // let every goroutine park
 		r.After = memOf(ctx, hops, false)
 		r.perStream()
-		if o.profileDir != "" {
-			_ = saveProfile(ctx, hops[0], "/debug/pprof/heap?gc=1",
-				filepath.Join(o.profileDir, "idle-"+k.name+"-"+strconv.Itoa(n)+".heap.pb.gz"))
-		}
+		profile("/debug/pprof/heap?gc=1", "heap.pb.gz")
+		profile("/debug/pprof/goroutine?debug=2", "goroutines.txt")
 	}
 	return r, nil
+}
+
+// idleProfiler saves profiles of hop as DIR/NAME.KIND with -profile: the
+// heap before the streams open and with them open (what one holds is
+// go tool pprof -sample_index=inuse_space -diff_base NAME.base.heap.pb.gz
+// NAME.heap.pb.gz, divided by the streams), and every goroutine's stack.
+func idleProfiler(ctx context.Context, o options, hop *child, name string) func(path, kind string) {
+	return func(path, kind string) {
+		if o.profileDir == "" {
+			return
+		}
+		if err := saveProfile(ctx, hop, path, filepath.Join(o.profileDir, name+"."+kind)); err != nil {
+			progress("idle: %s %s: %v", name, kind, err)
+		}
+	}
 }
 
 // memOf reads the hops' memory after a GC, RSS once as it is and once with
