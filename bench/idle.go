@@ -28,9 +28,12 @@ type idleResult struct {
 	Errors     int     `json:"errors"`
 	FirstError string  `json:"first_error,omitempty"`
 	OpenSecs   float64 `json:"open_seconds"`
-	Heap       float64 `json:"heap_bytes_per_stream"`  // live heap (HeapAlloc after a GC)
-	Stack      float64 `json:"stack_bytes_per_stream"` // goroutine stacks (StackInuse)
-	RSS        float64 `json:"rss_bytes_per_stream"`   // VmRSS
+	Heap       float64 `json:"heap_bytes_per_stream"` // live heap (HeapAlloc after a GC)
+	// HeapInuse is the heap's spans in use (HeapInuse after a GC): Heap
+	// and the free room in spans that also hold live objects.
+	HeapInuse float64 `json:"heap_inuse_bytes_per_stream"`
+	Stack     float64 `json:"stack_bytes_per_stream"` // goroutine stacks (StackInuse)
+	RSS       float64 `json:"rss_bytes_per_stream"`   // VmRSS
 	// RSSReleased is VmRSS after debug.FreeOSMemory, per stream.
 	RSSReleased float64   `json:"rss_released_bytes_per_stream"`
 	Goroutines  float64   `json:"goroutines_per_stream"`
@@ -50,6 +53,7 @@ type procMem struct {
 	FDs         int   `json:"fds"`
 	Goroutines  int   `json:"goroutines"`
 	HeapAlloc   int64 `json:"heap_alloc"`
+	HeapInuse   int64 `json:"heap_inuse"`
 	StackInuse  int64 `json:"stack_inuse"`
 }
 
@@ -187,7 +191,7 @@ func memOf(ctx context.Context, hops []*child, baseline bool) []procMem {
 		_, _ = b.releasedMemStats(ctx)
 		released, _ := procRSS(b.pid())
 		out[i] = procMem{RSS: rss, RSSReleased: released, FDs: procFDs(b.pid()), Goroutines: m.Goroutines,
-			HeapAlloc: int64(m.HeapAlloc), StackInuse: int64(m.StackInuse)}
+			HeapAlloc: int64(m.HeapAlloc), HeapInuse: int64(m.HeapInuse), StackInuse: int64(m.StackInuse)}
 	}
 	return out
 }
@@ -201,11 +205,12 @@ func (r *idleResult) perStream() {
 		d.FDs += a.FDs - b.FDs
 		d.Goroutines += a.Goroutines - b.Goroutines
 		d.HeapAlloc += a.HeapAlloc - b.HeapAlloc
+		d.HeapInuse += a.HeapInuse - b.HeapInuse
 		d.StackInuse += a.StackInuse - b.StackInuse
 	}
 	n := float64(r.Opened)
 	r.Heap, r.Stack, r.RSS = float64(d.HeapAlloc)/n, float64(d.StackInuse)/n, float64(d.RSS)/n
-	r.RSSReleased = float64(d.RSSReleased) / n
+	r.RSSReleased, r.HeapInuse = float64(d.RSSReleased)/n, float64(d.HeapInuse)/n
 	r.Goroutines, r.FDs = float64(d.Goroutines)/n, float64(d.FDs)/n
 }
 

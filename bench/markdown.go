@@ -123,14 +123,14 @@ var idleLabels = map[string]string{
 
 func (r *report) idleTable(w io.Writer) {
 	fmt.Fprintf(w, "\n")
-	writeRow(w, "idle streams", "kind", "processes", "opened", "errors", "heap/stream", "stacks/stream",
+	writeRow(w, "idle streams", "kind", "processes", "opened", "errors", "heap/stream", "heap spans/stream", "stacks/stream",
 		"RSS/stream", "RSS/stream, free pages released", "goroutines/stream", "fds/stream",
 		"target: no errors; chat ≤ 32 KiB heap (issue #5)")
-	writeRow(w, strings.Split(strings.Repeat("---,", 12), ",")[:12]...)
+	writeRow(w, strings.Split(strings.Repeat("---,", 13), ",")[:13]...)
 	for _, s := range r.Idle {
 		ok := s.Errors == 0 && s.Opened == s.Streams && (s.Kind != "chat" || s.Heap <= targetIdleHeap)
 		writeRow(w, fmt.Sprint(s.Streams), cmp.Or(idleLabels[s.Kind], s.Kind), fmt.Sprint(s.Procs), fmt.Sprint(s.Opened),
-			fmt.Sprint(s.Errors), kib(s.Heap), kib(s.Stack), kib(s.RSS), kib(s.RSSReleased),
+			fmt.Sprint(s.Errors), kib(s.Heap), kib(s.HeapInuse), kib(s.Stack), kib(s.RSS), kib(s.RSSReleased),
 			fmt.Sprintf("%.1f", s.Goroutines), fmt.Sprintf("%.1f", s.FDs), check3(ok, "target"))
 	}
 	sockets := "An HTTP/1.1 stream through a hop holds 2 sockets in it (client side and agent side)"
@@ -161,7 +161,7 @@ func (r *report) idleRatioTable(w io.Writer) {
 		writeRow(w, fmt.Sprint(q.Streams), q.Of+" / "+q.Over, fmt.Sprintf("%.2f×", q.RSS), fmt.Sprintf("%.2f×", q.RSSReleased),
 			fmt.Sprintf("%.2f×", q.Heap), idleVerdict(q))
 	}
-	fmt.Fprintf(w, "\nRSS is VmRSS after a GC, and again after `debug.FreeOSMemory`, each less the same process's VmRSS before the streams opened with its free pages returned (else a bridge's start-up garbage, its tokenizer's vocabulary loading, would hide several MiB): the first keeps the pages the garbage of opening the streams grew, which the runtime gives back later, and varies between runs; the second is what the live streams hold. The targets are judged on both. Heap is HeapAlloc after a GC: the proxy's counts the 32 KiB copy buffer `httputil.ReverseProxy` allocates for every stream, most of whose pages are never touched and so not resident.\n")
+	fmt.Fprintf(w, "\nRSS is VmRSS after a GC, and again after `debug.FreeOSMemory`, each less the same process's VmRSS before the streams opened with its free pages returned (else a bridge's start-up garbage, its tokenizer's vocabulary loading, would hide several MiB): the first keeps the pages the garbage of opening the streams grew, which the runtime gives back later, and varies between runs; the second is what the live streams hold. The targets are judged on both. Heap is HeapAlloc after a GC, heap spans HeapInuse (the live objects and the free room in their spans); the proxy's heap counts the 32 KiB copy buffer `httputil.ReverseProxy` allocates for every stream, most of whose pages are never touched and so not resident.\n")
 }
 
 // idleVerdict says whether one idle ratio meets its issue's bound.
