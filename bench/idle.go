@@ -260,7 +260,7 @@ func openIdle(ctx context.Context, holds []target, n int, r *idleResult) (releas
 
 // openStream sends one held stream's request and reads up to the first
 // frame that carries text.
-func openStream(ctx context.Context, client *http.Client, t target) (io.Closer, error) {
+func openStream(ctx context.Context, client *http.Client, t target) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(t.body))
 	if err != nil {
 		return nil, err
