@@ -30,7 +30,8 @@ type agent struct {
 	seq     atomic.Uint64
 	bufs    sync.Pool
 	// recorded holds the first request body of each method, so that the
-	// proxy hop can be sent exactly what the bridge sent (GET /recorded/send, /recorded/stream).
+	// proxy hop can be sent exactly what the bridge sent (GET /recorded/send,
+	// /recorded/stream; /recorded/hold-stream for the first held one).
 	recorded sync.Map
 }
 
@@ -113,10 +114,12 @@ func (a *agent) rpc(w http.ResponseWriter, r *http.Request, hold bool) {
 	if c.id == "" {
 		c.id = "null"
 	}
-	if kind := strings.TrimPrefix(res[1].Str, "message/"); !hold {
-		if _, ok := a.recorded.Load(kind); !ok {
-			a.recorded.LoadOrStore(kind, bytes.Clone(body))
-		}
+	kind := strings.TrimPrefix(res[1].Str, "message/")
+	if hold {
+		kind = "hold-" + kind // the idle proxy streams replay the bridge's held one
+	}
+	if _, ok := a.recorded.Load(kind); !ok {
+		a.recorded.LoadOrStore(kind, bytes.Clone(body))
 	}
 	bp := a.bufs.Get().(*[]byte)
 	defer a.bufs.Put(bp)

@@ -113,11 +113,22 @@ type memStats struct {
 
 // memStats asks the child for its runtime.MemStats, after a GC when gc is set.
 func (c *child) memStats(ctx context.Context, gc bool) (memStats, error) {
-	var m memStats
-	u := c.side + "/debug/memstats"
+	query := ""
 	if gc {
-		u += "?gc=1"
+		query = "?gc=1"
 	}
+	return c.readMemStats(ctx, query)
+}
+
+// releasedMemStats asks the child for its runtime.MemStats after it has
+// collected and returned its free pages to the OS.
+func (c *child) releasedMemStats(ctx context.Context) (memStats, error) {
+	return c.readMemStats(ctx, "?free=1")
+}
+
+func (c *child) readMemStats(ctx context.Context, query string) (memStats, error) {
+	var m memStats
+	u := c.side + "/debug/memstats" + query
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return m, err

@@ -1,6 +1,8 @@
 // Command bench measures a2a-bridge against a bare net/http/httputil.ReverseProxy
 // hop in front of the same A2A agent, on loopback, and what an idle open
-// stream costs the bridge in memory (issue #5, "Benchmark: make bench").
+// stream costs each in memory: a chat stream and a gateway stream (A2A 0.3
+// and 1.0 callers) through the bridge, the same agent request through the
+// proxy (issue #5, "Benchmark: make bench"; issues #12 and #14).
 //
 //	go run ./bench [-c 64] [-d 10s] [-warmup 2s] [-answer 1024] [-chunks 32]
 //	               [-idle 1000,10000] [-out testdata/bench/latest.json] [-profile DIR]
@@ -84,8 +86,8 @@ func parseFlags(args []string) (options, error) {
 			"ops-send, ops-stream (chat with keys, rpm, cost and /metrics scraped), gateway-send, gateway-stream (the A2A gateway, POST /a2a/{agent}), "+
 			"gateway10-send, gateway10-stream (an A2A 1.0 caller translated to the 0.3 agent), "+
 			"context-send, redis-send (chat in conversation context mode, its state in memory or on a redis-server of its own), idle")
-	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open")
-	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one bridge process holds (2 fds each)")
+	fs.StringVar(&o.idle, "idle", "1000,10000", "comma-separated counts of idle streams to hold open, of each kind (chat, proxy, gateway, gateway10)")
+	fs.IntVar(&o.perProc, "streams-per-proc", 9000, "most idle streams one hop process (bridge or proxy) holds (2 fds each)")
 	fs.StringVar(&o.out, "out", "testdata/bench/latest.json", "JSON report `file`, with its tables in the same name ending in .md (empty: none)")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of each hop to `dir`")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop everything after this long (default: planned time + 3m)")
@@ -155,7 +157,22 @@ func (o options) planned() time.Duration {
 		runs *= 2
 	}
 	runs *= o.rounds
-	return time.Duration(runs) * (o.warmup + o.duration + time.Second)
+	return time.Duration(runs)*(o.warmup+o.duration+time.Second) + o.idlePlanned()
+}
+
+// idlePlanned is a generous guess of how long the idle streams take: for
+// each count and kind, starting the hops, the 2 s settling, opening and
+// closing them (about 0.3 s a thousand on the 2-core machine).
+func (o options) idlePlanned() time.Duration {
+	if !o.runs("idle") {
+		return 0
+	}
+	counts, _ := o.idleCounts()
+	var d time.Duration
+	for _, n := range counts {
+		d += time.Duration(len(idleKinds)) * (5*time.Second + time.Duration(n)*time.Millisecond)
+	}
+	return d
 }
 
 // scenarios are the measured scenarios, in the order they run.

@@ -113,23 +113,66 @@ func check3(ok bool, what string) string {
 	return what + " **not met**"
 }
 
+// idleLabels name the idle kinds in the tables.
+var idleLabels = map[string]string{
+	"chat":      "chat stream, bridge",
+	"proxy":     "proxy hop (the bridge's agent request)",
+	"gateway":   "gateway `message/stream`, 0.3 → 0.3",
+	"gateway10": "gateway `SendStreamingMessage`, 1.0 → 0.3",
+}
+
 func (r *report) idleTable(w io.Writer) {
 	fmt.Fprintf(w, "\n")
-	writeRow(w, "idle streams", "bridge processes", "opened", "errors", "heap/stream", "stacks/stream",
-		"RSS/stream", "goroutines/stream", "fds/stream", "target ≤ 32 KiB heap, no errors")
-	writeRow(w, strings.Split(strings.Repeat("---,", 10), ",")[:10]...)
+	writeRow(w, "idle streams", "kind", "processes", "opened", "errors", "heap/stream", "heap spans/stream", "stacks/stream",
+		"RSS/stream", "RSS/stream, free pages released", "goroutines/stream", "fds/stream",
+		"target: no errors; chat ≤ 32 KiB heap (issue #5)")
+	writeRow(w, strings.Split(strings.Repeat("---,", 13), ",")[:13]...)
 	for _, s := range r.Idle {
-		ok := s.Errors == 0 && s.Opened == s.Streams && s.Heap <= targetIdleHeap
-		writeRow(w, fmt.Sprint(s.Streams), fmt.Sprint(s.Procs), fmt.Sprint(s.Opened), fmt.Sprint(s.Errors),
-			kib(s.Heap), kib(s.Stack), kib(s.RSS), fmt.Sprintf("%.1f", s.Goroutines), fmt.Sprintf("%.1f", s.FDs),
-			check3(ok, "target"))
+		ok := s.Errors == 0 && s.Opened == s.Streams && (s.Kind != "chat" || s.Heap <= targetIdleHeap)
+		writeRow(w, fmt.Sprint(s.Streams), cmp.Or(idleLabels[s.Kind], s.Kind), fmt.Sprint(s.Procs), fmt.Sprint(s.Opened),
+			fmt.Sprint(s.Errors), kib(s.Heap), kib(s.HeapInuse), kib(s.Stack), kib(s.RSS), kib(s.RSSReleased),
+			fmt.Sprintf("%.1f", s.Goroutines), fmt.Sprintf("%.1f", s.FDs), check3(ok, "target"))
 	}
-	sockets := "An HTTP/1.1 stream through the bridge holds 2 sockets in it (client side and agent side)"
+	sockets := "An HTTP/1.1 stream through a hop holds 2 sockets in it (client side and agent side)"
 	if r.Params.H2C {
-		sockets = "Over h2c a stream holds 1 socket in the bridge (client side; the agent side shares a few connections)"
+		sockets = "Over h2c a stream holds 1 socket in a hop (client side; the agent side shares a few connections)"
 	}
-	fmt.Fprintf(w, "\n%s; the open-file limit here is %d per process, so more than %d streams are spread over several bridge processes and the per-stream figures are their sums divided by the streams.\n",
+	fmt.Fprintf(w, "\n%s; the open-file limit here is %d per process, so more than %d streams are spread over several hop processes and the per-stream figures are their sums divided by the streams. Each kind is held by hop processes of its own, started for it and warmed by one full answer.\n",
 		sockets, r.FDLimit, r.Params.StreamsPerProc)
+	if len(r.IdleRatios) > 0 {
+		r.idleRatioTable(w)
+	}
+}
+
+// The bounds of issues #12 and #14 on the idle streams: the bridge's
+// chat stream costs no more RSS than the proxy hop's, and a gateway stream
+// no more memory (RSS and heap) than a chat stream.
+const (
+	targetIdleRSSOverProxy = 1.0
+	targetGatewayOverChat  = 1.0
+)
+
+func (r *report) idleRatioTable(w io.Writer) {
+	fmt.Fprintf(w, "\n")
+	writeRow(w, "idle streams", "compared", "RSS/stream ratio", "RSS ratio, free pages released", "heap/stream ratio",
+		"targets (issues #12, #14)")
+	writeRow(w, strings.Split(strings.Repeat("---,", 6), ",")[:6]...)
+	for _, q := range r.IdleRatios {
+		writeRow(w, fmt.Sprint(q.Streams), q.Of+" / "+q.Over, fmt.Sprintf("%.2f×", q.RSS), fmt.Sprintf("%.2f×", q.RSSReleased),
+			fmt.Sprintf("%.2f×", q.Heap), idleVerdict(q))
+	}
+	fmt.Fprintf(w, "\nRSS is VmRSS after a GC, and again after `debug.FreeOSMemory`, each less the same process's VmRSS before the streams opened with its free pages returned (else a bridge's start-up garbage, its tokenizer's vocabulary loading, would hide several MiB): the first keeps the pages the garbage of opening the streams grew, which the runtime gives back later, and varies between runs; the second is what the live streams hold, steady from run to run, and the targets' RSS is that one. Heap is HeapAlloc after a GC, heap spans HeapInuse (the live objects and the free room in their spans); the proxy's heap counts the 32 KiB copy buffer `httputil.ReverseProxy` allocates for every stream, most of whose pages are never touched and so not resident.\n")
+}
+
+// idleVerdict says whether one idle ratio meets its issue's bound.
+func idleVerdict(q idleRatio) string {
+	switch {
+	case q.Of == "chat" && q.Over == "proxy":
+		return check3(q.RSSReleased <= targetIdleRSSOverProxy, "RSS ≤ 1.0× the proxy's (#12)")
+	case q.Over == "chat":
+		return check3(q.RSSReleased <= targetGatewayOverChat && q.Heap <= targetGatewayOverChat, "RSS and heap ≤ 1.0× chat's (#14)")
+	}
+	return "–"
 }
 
 func h2cNote(h2c bool) string {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +33,7 @@ type report struct {
 	Rounds     []scenarioResult `json:"rounds"`    // every round
 	Ratios     []ratio          `json:"ratios"`
 	Idle       []idleResult     `json:"idle"`
+	IdleRatios []idleRatio      `json:"idle_ratios"`
 	Notes      []string         `json:"notes"`
 }
 
@@ -64,6 +66,23 @@ type ratio struct {
 	AddedTTFCP99 *float64 `json:"added_ttfc_p99_us,omitempty"`
 	AddedCPU     float64  `json:"added_hop_cpu_us_per_req"`
 }
+
+// idleRatio compares the idle streams of two kinds at one count: Of's
+// figures per stream over Over's.
+type idleRatio struct {
+	Streams int     `json:"streams"`
+	Of      string  `json:"of"`
+	Over    string  `json:"over"`
+	RSS     float64 `json:"rss_ratio"`
+	// RSSReleased compares the RSS after debug.FreeOSMemory: the steadier figure.
+	RSSReleased float64 `json:"rss_released_ratio"`
+	Heap        float64 `json:"heap_ratio"`
+}
+
+// idleCompared are the idle ratios reported: what issue #12 bounds (the
+// bridge's chat stream against the proxy's), what issue #14 bounds (the
+// gateway's streams against chat's), and the gateway against the proxy.
+var idleCompared = [][2]string{{"chat", "proxy"}, {"gateway", "chat"}, {"gateway10", "chat"}, {"gateway", "proxy"}, {"gateway10", "proxy"}}
 
 func newReport(o options) *report {
 	return &report{
@@ -115,6 +134,36 @@ func (r *report) finish() {
 		}
 		r.Ratios = append(r.Ratios, q)
 	}
+	r.IdleRatios = idleRatios(r.Idle)
+}
+
+// idleRatios compares the idle kinds of each count as idleCompared lists,
+// where both were measured with every stream open.
+func idleRatios(rows []idleResult) []idleRatio {
+	var out []idleRatio
+	find := func(kind string, n int) *idleResult {
+		for i := range rows {
+			if r := &rows[i]; r.Kind == kind && r.Streams == n && r.Opened == n && r.RSS > 0 && r.RSSReleased > 0 && r.Heap > 0 {
+				return r
+			}
+		}
+		return nil
+	}
+	var counts []int
+	for _, r := range rows {
+		if !slices.Contains(counts, r.Streams) {
+			counts = append(counts, r.Streams)
+		}
+	}
+	for _, n := range counts {
+		for _, c := range idleCompared {
+			if a, b := find(c[0], n), find(c[1], n); a != nil && b != nil {
+				out = append(out, idleRatio{Streams: n, Of: c[0], Over: c[1], RSS: a.RSS / b.RSS,
+					RSSReleased: a.RSSReleased / b.RSSReleased, Heap: a.Heap / b.Heap})
+			}
+		}
+	}
+	return out
 }
 
 // failures counts the requests and idle streams that failed in all rounds.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 )
@@ -94,8 +95,14 @@ func sideMux() *http.ServeMux {
 	return mux
 }
 
+// serveMemStats reports runtime.MemStats; ?gc=1 collects first, ?free=1
+// also returns every free page to the OS (debug.FreeOSMemory), so that the
+// RSS read after it is what the live memory holds.
 func serveMemStats(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Has("gc") {
+	switch q := r.URL.Query(); {
+	case q.Has("free"):
+		debug.FreeOSMemory()
+	case q.Has("gc"):
 		runtime.GC()
 	}
 	var m runtime.MemStats

@@ -26,17 +26,8 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	if o.runs("idle") {
-		counts, err := o.idleCounts()
-		if err != nil {
+		if err := runIdle(ctx, o, agent, rep); err != nil {
 			return err
-		}
-		for _, n := range counts {
-			progress("idle: opening %d streams", n)
-			r, err := idleRun(ctx, o, agent, n)
-			if err != nil {
-				return fmt.Errorf("idle %d: %w", n, err)
-			}
-			rep.Idle = append(rep.Idle, r)
 		}
 	}
 	rep.finish()
@@ -46,6 +37,27 @@ func run(ctx context.Context, o options) error {
 	}
 	if n := rep.failures(); n > 0 {
 		return fmt.Errorf("%d requests or streams failed: the figures above are not valid", n)
+	}
+	return nil
+}
+
+// runIdle holds the idle streams of every kind, for each -idle count.
+func runIdle(ctx context.Context, o options, agent *child, rep *report) error {
+	counts, err := o.idleCounts()
+	if err != nil {
+		return err
+	}
+	for _, n := range counts {
+		for _, k := range idleKinds {
+			progress("idle: opening %d %s streams", n, k.name)
+			r, err := idleRun(ctx, o, agent, k, n)
+			if err != nil {
+				return fmt.Errorf("idle %d %s: %w", n, k.name, err)
+			}
+			progress("idle: %d %s streams: %d opened in %.1f s; a stream %s RSS, %s heap %s", n, k.name, r.Opened,
+				r.OpenSecs, kib(r.RSS), kib(r.Heap), r.FirstError)
+			rep.Idle = append(rep.Idle, r)
+		}
 	}
 	return nil
 }

@@ -197,8 +197,12 @@ func answerOfJSON(hop string, b []byte) (string, error) {
 			Artifact  struct{ Parts []struct{ Text string } }
 			Artifacts []struct{ Parts []struct{ Text string } }
 			// A2A 1.0's wrappers (the gateway10-* scenarios).
-			Task           struct{ Artifacts []struct{ Parts []struct{ Text string } } } `json:"task"`
-			ArtifactUpdate struct{ Artifact struct{ Parts []struct{ Text string } } } `json:"artifactUpdate"`
+			Task struct {
+				Artifacts []struct{ Parts []struct{ Text string } }
+			} `json:"task"`
+			ArtifactUpdate struct {
+				Artifact struct{ Parts []struct{ Text string } }
+			} `json:"artifactUpdate"`
 		} `json:"result"`
 		Error json.RawMessage `json:"error"`
 	}
