@@ -65,6 +65,11 @@ type ratio struct {
 	AddedTTFCP50 *float64 `json:"added_ttfc_p50_us,omitempty"`
 	AddedTTFCP99 *float64 `json:"added_ttfc_p99_us,omitempty"`
 	AddedCPU     float64  `json:"added_hop_cpu_us_per_req"`
+	// Of every round (see roundRatios).
+	PerRound        []float64 `json:"throughput_per_round"`
+	RoundsMedian    float64   `json:"throughput_median_of_rounds"`
+	PathCPUPerRound []float64 `json:"path_cpu_ratio_per_round"`
+	PathCPU         float64   `json:"path_cpu_ratio"` // proxy path's CPU/req over the bridge path's: the throughput ratio CPU-bound
 }
 
 // idleRatio compares the idle streams of two kinds at one count: Of's
@@ -134,6 +139,7 @@ func (r *report) finish() {
 		}
 		r.Ratios = append(r.Ratios, q)
 	}
+	roundRatios(r.Ratios, r.Rounds)
 	r.IdleRatios = idleRatios(r.Idle)
 }
 
