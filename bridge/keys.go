@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 
@@ -80,6 +81,8 @@ type caller struct {
 	agents map[string]bool // nil: every agent
 	admin  bool            // an admin key: the admin API, and every agent
 	rpm    int             // the key's rate limit; 0: none
+	// rpmText is rpm written out, for x-ratelimit-limit-requests.
+	rpmText string
 }
 
 // may reports whether the caller may call the agent named name.
@@ -96,7 +99,8 @@ func newKeyring(keys, admin []APIKey) keyring {
 	var kr keyring
 	for i, k := range slices.Concat(keys, admin) {
 		sum := sha256.Sum256([]byte(k.Key))
-		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8]), admin: i >= len(keys), rpm: k.RPM}
+		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8]), admin: i >= len(keys), rpm: k.RPM,
+			rpmText: strconv.Itoa(k.RPM)}
 		if k.Agents != nil && !c.admin {
 			c.agents = map[string]bool{}
 			for _, a := range k.Agents {
