@@ -163,10 +163,10 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !infoOf(c).caller.may(a.Name) {
+	info := infoOf(c)
+	if !info.caller.may(a.Name) {
 		return nil, newError(ErrNotAllowed, "model", fmt.Sprintf("This API key may not call the agent %s%s.", transform.ModelPrefix, a.Name), nil)
 	}
-	info := infoOf(c)
 	info.agent, info.target = a.Name, a // a call refused by the agent's limit is the agent's in the log and metrics
 	if a.disabled.Load() {
 		return nil, agentDisabled(a)

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/transform"
+	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 )
 
@@ -117,5 +120,49 @@ func scrapeOnce(b *testing.B, h http.Handler) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, metricsPath, nil))
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "a2a_bridge_requests_total") {
 		b.Fatalf("GET /metrics: %d %.200s", rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkOpsHooks measures the operations' own work on one chat request,
+// without the request around it: auth's key, the key's and the agent's
+// windows with their headers (limitKey, allowed), the cost (answered) and
+// what the access log counts (observe), on the bridges of BenchmarkOpsCost
+// (ops=false: no key, no limits, no prices). The difference between the
+// two is what the operations add to every request.
+func BenchmarkOpsHooks(b *testing.B) {
+	for _, ops := range []bool{false, true} {
+		s, err := New(opsBenchConfig("http://127.0.0.1:1", ops), zerolog.Nop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ops {
+			busyWindows(s, 10_000, 5*time.Minute)
+		}
+		info := &reqInfo{}
+		req := httptest.NewRequestWithContext(context.WithValue(context.Background(), infoKey{}, info), http.MethodPost, "/v1/chat/completions", nil)
+		rec := httptest.NewRecorder()
+		c := echo.New().NewContext(req, rec)
+		c.SetPath("/v1/chat/completions")
+		b.Run(fmt.Sprintf("ops=%v", ops), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				*info = reqInfo{start: s.now()}
+				if ops {
+					info.caller = s.keys.find(opsBenchKey)
+				}
+				clear(rec.Header())
+				err := s.limitKey(func(c echo.Context) error {
+					a, err := s.allowed(c, "a2a/a", "a")
+					if err == nil {
+						s.answered(c, a, transform.Usage{PromptTokens: 9, CompletionTokens: 250}, nil)
+					}
+					return err
+				})(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.observe(c, info, http.StatusOK, s.now().Sub(info.start))
+			}
+		})
 	}
 }
