@@ -119,6 +119,9 @@ func (w *slidingLog) take(limit int, now time.Time) quota {
 // expire drops the times that are a minute or more before at: what is
 // left is the window's count.
 func (w *slidingLog) expire(at int64) {
+	if w.n > 0 && w.newest()+int64(rateWindow) <= at {
+		w.n, w.head = 0, 0 // every time has left: an idle key's next minute starts at once
+	}
 	for w.n > 0 && w.oldest()+int64(rateWindow) <= at {
 		w.drop()
 	}
