@@ -54,7 +54,7 @@ func (n windowName) String() string { return n.kind + n.name }
 
 // slidingLog is one name's allowed requests of the last minute, oldest
 // first, in a ring that grows as requests come (a high rpm reserves
-// nothing) up to limit. Times are nanoseconds since base: the ring holds
+// nothing) and holds at most limit of them. Times are nanoseconds since base: the ring holds
 // no pointers for the collector to scan (a busy key's minute is hundreds
 // of thousands of requests), and the requests that left the window are
 // dropped from its front as they leave, so a take counts without a search.
