@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 
@@ -80,6 +81,8 @@ type caller struct {
 	agents map[string]bool // nil: every agent
 	admin  bool            // an admin key: the admin API, and every agent
 	rpm    int             // the key's rate limit; 0: none
+	// rpmText is rpm written out, for x-ratelimit-limit-requests.
+	rpmText string
 }
 
 // may reports whether the caller may call the agent named name.
@@ -96,7 +99,8 @@ func newKeyring(keys, admin []APIKey) keyring {
 	var kr keyring
 	for i, k := range slices.Concat(keys, admin) {
 		sum := sha256.Sum256([]byte(k.Key))
-		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8]), admin: i >= len(keys), rpm: k.RPM}
+		c := &caller{name: keyName(k), digest: hex.EncodeToString(sum[:8]), admin: i >= len(keys), rpm: k.RPM,
+			rpmText: strconv.Itoa(k.RPM)}
 		if k.Agents != nil && !c.admin {
 			c.agents = map[string]bool{}
 			for _, a := range k.Agents {
@@ -159,10 +163,10 @@ func (s *Server) allowed(c echo.Context, model, name string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !infoOf(c).caller.may(a.Name) {
+	info := infoOf(c)
+	if !info.caller.may(a.Name) {
 		return nil, newError(ErrNotAllowed, "model", fmt.Sprintf("This API key may not call the agent %s%s.", transform.ModelPrefix, a.Name), nil)
 	}
-	info := infoOf(c)
 	info.agent, info.target = a.Name, a // a call refused by the agent's limit is the agent's in the log and metrics
 	if a.disabled.Load() {
 		return nil, agentDisabled(a)

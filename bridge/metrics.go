@@ -65,8 +65,15 @@ type metrics struct {
 
 	// perAgent holds each agent's label children, curried once: a stream
 	// opening or closing costs no label lookup.
-	mu       sync.RWMutex
-	perAgent map[string]*agentMetrics
+	perAgent readMap[string, *agentMetrics]
+	// series holds the children a finished request counts into, by route,
+	// agent and key: a request resolves them with one lookup, not one
+	// WithLabelValues (hashing every label value) per metric.
+	series readMap[seriesKey, *series]
+	// mu serializes making series with forget: a series made as its agent
+	// is forgotten would keep the old agent's children and figures for
+	// one registered again under its name.
+	mu sync.Mutex
 }
 
 // agentMetrics are the children of one agent's label value, and its
@@ -83,8 +90,88 @@ func (am *agentMetrics) streamClosed() {
 	am.open.Add(-1)
 }
 
+// seriesKey names the series of one route, agent and key.
+type seriesKey struct{ route, agent, key string }
+
+// series are the children of one seriesKey's label values. Each is made
+// at its first use, as WithLabelValues would (a series appears in /metrics
+// once something is counted in it, not before), and kept.
+type series struct {
+	seriesKey
+	m  *metrics
+	am *agentMetrics // the agent's; nil without an agent
+	// ok counts the requests answered 200 (other codes are rare enough
+	// for a lookup each).
+	ok            atomic.Pointer[prometheus.Counter]
+	duration      atomic.Pointer[prometheus.Observer]
+	ttft          atomic.Pointer[prometheus.Observer]
+	input, output atomic.Pointer[prometheus.Counter]
+	cost          atomic.Pointer[prometheus.Counter]
+}
+
+// keep stores v in p unless another request stored one first (the same
+// child: WithLabelValues of the same values), and returns what p holds.
+func keep[M any](p *atomic.Pointer[M], v M) M {
+	p.CompareAndSwap(nil, &v)
+	return *p.Load()
+}
+
+func (se *series) requests(status int) prometheus.Counter {
+	if status != http.StatusOK {
+		return se.m.requests.WithLabelValues(se.route, se.agent, se.key, codeLabel(status))
+	}
+	if c := se.ok.Load(); c != nil {
+		return *c
+	}
+	return keep(&se.ok, se.m.requests.WithLabelValues(se.route, se.agent, se.key, codeLabel(status)))
+}
+
+func (se *series) durations() prometheus.Observer {
+	if o := se.duration.Load(); o != nil {
+		return *o
+	}
+	return keep(&se.duration, se.m.duration.WithLabelValues(se.route, se.agent))
+}
+
+func (se *series) ttfts() prometheus.Observer {
+	if o := se.ttft.Load(); o != nil {
+		return *o
+	}
+	return keep(&se.ttft, se.m.ttft.WithLabelValues(se.route, se.agent))
+}
+
+func (se *series) tokens(p *atomic.Pointer[prometheus.Counter], direction string) prometheus.Counter {
+	if c := p.Load(); c != nil {
+		return *c
+	}
+	return keep(p, se.m.tokens.WithLabelValues(se.agent, se.key, direction))
+}
+
+func (se *series) costs() prometheus.Counter {
+	if c := se.cost.Load(); c != nil {
+		return *c
+	}
+	return keep(&se.cost, se.m.cost.WithLabelValues(se.agent, se.key))
+}
+
+// seriesOf returns the series of k, making them the first time. Its
+// values come from the registry, the keys and the routes' names only,
+// never from a request, so they are bounded by the configuration.
+func (m *metrics) seriesOf(k seriesKey) *series {
+	if se, ok := m.series.get(k); ok {
+		return se
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	se := &series{seriesKey: k, m: m}
+	if k.agent != "" {
+		se.am = m.agent(k.agent)
+	}
+	return m.series.getOrPut(k, se)
+}
+
 func newMetrics() *metrics {
-	m := &metrics{reg: prometheus.NewRegistry(), perAgent: map[string]*agentMetrics{}}
+	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "a2a_bridge_requests_total",
 		Help: "Requests served, by route, agent, key name and HTTP status."}, []string{"route", "agent", "key", "code"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "a2a_bridge_request_duration_seconds",
@@ -114,31 +201,23 @@ func newMetrics() *metrics {
 // them the first time. Names come from the registry only, never from a
 // request, so the label values are bounded by the configured agents.
 func (m *metrics) agent(name string) *agentMetrics {
-	m.mu.RLock()
-	am := m.perAgent[name]
-	m.mu.RUnlock()
-	if am != nil {
+	if am, ok := m.perAgent.get(name); ok {
 		return am
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if am = m.perAgent[name]; am == nil {
-		am = &agentMetrics{streams: m.streams.WithLabelValues(name)}
-		m.perAgent[name] = am
-	}
-	return am
+	return m.perAgent.getOrPut(name, &agentMetrics{streams: m.streams.WithLabelValues(name)})
 }
 
 // forget drops every series of an agent that was unregistered.
 func (m *metrics) forget(name string) {
 	m.mu.Lock()
-	delete(m.perAgent, name)
-	m.mu.Unlock()
+	defer m.mu.Unlock()
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
 	}{m.requests, m.duration, m.ttft, m.upErrors, m.tokens, m.cost, m.rateLimited, m.streams, m.up} {
 		v.DeletePartialMatch(prometheus.Labels{"agent": name})
 	}
+	m.series.deleteFunc(func(k seriesKey, _ *series) bool { return k.agent == name })
+	m.perAgent.deleteFunc(func(agent string, _ *agentMetrics) bool { return agent == name })
 }
 
 // handler serves the registry in the Prometheus text format.
@@ -177,32 +256,32 @@ func routeOf(c echo.Context) string {
 // observe counts one finished request: called by the access log, which
 // knows its outcome.
 func (s *Server) observe(c echo.Context, info *reqInfo, status int, latency time.Duration) {
-	m, route := s.metrics, routeOf(c)
 	key := ""
 	if info.caller != nil {
 		key = info.caller.name
 	}
-	m.requests.WithLabelValues(route, info.agent, key, codeLabel(status)).Inc()
-	m.duration.WithLabelValues(route, info.agent).Observe(latency.Seconds())
+	se := s.metrics.seriesOf(seriesKey{routeOf(c), info.agent, key})
+	se.requests(status).Inc()
+	se.durations().Observe(latency.Seconds())
 	if !info.first.IsZero() {
-		m.ttft.WithLabelValues(route, info.agent).Observe(info.first.Sub(info.start).Seconds())
+		se.ttfts().Observe(info.first.Sub(info.start).Seconds())
 	}
-	if info.agent == "" {
+	if se.am == nil {
 		return
 	}
-	m.agent(info.agent).stats.add(latency, failed(status), info)
+	se.am.stats.add(latency, failed(status), info)
 	kind := upstreamKind(info.err)
 	if kind != "" {
-		m.upErrors.WithLabelValues(info.agent, kind).Inc()
+		s.metrics.upErrors.WithLabelValues(info.agent, kind).Inc()
 	}
 	if info.replica != nil && (kind != "" && kind != upTask || info.answered) {
 		s.called(info.target, info.replica, kind != "") // a task's verdict says nothing of the agent's health
 	}
 	if info.answered {
-		m.tokens.WithLabelValues(info.agent, key, "input").Add(float64(info.usage.PromptTokens))
-		m.tokens.WithLabelValues(info.agent, key, "output").Add(float64(info.usage.CompletionTokens))
+		se.tokens(&se.input, "input").Add(float64(info.usage.PromptTokens))
+		se.tokens(&se.output, "output").Add(float64(info.usage.CompletionTokens))
 		if info.cost > 0 {
-			m.cost.WithLabelValues(info.agent, key).Add(info.cost)
+			se.costs().Add(info.cost)
 		}
 	}
 }

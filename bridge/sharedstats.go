@@ -27,13 +27,7 @@ func (s *Server) flushStats(ctx context.Context) {
 	if s.shared == nil {
 		return
 	}
-	s.metrics.mu.RLock()
-	per := make(map[string]*agentMetrics, len(s.metrics.perAgent))
-	for name, am := range s.metrics.perAgent {
-		per[name] = am
-	}
-	s.metrics.mu.RUnlock()
-	for name, am := range per {
+	for name, am := range s.metrics.perAgent.snapshot() {
 		st := &am.stats
 		st.mu.Lock()
 		d := st.counters().minus(st.flushed)
