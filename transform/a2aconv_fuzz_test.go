@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -120,8 +121,9 @@ func refErrorDataBytes(data []byte, to Dialect) []byte {
 // FuzzConvertSame holds the one-pass translation to the map reference
 // (a2aconv_ref_test.go): every body, valid or not, translates to the same
 // bytes, or fails with the same error, as a request and as a response, in
-// both dialects; its error data too; and appending to a buffer in use
-// appends exactly that.
+// both dialects; its error data too; appending to a buffer in use appends
+// exactly that; and AppendConvertEvent reads and translates as
+// ReadResponse and ConvertResponse do apart.
 func FuzzConvertSame(f *testing.F) {
 	seedA2AConv(f)
 	f.Add([]byte(`{"id":1,"\u0072esult":{"k\u0069nd":"task","id":"t","status":{}},"result":2,"r\xffesult":{}}`), false, true)
@@ -154,5 +156,12 @@ func FuzzConvertSame(f *testing.F) {
 		}
 		same("AppendConvertResponse", appended, err, append(bytes.Clone(prefix), want...), wantErr)
 		same("ErrorData", ErrorData(body, to), nil, refErrorDataBytes(body, to), nil)
+		var one [1]Artifact
+		c, err := AppendConvertEvent(bytes.Clone(prefix), body, to, bare, &one)
+		same("AppendConvertEvent", c.Out, err, append(bytes.Clone(prefix), want...), wantErr)
+		ev, readErr := ReadResponse(body)
+		if !reflect.DeepEqual(c.Event, ev) || !reflect.DeepEqual(c.ReadErr, readErr) {
+			t.Fatalf("AppendConvertEvent(%q) read %+v, %v, want %+v, %v", body, c.Event, c.ReadErr, ev, readErr)
+		}
 	})
 }

@@ -30,6 +30,12 @@ func AppendConvertResponse(dst, body []byte, to Dialect, bare bool) ([]byte, err
 	if err != nil {
 		return dst, err
 	}
+	return appendConvertedResponse(dst, env, to, bare), nil
+}
+
+// appendConvertedResponse appends the response env, an object CheckJSON passed,
+// translated (see ConvertResponse).
+func appendConvertedResponse(dst, env []byte, to Dialect, bare bool) []byte {
 	var buf [16]member
 	b := append(dst, '{')
 	for _, m := range sortedMembers(env, buf[:0]) {
@@ -43,7 +49,7 @@ func AppendConvertResponse(dst, body []byte, to Dialect, bare bool) ([]byte, err
 			b = append(b, m.val...)
 		}
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // convError appends a JSON-RPC error with its data in dialect to, or
