@@ -71,8 +71,9 @@ func AppendConvertRequest(dst, body []byte, to Dialect, tenant string) ([]byte, 
 	if err != nil {
 		return dst, err
 	}
+	sc := newScan(body)
 	var buf [16]member
-	ms := sortedMembers(env, buf[:0])
+	ms := sc.sortedMembers(env, buf[:0])
 	mv := memberValue(ms, "method")
 	method := methodOf(mv)
 	name, ok := MethodIn(method, to)
@@ -93,7 +94,7 @@ func AppendConvertRequest(dst, body []byte, to Dialect, tenant string) ([]byte, 
 		case string(m.name) == "method":
 			b = jsonenc.AppendString(b, name)
 		case string(m.name) == "params" && isObject(m.val):
-			b = convParams(b, name, m.val, from, to, tenant)
+			b = sc.convParams(b, name, m.val, from, to, tenant)
 		default:
 			b = append(b, m.val...)
 		}
@@ -110,7 +111,7 @@ func objectOf(body []byte) ([]byte, error) {
 	if !isObject(body[i:]) {
 		return nil, ErrNotRPC
 	}
-	return body[i:valueEnd(body, i)], nil
+	return body[i:], nil
 }
 
 // memberValue is the value of the member name of ms, or nil.

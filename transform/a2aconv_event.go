@@ -21,7 +21,7 @@ func AppendConvertEvent(dst, body []byte, to Dialect, bare bool, one *[1]Artifac
 		c.Out = out
 		return c, err
 	}
-	i := wsEnd(body, 0)
-	c.Out = appendConvertedResponse(dst, body[i:valueEnd(body, i)], to, bare)
+	sc := newScan(body)
+	c.Out = sc.appendConvertedResponse(dst, body[wsEnd(body, 0):], to, bare)
 	return c, nil
 }

@@ -65,18 +65,18 @@ func (p *convIn) metadata03() []byte {
 // convParams appends the params of method (already in dialect to) from
 // dialect from. method is a name of to (MethodIn), so a 0.3 method comes
 // with to V03 and a 1.0 one with V10.
-func convParams(b []byte, method string, raw []byte, from, to Dialect, tenant string) []byte {
+func (sc *scan) convParams(b []byte, method string, raw []byte, from, to Dialect, tenant string) []byte {
 	p := convIn{raw: raw, to: to, tenant: tenant}
-	fields(raw, paramNames, p.v[:])
+	sc.fields(raw, paramNames, p.v[:])
 	v := &p.v
 	switch method {
 	case "message/send", "message/stream", "SendMessage", "SendStreamingMessage":
 		b = append(b, '{')
 		if isObject(v[pConfiguration]) {
-			b = convConfiguration(key(b, "configuration"), v[pConfiguration], to)
+			b = sc.convConfiguration(key(b, "configuration"), v[pConfiguration], to)
 		}
 		if v[pMessage] != nil {
-			b = convMessage(key(b, "message"), v[pMessage], to)
+			b = sc.convMessage(key(b, "message"), v[pMessage], to)
 		}
 		b = keep(b, "metadata", v[pMetadata])
 	case "tasks/get", "GetTask":
@@ -93,7 +93,7 @@ func convParams(b []byte, method string, raw []byte, from, to Dialect, tenant st
 			b = keep(b, paramNames[i], v[i])
 		}
 	default:
-		return convPushParams(b, method, &p, from)
+		return sc.convPushParams(b, method, &p, from)
 	}
 	return append(p.appendTenant(b), '}')
 }
@@ -101,7 +101,7 @@ func convParams(b []byte, method string, raw []byte, from, to Dialect, tenant st
 // convPushParams appends the params of the push-config and extended-card
 // methods: 0.3 names the task "id" and the config "pushNotificationConfigId"
 // and nests the config; 1.0 names them "taskId" and "id", flat.
-func convPushParams(b []byte, method string, p *convIn, from Dialect) []byte {
+func (sc *scan) convPushParams(b []byte, method string, p *convIn, from Dialect) []byte {
 	v := &p.v
 	task, cfg := v[pID], v[pPushConfigID]
 	if from == V10 || method == "tasks/pushNotificationConfig/set" || method == "CreateTaskPushNotificationConfig" {
@@ -117,10 +117,10 @@ func convPushParams(b []byte, method string, p *convIn, from Dialect) []byte {
 	switch method {
 	case "tasks/pushNotificationConfig/set":
 		b = keep(append(b, '{'), "metadata", p.metadata03())
-		b = convPushConfig(key(b, "pushNotificationConfig"), config, V03, nil)
+		b = sc.convPushConfig(key(b, "pushNotificationConfig"), config, V03, nil)
 		b = keep(b, "taskId", task)
 	case "CreateTaskPushNotificationConfig":
-		return convPushConfig(b, config, V10, &pushParams{task, p})
+		return sc.convPushConfig(b, config, V10, &pushParams{task, p})
 	case "tasks/pushNotificationConfig/get", "tasks/pushNotificationConfig/delete":
 		b = keep(append(b, '{'), "id", task)
 		b = keep(keep(b, "metadata", p.metadata03()), "pushNotificationConfigId", cfg)
@@ -149,12 +149,12 @@ var pushConfigNames = []string{"authentication", "id", "token", "url"}
 // convPushConfig appends a push notification config in dialect to: its
 // authentication has "schemes" (a list) in 0.3, one "scheme" in 1.0. in,
 // when set, are the params the config is flat in.
-func convPushConfig(b, c []byte, to Dialect, in *pushParams) []byte {
+func (sc *scan) convPushConfig(b, c []byte, to Dialect, in *pushParams) []byte {
 	var v [4][]byte
-	fields(c, pushConfigNames, v[:])
+	sc.fields(c, pushConfigNames, v[:])
 	b = append(b, '{')
 	if isObject(v[0]) {
-		b = convAuth(key(b, "authentication"), v[0], to)
+		b = sc.convAuth(key(b, "authentication"), v[0], to)
 	}
 	b = keep(b, "id", v[1])
 	if in != nil {
@@ -166,9 +166,9 @@ func convPushConfig(b, c []byte, to Dialect, in *pushParams) []byte {
 var authNames = []string{"credentials", "scheme", "schemes"}
 
 // convAuth appends a push config's authentication in dialect to.
-func convAuth(b, a []byte, to Dialect) []byte {
+func (sc *scan) convAuth(b, a []byte, to Dialect) []byte {
 	var v [3][]byte
-	fields(a, authNames, v[:])
+	sc.fields(a, authNames, v[:])
 	b = keep(append(b, '{'), "credentials", v[0])
 	schemes := parsed(v[2])
 	scheme := parsed(v[1]).String()
@@ -193,9 +193,9 @@ var configurationNames = []string{"acceptedOutputModes", "historyLength", "block
 // "blocking" (true when absent) is 1.0 "returnImmediately" inverted (false
 // when absent); the push config is "pushNotificationConfig" in 0.3,
 // "taskPushNotificationConfig" in 1.0.
-func convConfiguration(b, c []byte, to Dialect) []byte {
+func (sc *scan) convConfiguration(b, c []byte, to Dialect) []byte {
 	var v [6][]byte
-	fields(c, configurationNames, v[:])
+	sc.fields(c, configurationNames, v[:])
 	blocking, immediate := v[2], boolOf(v[3])
 	push := firstPresent(v[4], v[5])
 	nonblocking := immediate || blocking != nil && !boolOf(blocking)
@@ -206,7 +206,7 @@ func convConfiguration(b, c []byte, to Dialect) []byte {
 			b = append(key(b, "returnImmediately"), "true"...)
 		}
 		if isObject(push) {
-			b = convPushConfig(key(b, "taskPushNotificationConfig"), push, V10, nil)
+			b = sc.convPushConfig(key(b, "taskPushNotificationConfig"), push, V10, nil)
 		}
 		return append(b, '}')
 	}
@@ -218,39 +218,42 @@ func convConfiguration(b, c []byte, to Dialect) []byte {
 	}
 	b = keep(b, "historyLength", v[1])
 	if isObject(push) {
-		b = convPushConfig(key(b, "pushNotificationConfig"), push, V03, nil)
+		b = sc.convPushConfig(key(b, "pushNotificationConfig"), push, V03, nil)
 	}
 	return append(b, '}')
 }
 
-var messageNames = []string{"contextId", "extensions", "messageId", "metadata", "parts", "referenceTaskIds",
-	"role", "taskId"}
-
 // convMessage appends an A2A Message in dialect to; raw that is no object
 // is appended as it is (the agent answers it).
-func convMessage(b, raw []byte, to Dialect) []byte {
-	var v [8][]byte
-	if !fields(raw, messageNames, v[:]) {
+func (sc *scan) convMessage(b, raw []byte, to Dialect) []byte {
+	var f objFields
+	if !sc.readObject(raw, &f) {
 		return append(b, raw...)
 	}
-	b = keep(keep(append(b, '{'), "contextId", v[0]), "extensions", v[1])
+	return sc.convMessageOf(b, &f, to)
+}
+
+// convMessageOf appends the Message of members f in dialect to.
+func (sc *scan) convMessageOf(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	b = keep(keep(append(b, '{'), "contextId", v[oContextID]), "extensions", v[oExtensions])
 	if to == V03 {
 		b = append(key(b, "kind"), `"message"`...)
 	}
-	b = keep(keep(b, "messageId", v[2]), "metadata", v[3])
-	if v[4] != nil {
-		b = convParts(key(b, "parts"), v[4], to)
+	b = keep(keep(b, "messageId", v[oMessageID]), "metadata", v[oMetadata])
+	if v[oParts] != nil {
+		b = sc.convParts(key(b, "parts"), v[oParts], to)
 	}
-	b = keep(b, "referenceTaskIds", v[5])
-	if v[6] != nil {
-		b = convRole(key(b, "role"), v[6], to)
+	b = keep(b, "referenceTaskIds", v[oReferenceTaskIDs])
+	if v[oRole] != nil {
+		b = sc.convRole(key(b, "role"), v[oRole], to)
 	}
-	return append(keep(b, "taskId", v[7]), '}')
+	return append(keep(b, "taskId", v[oTaskID]), '}')
 }
 
 // convRole appends a message role in dialect to: "agent" in 0.3,
 // "ROLE_AGENT" in 1.0. A role neither spells is kept as it came.
-func convRole(b, raw []byte, to Dialect) []byte {
+func (sc *scan) convRole(b, raw []byte, to Dialect) []byte {
 	var r string
 	p, plain := plainString(raw)
 	switch {
@@ -274,13 +277,13 @@ func convRole(b, raw []byte, to Dialect) []byte {
 
 // convParts appends a message's or an artifact's parts in dialect to; a
 // part that is none of text, file and data is dropped.
-func convParts(b, raw []byte, to Dialect) []byte {
-	list, ok := arrayIn(raw)
+func (sc *scan) convParts(b, raw []byte, to Dialect) []byte {
+	list, ok := sc.arrayIn(raw)
 	b = append(b, '[')
 	for ok {
 		var p []byte
-		if p, ok = list.next(); ok {
-			b = convPart(b, p, to)
+		if p, ok = list.next(sc); ok {
+			b = sc.convPart(b, p, to)
 		}
 	}
 	return append(b, ']')
@@ -307,25 +310,25 @@ const (
 // {"kind":"file","file":{"uri"|"bytes","mimeType","name"}},
 // {"kind":"data","data":{…}}; 1.0: {"text"}, {"url"|"raw","mediaType",
 // "filename"}, {"data"}. Read by "kind" (or 0.1's "type"), else by member.
-func convPart(b, raw []byte, to Dialect) []byte {
+func (sc *scan) convPart(b, raw []byte, to Dialect) []byte {
 	var v [nPart][]byte
-	if !fields(raw, partNames, v[:]) {
+	if !sc.fields(raw, partNames, v[:]) {
 		return b
 	}
 	kind := firstPresent(v[ptKind], v[ptType])
 	untyped := isText(kind, "")
 	switch {
 	case isText(kind, "text") || untyped && v[ptText] != nil:
-		return convTextPart(sep(b), &v, to)
+		return sc.convTextPart(sep(b), &v, to)
 	case isText(kind, "file") || untyped && (v[ptFile] != nil || v[ptURL] != nil || v[ptRaw] != nil):
-		return convFilePart(sep(b), &v, to)
+		return sc.convFilePart(sep(b), &v, to)
 	case isText(kind, "data") || untyped && v[ptData] != nil:
-		return convDataPart(sep(b), &v, to)
+		return sc.convDataPart(sep(b), &v, to)
 	}
 	return b
 }
 
-func convTextPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
+func (sc *scan) convTextPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 	b = append(b, '{')
 	if to == V03 {
 		b = append(key(b, "kind"), `"text"`...)
@@ -346,9 +349,9 @@ func convTextPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 
 var fileNames = []string{"uri", "url", "bytes", "data", "mimeType", "mediaType", "name", "filename"}
 
-func convFilePart(b []byte, v *[nPart][]byte, to Dialect) []byte {
+func (sc *scan) convFilePart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 	var f [8][]byte
-	fields(v[ptFile], fileNames, f[:])
+	sc.fields(v[ptFile], fileNames, f[:])
 	uri, data := firstPresent(f[0], f[1], v[ptURL]), firstPresent(f[2], f[3], v[ptRaw])
 	mt, name := firstPresent(f[4], f[5], v[ptMediaType]), firstPresent(f[6], f[7], v[ptFilename])
 	if uri != nil {
@@ -368,7 +371,7 @@ func convFilePart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 
 // convDataPart: 1.0 data is any JSON value, 0.3 data an object, so a 1.0
 // value that is no object reaches a 0.3 peer as {"value": …}.
-func convDataPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
+func (sc *scan) convDataPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 	d := v[ptData]
 	if d == nil {
 		d = []byte("{}")

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // ConvertResponse returns one JSON-RPC response of an agent (a whole
@@ -30,21 +29,22 @@ func AppendConvertResponse(dst, body []byte, to Dialect, bare bool) ([]byte, err
 	if err != nil {
 		return dst, err
 	}
-	return appendConvertedResponse(dst, env, to, bare), nil
+	sc := newScan(body)
+	return sc.appendConvertedResponse(dst, env, to, bare), nil
 }
 
 // appendConvertedResponse appends the response env, an object CheckJSON passed,
 // translated (see ConvertResponse).
-func appendConvertedResponse(dst, env []byte, to Dialect, bare bool) []byte {
+func (sc *scan) appendConvertedResponse(dst, env []byte, to Dialect, bare bool) []byte {
 	var buf [16]member
 	b := append(dst, '{')
-	for _, m := range sortedMembers(env, buf[:0]) {
+	for _, m := range sc.sortedMembers(env, buf[:0]) {
 		b = appendName(b, m.name)
 		switch {
 		case string(m.name) == "error" && isObject(m.val):
-			b = convError(b, m.val, to)
+			b = sc.convError(b, m.val, to)
 		case string(m.name) == "result" && isObject(m.val):
-			b = convResult(b, m.val, to, bare)
+			b = sc.convResult(b, m.val, to, bare)
 		default:
 			b = append(b, m.val...)
 		}
@@ -54,14 +54,14 @@ func appendConvertedResponse(dst, env []byte, to Dialect, bare bool) []byte {
 
 // convError appends a JSON-RPC error with its data in dialect to, or
 // without it if it has neither shape.
-func convError(b, e []byte, to Dialect) []byte {
+func (sc *scan) convError(b, e []byte, to Dialect) []byte {
 	var buf [16]member
 	b = append(b, '{')
-	for _, m := range sortedMembers(e, buf[:0]) {
+	for _, m := range sc.sortedMembers(e, buf[:0]) {
 		if string(m.name) != "data" {
 			b = append(appendName(b, m.name), m.val...)
 		} else if isObject(m.val) || isArray(m.val) {
-			b = appendErrorData(appendName(b, m.name), m.val, to)
+			b = sc.appendErrorData(appendName(b, m.name), m.val, to)
 		}
 	}
 	return append(b, '}')
@@ -77,10 +77,17 @@ var resultKinds = [...][2]string{
 }
 
 // convResult appends a JSON-RPC result in dialect to.
-func convResult(b, r []byte, to Dialect, bare bool) []byte {
-	kind, wrapper, obj := resultKind(r)
+func (sc *scan) convResult(b, r []byte, to Dialect, bare bool) []byte {
+	var f, inner objFields
+	sc.readObject(r, &f)
+	kind, wrapper, obj := resultKind(&f, r)
 	if kind == "" {
-		return appendObject(b, r)
+		return sc.appendObject(b, r)
+	}
+	if &obj[0] != &r[0] { // a 1.0 wrapper's object
+		sc.readObject(obj, &inner)
+	} else {
+		inner = f
 	}
 	wrap := to == V10 && !(bare && kind == "task")
 	if wrap {
@@ -88,13 +95,13 @@ func convResult(b, r []byte, to Dialect, bare bool) []byte {
 	}
 	switch kind {
 	case "task":
-		b = convTask(b, obj, to)
+		b = sc.convTask(b, &inner, to)
 	case "message":
-		b = convMessage(b, obj, to)
+		b = sc.convMessageOf(b, &inner, to)
 	case "status-update":
-		b = convStatusUpdate(b, obj, to)
+		b = sc.convStatusUpdate(b, &inner, to)
 	default:
-		b = convArtifactUpdate(b, obj, to)
+		b = sc.convArtifactUpdate(b, &inner, to)
 	}
 	if wrap {
 		b = append(b, '}')
@@ -102,111 +109,65 @@ func convResult(b, r []byte, to Dialect, bare bool) []byte {
 	return b
 }
 
-// resultNames are the members resultKind reads: the wrappers (in the
-// order of resultKinds), then the kind and the shape.
-var resultNames = []string{"task", "message", "statusUpdate", "artifactUpdate", "kind", "status", "id", "taskId",
-	"artifact", "role", "parts"}
-
-const (
-	rKind = len(resultKinds) + iota
-	rStatus
-	rID
-	rTaskID
-	rArtifact
-	rRole
-	rParts
-	nResult
-)
-
-// resultKind reads what r is, by the tolerant rules of the wire notes
-// (§8.3): a 1.0 wrapper member (its only member), else "kind", else its
-// shape. It returns the kind, its 1.0 wrapper member and the object of
-// that kind.
-func resultKind(r []byte) (kind, wrapper string, obj []byte) {
-	var v [nResult][]byte
-	var sole []byte // the one name of r's members, while they have one
-	names := 0
-	it, _ := objectIn(r)
-	for {
-		k, val, esc, ok := it.member()
-		if !ok {
-			break
-		}
-		name := k[1 : len(k)-1]
-		if esc || !utf8.Valid(name) {
-			name = memberName(k, esc)
-		}
-		switch {
-		case names == 0:
-			sole, names = name, 1
-		case names == 1 && string(name) != string(sole):
-			names = 2
-		}
-		for j, n := range resultNames {
-			if string(name) == n {
-				if v[j] == nil {
-					v[j] = val
-				}
-				break
-			}
-		}
-	}
+// resultKind reads what the result r (its members f) is, by the tolerant
+// rules of the wire notes (§8.3): a 1.0 wrapper member (its only member),
+// else "kind", else its shape. It returns the kind, its 1.0 wrapper member
+// and the object of that kind.
+func resultKind(f *objFields, r []byte) (kind, wrapper string, obj []byte) {
+	v := &f.v
 	for i, k := range resultKinds {
-		if names == 1 && string(sole) == k[1] && isObject(v[i]) {
+		if f.names == 1 && string(f.sole) == k[1] && isObject(v[i]) {
 			return k[0], k[1], v[i]
 		}
 	}
 	for _, k := range resultKinds {
-		if isText(v[rKind], k[0]) {
+		if isText(v[oKind], k[0]) {
 			return k[0], k[1], r
 		}
 	}
-	switch status, taskID := v[rStatus] != nil, v[rTaskID] != nil; {
-	case status && v[rID] != nil:
+	switch status, taskID := v[oStatus] != nil, v[oTaskID] != nil; {
+	case status && v[oID] != nil:
 		return "task", "task", r
-	case taskID && v[rArtifact] != nil:
+	case taskID && v[oArtifact] != nil:
 		return "artifact-update", "artifactUpdate", r
 	case taskID && status:
 		return "status-update", "statusUpdate", r
-	case v[rRole] != nil && v[rParts] != nil:
+	case v[oRole] != nil && v[oParts] != nil:
 		return "message", "message", r
 	}
 	return "", "", r
 }
 
-var taskNames = []string{"artifacts", "contextId", "history", "id", "metadata", "status"}
-
 // convTask appends a Task in dialect to.
-func convTask(b, t []byte, to Dialect) []byte {
-	var v [6][]byte
-	fields(t, taskNames, v[:])
+func (sc *scan) convTask(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
 	b = append(b, '{')
-	if list, ok := arrayIn(v[0]); ok {
+	if list, ok := sc.arrayIn(v[oArtifacts]); ok {
 		b = append(key(b, "artifacts"), '[')
-		for a, ok := list.next(); ok; a, ok = list.next() {
+		for a, ok := list.next(sc); ok; a, ok = list.next(sc) {
 			if b = sep(b); isObject(a) {
-				b = convArtifact(b, a, to)
+				b = sc.convArtifact(b, a, to)
 			} else {
 				b = append(b, a...)
 			}
 		}
 		b = append(b, ']')
 	}
-	b = keep(b, "contextId", v[1])
-	if list, ok := arrayIn(v[2]); ok {
+	b = keep(b, "contextId", v[oContextID])
+	if list, ok := sc.arrayIn(v[oHistory]); ok {
 		b = append(key(b, "history"), '[')
-		for m, ok := list.next(); ok; m, ok = list.next() {
-			b = convMessage(sep(b), m, to)
+		for m, ok := list.next(sc); ok; m, ok = list.next(sc) {
+			b = sc.convMessage(sep(b), m, to)
 		}
 		b = append(b, ']')
 	}
-	b = keep(b, "id", v[3])
+	b = keep(b, "id", v[oID])
 	if to == V03 {
 		b = append(key(b, "kind"), `"task"`...)
 	}
-	b = keep(b, "metadata", v[4])
-	if isObject(v[5]) {
-		b = convStatus(key(b, "status"), statusOf(v[5]), to)
+	b = keep(b, "metadata", v[oMetadata])
+	if isObject(v[oStatus]) {
+		b = sc.convStatus(key(b, "status"), sc.statusOf(v[oStatus]), to)
 	}
 	return append(b, '}')
 }
@@ -215,16 +176,16 @@ var statusNames = []string{"message", "state", "timestamp"}
 
 // statusOf reads the members of a TaskStatus convStatus writes: message,
 // state, timestamp (none for s no object).
-func statusOf(s []byte) (v [3][]byte) {
-	fields(s, statusNames, v[:])
+func (sc *scan) statusOf(s []byte) (v [3][]byte) {
+	sc.fields(s, statusNames, v[:])
 	return v
 }
 
 // convStatus appends a TaskStatus in dialect to.
-func convStatus(b []byte, v [3][]byte, to Dialect) []byte {
+func (sc *scan) convStatus(b []byte, v [3][]byte, to Dialect) []byte {
 	b = append(b, '{')
 	if m := v[0]; m != nil && string(m) != "null" {
-		b = convMessage(key(b, "message"), m, to)
+		b = sc.convMessage(key(b, "message"), m, to)
 	}
 	if st := stateOf(v[1]); st != "" {
 		b = appendState(key(b, "state"), st, to)
@@ -248,51 +209,45 @@ func StateIn(st State, to Dialect) string {
 var artifactNames = []string{"artifactId", "description", "extensions", "metadata", "name", "parts"}
 
 // convArtifact appends an Artifact in dialect to.
-func convArtifact(b, a []byte, to Dialect) []byte {
+func (sc *scan) convArtifact(b, a []byte, to Dialect) []byte {
 	var v [6][]byte
-	fields(a, artifactNames, v[:])
+	sc.fields(a, artifactNames, v[:])
 	b = keep(keep(append(b, '{'), "artifactId", v[0]), "description", v[1])
 	b = keep(keep(keep(b, "extensions", v[2]), "metadata", v[3]), "name", v[4])
-	return append(convParts(key(b, "parts"), v[5], to), '}')
+	return append(sc.convParts(key(b, "parts"), v[5], to), '}')
 }
 
-var statusUpdateNames = []string{"contextId", "final", "metadata", "status", "taskId"}
-
 // convStatusUpdate appends a TaskStatusUpdateEvent in dialect to.
-func convStatusUpdate(b, e []byte, to Dialect) []byte {
-	var v [5][]byte
-	fields(e, statusUpdateNames, v[:])
-	s := statusOf(v[3])
-	b = keep(append(b, '{'), "contextId", v[0])
+func (sc *scan) convStatusUpdate(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	s := sc.statusOf(v[oStatus])
+	b = keep(append(b, '{'), "contextId", v[oContextID])
 	if to == V03 {
 		final := "false"
-		if v[1] != nil {
-			final = boolJSON(boolOf(v[1]))
+		if v[oFinal] != nil {
+			final = boolJSON(boolOf(v[oFinal]))
 		} else if st := stateOf(s[1]); st != "" && (st.Terminal() || st.Interrupted()) {
 			final = "true"
 		}
 		b = append(append(key(b, "final"), final...), `,"kind":"status-update"`...)
 	}
-	b = convStatus(key(keep(b, "metadata", v[2]), "status"), s, to)
-	return append(keep(b, "taskId", v[4]), '}')
+	b = sc.convStatus(key(keep(b, "metadata", v[oMetadata]), "status"), s, to)
+	return append(keep(b, "taskId", v[oTaskID]), '}')
 }
 
-var artifactUpdateNames = []string{"append", "artifact", "contextId", "lastChunk", "metadata", "taskId"}
-
 // convArtifactUpdate appends a TaskArtifactUpdateEvent in dialect to.
-func convArtifactUpdate(b, e []byte, to Dialect) []byte {
-	var v [6][]byte
-	fields(e, artifactUpdateNames, v[:])
-	b = keep(append(b, '{'), "append", v[0])
-	if isObject(v[1]) {
-		b = convArtifact(key(b, "artifact"), v[1], to)
+func (sc *scan) convArtifactUpdate(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	b = keep(append(b, '{'), "append", v[oAppend])
+	if isObject(v[oArtifact]) {
+		b = sc.convArtifact(key(b, "artifact"), v[oArtifact], to)
 	}
-	b = keep(b, "contextId", v[2])
+	b = keep(b, "contextId", v[oContextID])
 	if to == V03 {
 		b = append(key(b, "kind"), `"artifact-update"`...)
 	}
-	b = keep(keep(b, "lastChunk", v[3]), "metadata", v[4])
-	return append(keep(b, "taskId", v[5]), '}')
+	b = keep(keep(b, "lastChunk", v[oLastChunk]), "metadata", v[oMetadata])
+	return append(keep(b, "taskId", v[oTaskID]), '}')
 }
 
 // ErrorData returns a JSON-RPC error's data in dialect to, or nil to
@@ -309,24 +264,25 @@ func ErrorData(data []byte, to Dialect) []byte {
 	if !isObject(d) && !isArray(d) {
 		return nil
 	}
-	return appendErrorData(nil, d[:valueEnd(d, 0)], to)
+	sc := newScan(data)
+	return sc.appendErrorData(nil, d, to)
 }
 
 // appendErrorData appends the error data d, an object or an array, in
 // dialect to (see ErrorData).
-func appendErrorData(b, d []byte, to Dialect) []byte {
+func (sc *scan) appendErrorData(b, d []byte, to Dialect) []byte {
 	if isObject(d) {
 		if to == V03 {
-			return appendObject(b, d)
+			return sc.appendObject(b, d)
 		}
-		return append(appendObject(append(b, '['), d), ']')
+		return append(sc.appendObject(append(b, '['), d), ']')
 	}
 	if to == V03 {
 		b = append(b, `{"details":`...)
 	}
 	b = append(b, '[')
-	list, _ := arrayIn(d)
-	for e, ok := list.next(); ok; e, ok = list.next() {
+	list, _ := sc.arrayIn(d)
+	for e, ok := list.next(sc); ok; e, ok = list.next(sc) {
 		if isObject(e) { // a typed detail is an object
 			b = append(sep(b), e...)
 		}

@@ -72,8 +72,51 @@ func quotesOrBackslashes(x uint64) uint64 {
 	return ((q-ones)&^q | (s-ones)&^s) & highs
 }
 
+// scan is one translation's reading of one body. Descending a level at a
+// time, it would walk a nested value once per level above it (each skip
+// of a container walks all of it): ends remembers where the containers a
+// skip walked through end, by their offset from the end of the body's
+// array (every value read is a slice of it), so that a later skip of one
+// of them costs nothing.
+type scan struct {
+	ends [64]struct{ at, end int32 } // at is the offset + 1 (0: a free slot); end as an offset
+	base int                         // cap of the body: a value v starts at offset base-cap(v)
+}
+
+// newScan is the scan of body.
+func newScan(body []byte) scan { return scan{base: cap(body)} }
+
+// remember notes that the container at b[start] ends at b[end].
+func (sc *scan) remember(b []byte, start, end int) {
+	at := sc.base - cap(b) + start
+	for n, j := 0, at; n < 4; n, j = n+1, j+1 { // open addressing, a few probes
+		if e := &sc.ends[j%len(sc.ends)]; e.at == 0 {
+			e.at, e.end = int32(at+1), int32(sc.base-cap(b)+end)
+			return
+		}
+	}
+}
+
+// remembered returns the end of the container at b[i], if remembered.
+func (sc *scan) remembered(b []byte, i int) (int, bool) {
+	at := sc.base - cap(b) + i
+	for n, j := 0, at; n < 4; n, j = n+1, j+1 {
+		e := &sc.ends[j%len(sc.ends)]
+		if e.at == 0 {
+			return 0, false
+		}
+		if int(e.at) == at+1 {
+			if end := int(e.end) - (sc.base - cap(b)); end <= len(b) {
+				return end, true
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
 // valueEnd is the offset past the value at b[i].
-func valueEnd(b []byte, i int) int {
+func (sc *scan) valueEnd(b []byte, i int) int {
 	if i >= len(b) {
 		return i
 	}
@@ -82,27 +125,43 @@ func valueEnd(b []byte, i int) int {
 		end, _ := strEnd(b, i)
 		return end
 	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i, _ = strEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
+		if end, ok := sc.remembered(b, i); ok {
+			return end
 		}
-		return i
+		return sc.containerEnd(b, i)
 	}
 	for i < len(b) {
 		switch b[i] {
 		case ',', '}', ']', ' ', '\t', '\n', '\r':
 			return i
+		}
+		i++
+	}
+	return i
+}
+
+// containerEnd is the offset past the container at b[i], whose nested
+// containers' ends it remembers.
+func (sc *scan) containerEnd(b []byte, i int) int {
+	var open [MaxDepth + 1]int32
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i, _ = strEnd(b, i)
+			continue
+		case '{', '[':
+			if depth < len(open) {
+				open[depth] = int32(i)
+			}
+			depth++
+		case '}', ']':
+			if depth--; depth < len(open) && depth >= 0 {
+				sc.remember(b, int(open[depth]), i+1)
+			}
+			if depth <= 0 {
+				return i + 1
+			}
 		}
 		i++
 	}
@@ -117,7 +176,7 @@ type elems struct {
 }
 
 // objectIn starts the members of v, and reports whether v is an object.
-func objectIn(v []byte) (elems, bool) {
+func (sc *scan) objectIn(v []byte) (elems, bool) {
 	if len(v) == 0 || v[0] != '{' {
 		return elems{}, false
 	}
@@ -125,7 +184,7 @@ func objectIn(v []byte) (elems, bool) {
 }
 
 // arrayIn starts the elements of v, and reports whether v is an array.
-func arrayIn(v []byte) (elems, bool) {
+func (sc *scan) arrayIn(v []byte) (elems, bool) {
 	if len(v) == 0 || v[0] != '[' {
 		return elems{}, false
 	}
@@ -133,7 +192,7 @@ func arrayIn(v []byte) (elems, bool) {
 }
 
 // next returns the next element, false after the last.
-func (e *elems) next() ([]byte, bool) {
+func (e *elems) next(sc *scan) ([]byte, bool) {
 	i := wsEnd(e.b, e.i)
 	if i >= len(e.b) || e.b[i] == ']' || e.b[i] == '}' {
 		return nil, false
@@ -141,14 +200,14 @@ func (e *elems) next() ([]byte, bool) {
 	if e.b[i] == ',' {
 		i = wsEnd(e.b, i+1)
 	}
-	end := valueEnd(e.b, i)
+	end := sc.valueEnd(e.b, i)
 	e.i = end
 	return e.b[i:end], true
 }
 
 // member returns the next member's key (quoted, escaped) and value, false
 // after the last.
-func (e *elems) member() (key, val []byte, esc, ok bool) {
+func (e *elems) member(sc *scan) (key, val []byte, esc, ok bool) {
 	i := wsEnd(e.b, e.i)
 	if i >= len(e.b) || e.b[i] == '}' {
 		return nil, nil, false, false
@@ -160,7 +219,7 @@ func (e *elems) member() (key, val []byte, esc, ok bool) {
 	key = e.b[i:kend]
 	i = wsEnd(e.b, kend)
 	i = wsEnd(e.b, i+1) // the colon
-	end := valueEnd(e.b, i)
+	end := sc.valueEnd(e.b, i)
 	e.i = end
 	return key, e.b[i:end], esc, true
 }
@@ -182,13 +241,13 @@ func memberName(key []byte, esc bool) []byte {
 // each name (nil for one absent), and reports whether v is an object. The
 // names are plain ASCII: a key holding neither an escape nor invalid
 // UTF-8 is its name as it stands.
-func fields(v []byte, names []string, vals [][]byte) bool {
-	it, ok := objectIn(v)
+func (sc *scan) fields(v []byte, names []string, vals [][]byte) bool {
+	it, ok := sc.objectIn(v)
 	if !ok {
 		return false
 	}
 	for {
-		key, val, esc, ok := it.member()
+		key, val, esc, ok := it.member(sc)
 		if !ok {
 			return true
 		}
@@ -213,10 +272,10 @@ type member struct{ name, val []byte }
 
 // sortedMembers appends the members of the object v to ms, sorted by
 // name, the first of each name only.
-func sortedMembers(v []byte, ms []member) []member {
-	it, _ := objectIn(v)
+func (sc *scan) sortedMembers(v []byte, ms []member) []member {
+	it, _ := sc.objectIn(v)
 	for {
-		key, val, esc, ok := it.member()
+		key, val, esc, ok := it.member(sc)
 		if !ok {
 			break
 		}
@@ -247,10 +306,10 @@ func sortMembers(ms []member) []member {
 
 // appendObject appends the object v as it came but for its members'
 // order (sorted) and duplicates (the first).
-func appendObject(b, v []byte) []byte {
+func (sc *scan) appendObject(b, v []byte) []byte {
 	var buf [16]member
 	b = append(b, '{')
-	for _, m := range sortedMembers(v, buf[:0]) {
+	for _, m := range sc.sortedMembers(v, buf[:0]) {
 		b = append(appendName(b, m.name), m.val...)
 	}
 	return append(b, '}')
