@@ -268,12 +268,16 @@ func answerIn(call *rpcCall, body []byte) ([]byte, error) {
 	if !call.translate {
 		return body, nil
 	}
-	out, err := transform.ConvertResponse(body, call.dialect, call.op == opGet || call.op == opCancel)
+	out, err := transform.ConvertResponse(body, call.dialect, bareTask(call))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", transform.ErrBadResponse, err)
 	}
 	return out, nil
 }
+
+// bareTask reports whether call's answer is a bare Task in 1.0: GetTask's
+// and CancelTask's.
+func bareTask(call *rpcCall) bool { return call.op == opGet || call.op == opCancel }
 
 // callerError is the agent's JSON-RPC error in body (agentError), its
 // data in the shape of the caller's dialect: a2a-go v0.3 cannot read the

@@ -116,17 +116,31 @@ type relayed struct {
 	m        *gwMeter // gatewayops.go: the call's accounting
 	skipTask bool     // the Task was sent first (subscribeStart): the agent's own is dropped
 	done     bool     // the task ended, or was interrupted, or the answer was a Message
+	one      [1]transform.Artifact
+	buf      []byte // the translated event, reused for each: the writer copies it
 }
 
 // next is the agent's frame as the caller reads it, or nil to drop it; an
-// agent's error event is an error. Its task and context are claimed.
+// agent's error event is an error. Its task and context are claimed. A
+// translated frame is read and translated off one validation, into the
+// stream's one buffer.
 func (rs *relayed) next(frame []byte) ([]byte, error) {
 	frame = compact(frame)
-	if e := callerError(rs.call, rs.t, frame); e != nil {
-		return nil, e
+	var ev transform.Event
+	var readErr, convErr error
+	out := frame
+	if rs.call.translate {
+		var c transform.ConvertedEvent
+		c, convErr = transform.AppendConvertEvent(rs.buf[:0], frame, rs.call.dialect, bareTask(rs.call), &rs.one)
+		ev, readErr, out, rs.buf = c.Event, c.ReadErr, c.Out, c.Out
+	} else {
+		ev, readErr = transform.ReadResponseInto(frame, &rs.one)
 	}
-	ev, err := transform.ReadResponse(frame)
-	if err == nil {
+	if readErr != nil { // an event read has no error member holding an object
+		if e := callerError(rs.call, rs.t, frame); e != nil {
+			return nil, e
+		}
+	} else {
 		rs.g.claim(rs.call, ev)
 		rs.m.event(ev)
 		rs.done = rs.done || ev.Final || ev.State.Terminal() || ev.State.Interrupted() || ev.Kind == transform.KindMessage
@@ -136,7 +150,10 @@ func (rs *relayed) next(frame []byte) ([]byte, error) {
 		}
 	}
 	rs.skipTask = false
-	return answerIn(rs.call, frame)
+	if convErr != nil {
+		return nil, fmt.Errorf("%w: %w", transform.ErrBadResponse, convErr)
+	}
+	return out, nil
 }
 
 // subscribeStart is the first event of a 1.0 SubscribeToTask relayed to a

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -103,5 +104,64 @@ func FuzzConvertResponse(f *testing.F) {
 			return
 		}
 		checkConverted(t, body, out, func(b []byte) ([]byte, error) { return ConvertResponse(b, to, bare) })
+	})
+}
+
+// refErrorDataBytes is ErrorData by the reference.
+func refErrorDataBytes(data []byte, to Dialect) []byte {
+	if CheckJSON(data) != nil {
+		return nil
+	}
+	if d := refErrorData(string(data), to); d != "" {
+		return []byte(d)
+	}
+	return nil
+}
+
+// FuzzConvertSame holds the one-pass translation to the map reference
+// (a2aconv_ref_test.go): every body, valid or not, translates to the same
+// bytes, or fails with the same error, as a request and as a response, in
+// both dialects; its error data too; appending to a buffer in use appends
+// exactly that; and AppendConvertEvent reads and translates as
+// ReadResponse and ConvertResponse do apart.
+func FuzzConvertSame(f *testing.F) {
+	seedA2AConv(f)
+	f.Add([]byte(`{"id":1,"\u0072esult":{"k\u0069nd":"task","id":"t","status":{}},"result":2,"r\xffesult":{}}`), false, true)
+	f.Add([]byte(`{"error":{"data":[1,{"a":1},{"b":2,"b":3}],"code":1,"<&>":0}}`), true, false)
+	f.Add([]byte(` {"params":{"pushNotificationConfig":{"authentication":{"schemes":{"0":"x"}}}},"method":"tasks/pushNotificationConfig/set"} `), true, false)
+	prefix := []byte(`data: {"x":[`)
+	f.Fuzz(func(t *testing.T, body []byte, v10, bare bool) {
+		to := V03
+		if v10 {
+			to = V10
+		}
+		same := func(what string, got []byte, gotErr error, want []byte, wantErr error) {
+			t.Helper()
+			if !bytes.Equal(got, want) || gotErr != wantErr { //nolint:errorlint // the very sentinel, both sides
+				t.Fatalf("%s(%q, %v) = %q, %v, want %q, %v", what, body, to, got, gotErr, want, wantErr)
+			}
+		}
+		got, err := ConvertRequest(body, to, "tn")
+		want, wantErr := refConvertRequest(body, to, "tn")
+		same("ConvertRequest", got, err, want, wantErr)
+		got, err = ConvertRequest(body, to, "")
+		want, wantErr = refConvertRequest(body, to, "")
+		same("ConvertRequest no tenant", got, err, want, wantErr)
+		got, err = ConvertResponse(body, to, bare)
+		want, wantErr = refConvertResponse(body, to, bare)
+		same("ConvertResponse", got, err, want, wantErr)
+		appended, err := AppendConvertResponse(bytes.Clone(prefix), body, to, bare)
+		if err != nil {
+			want = nil
+		}
+		same("AppendConvertResponse", appended, err, append(bytes.Clone(prefix), want...), wantErr)
+		same("ErrorData", ErrorData(body, to), nil, refErrorDataBytes(body, to), nil)
+		var one [1]Artifact
+		c, err := AppendConvertEvent(bytes.Clone(prefix), body, to, bare, &one)
+		same("AppendConvertEvent", c.Out, err, append(bytes.Clone(prefix), want...), wantErr)
+		ev, readErr := ReadResponse(body)
+		if !reflect.DeepEqual(c.Event, ev) || !reflect.DeepEqual(c.ReadErr, readErr) {
+			t.Fatalf("AppendConvertEvent(%q) read %+v, %v, want %+v, %v", body, c.Event, c.ReadErr, ev, readErr)
+		}
 	})
 }

@@ -2,8 +2,6 @@ package transform
 
 import (
 	"strings"
-
-	"github.com/tidwall/gjson"
 )
 
 // ConvertResponse returns one JSON-RPC response of an agent (a whole
@@ -16,24 +14,57 @@ import (
 // "final"; 0.3 clients wait for it). A result of no known shape is kept as
 // it came; a body nested deeper than MaxDepth is ErrTooDeep.
 func ConvertResponse(body []byte, to Dialect, bare bool) ([]byte, error) {
-	env, err := objectOf(body)
+	out, err := AppendConvertResponse(make([]byte, 0, len(body)+len(body)/4), body, to, bare)
 	if err != nil {
 		return nil, err
 	}
-	if e, ok := asObject(env["error"]); ok {
-		if d, ok := e["data"]; ok {
-			if d = errorData(d, to); d == "" {
-				delete(e, "data")
-			} else {
-				e["data"] = d
-			}
+	return out, nil
+}
+
+// AppendConvertResponse is ConvertResponse appending to dst, which it
+// returns as it came on an error: a stream translates each event into the
+// one buffer.
+func AppendConvertResponse(dst, body []byte, to Dialect, bare bool) ([]byte, error) {
+	env, err := objectOf(body)
+	if err != nil {
+		return dst, err
+	}
+	sc := newScan(body)
+	return sc.appendConvertedResponse(dst, env, to, bare), nil
+}
+
+// appendConvertedResponse appends the response env, an object CheckJSON passed,
+// translated (see ConvertResponse).
+func (sc *scan) appendConvertedResponse(dst, env []byte, to Dialect, bare bool) []byte {
+	var buf [16]member
+	b := append(dst, '{')
+	for _, m := range sc.sortedMembers(env, buf[:0]) {
+		b = appendName(b, m.name)
+		switch {
+		case string(m.name) == "error" && isObject(m.val):
+			b = sc.convError(b, m.val, to)
+		case string(m.name) == "result" && isObject(m.val):
+			b = sc.convResult(b, m.val, to, bare)
+		default:
+			b = append(b, m.val...)
 		}
-		env["error"] = e.bytes()
 	}
-	if r, ok := asObject(env["result"]); ok {
-		env["result"] = convResult(r, to, bare)
+	return append(b, '}')
+}
+
+// convError appends a JSON-RPC error with its data in dialect to, or
+// without it if it has neither shape.
+func (sc *scan) convError(b, e []byte, to Dialect) []byte {
+	var buf [16]member
+	b = append(b, '{')
+	for _, m := range sc.sortedMembers(e, buf[:0]) {
+		if string(m.name) != "data" {
+			b = append(appendName(b, m.name), m.val...)
+		} else if isObject(m.val) || isArray(m.val) {
+			b = sc.appendErrorData(appendName(b, m.name), m.val, to)
+		}
 	}
-	return env.append(make([]byte, 0, len(body)+len(body)/4)), nil
+	return append(b, '}')
 }
 
 // The kinds of A2A object a result can be, as 0.3 spells them, and their
@@ -45,102 +76,121 @@ var resultKinds = [...][2]string{
 	{"artifact-update", "artifactUpdate"},
 }
 
-// convResult is a JSON-RPC result in dialect to.
-func convResult(r jobj, to Dialect, bare bool) string {
-	kind, obj := convResultKind(r)
-	var out string
+// convResult appends a JSON-RPC result in dialect to.
+func (sc *scan) convResult(b, r []byte, to Dialect, bare bool) []byte {
+	var f, inner objFields
+	sc.readObject(r, &f)
+	kind, wrapper, obj := resultKind(&f, r)
+	if kind == "" {
+		return sc.appendObject(b, r)
+	}
+	if &obj[0] != &r[0] { // a 1.0 wrapper's object
+		sc.readObject(obj, &inner)
+	} else {
+		inner = f
+	}
+	wrap := to == V10 && !(bare && kind == "task")
+	if wrap {
+		b = key(append(b, '{'), wrapper)
+	}
 	switch kind {
 	case "task":
-		out = convTask(obj, to)
+		b = sc.convTask(b, &inner, to)
 	case "message":
-		out = convMessage(obj.bytes(), to)
+		b = sc.convMessageOf(b, &inner, to)
 	case "status-update":
-		out = convStatusUpdate(obj, to)
-	case "artifact-update":
-		out = convArtifactUpdate(obj, to)
+		b = sc.convStatusUpdate(b, &inner, to)
 	default:
-		return r.bytes()
+		b = sc.convArtifactUpdate(b, &inner, to)
 	}
-	if to == V03 || bare && kind == "task" {
-		return out
+	if wrap {
+		b = append(b, '}')
 	}
-	for _, k := range resultKinds {
-		if k[0] == kind {
-			return jobj{k[1]: out}.bytes()
-		}
-	}
-	return out
+	return b
 }
 
-// convResultKind reads what r is, by the tolerant rules of the wire notes
-// (§8.3): a 1.0 wrapper member, else "kind", else its shape.
-func convResultKind(r jobj) (string, jobj) {
-	if len(r) == 1 {
-		for _, k := range resultKinds {
-			if o, ok := asObject(r[k[1]]); ok {
-				return k[0], o
-			}
+// resultKind reads what the result r (its members f) is, by the tolerant
+// rules of the wire notes (§8.3): a 1.0 wrapper member (its only member),
+// else "kind", else its shape. It returns the kind, its 1.0 wrapper member
+// and the object of that kind.
+func resultKind(f *objFields, r []byte) (kind, wrapper string, obj []byte) {
+	v := &f.v
+	for i, k := range resultKinds {
+		if f.names == 1 && string(f.sole) == k[1] && isObject(v[i]) {
+			return k[0], k[1], v[i]
 		}
 	}
-	kind := gjson.Parse(r["kind"]).String()
 	for _, k := range resultKinds {
-		if kind == k[0] {
-			return kind, r
+		if isText(v[oKind], k[0]) {
+			return k[0], k[1], r
 		}
 	}
-	_, status := r["status"]
-	_, taskID := r["taskId"]
-	switch {
-	case status && r["id"] != "":
-		return "task", r
-	case taskID && r["artifact"] != "":
-		return "artifact-update", r
+	switch status, taskID := v[oStatus] != nil, v[oTaskID] != nil; {
+	case status && v[oID] != nil:
+		return "task", "task", r
+	case taskID && v[oArtifact] != nil:
+		return "artifact-update", "artifactUpdate", r
 	case taskID && status:
-		return "status-update", r
-	case r["role"] != "" && r["parts"] != "":
-		return "message", r
+		return "status-update", "statusUpdate", r
+	case v[oRole] != nil && v[oParts] != nil:
+		return "message", "message", r
 	}
-	return "", r
+	return "", "", r
 }
 
-// convTask is a Task in dialect to.
-func convTask(t jobj, to Dialect) string {
-	out := jobj{}
-	out.keep(t, "id", "contextId", "metadata")
-	if s, ok := asObject(t["status"]); ok {
-		out["status"] = convStatus(s, to).bytes()
-	}
-	if list, ok := asArray(t["artifacts"]); ok {
-		for i := range list {
-			if a, ok := asObject(list[i]); ok {
-				list[i] = convArtifact(a, to)
+// convTask appends a Task in dialect to.
+func (sc *scan) convTask(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	b = append(b, '{')
+	if list, ok := sc.arrayIn(v[oArtifacts]); ok {
+		b = append(key(b, "artifacts"), '[')
+		for a, ok := list.next(sc); ok; a, ok = list.next(sc) {
+			if b = sep(b); isObject(a) {
+				b = sc.convArtifact(b, a, to)
+			} else {
+				b = append(b, a...)
 			}
 		}
-		out["artifacts"] = arrayBytes(list)
+		b = append(b, ']')
 	}
-	if list, ok := asArray(t["history"]); ok {
-		for i := range list {
-			list[i] = convMessage(list[i], to)
+	b = keep(b, "contextId", v[oContextID])
+	if list, ok := sc.arrayIn(v[oHistory]); ok {
+		b = append(key(b, "history"), '[')
+		for m, ok := list.next(sc); ok; m, ok = list.next(sc) {
+			b = sc.convMessage(sep(b), m, to)
 		}
-		out["history"] = arrayBytes(list)
+		b = append(b, ']')
 	}
+	b = keep(b, "id", v[oID])
 	if to == V03 {
-		out["kind"] = `"task"`
+		b = append(key(b, "kind"), `"task"`...)
 	}
-	return out.bytes()
+	b = keep(b, "metadata", v[oMetadata])
+	if isObject(v[oStatus]) {
+		b = sc.convStatus(key(b, "status"), sc.statusOf(v[oStatus]), to)
+	}
+	return append(b, '}')
 }
 
-// convStatus is a TaskStatus in dialect to.
-func convStatus(s jobj, to Dialect) jobj {
-	out := jobj{}
-	out.keep(s, "timestamp")
-	if st := ParseState(gjson.Parse(s["state"])); st != "" {
-		out["state"] = jsonString(StateIn(st, to))
+var statusNames = []string{"message", "state", "timestamp"}
+
+// statusOf reads the members of a TaskStatus convStatus writes: message,
+// state, timestamp (none for s no object).
+func (sc *scan) statusOf(s []byte) (v [3][]byte) {
+	sc.fields(s, statusNames, v[:])
+	return v
+}
+
+// convStatus appends a TaskStatus in dialect to.
+func (sc *scan) convStatus(b []byte, v [3][]byte, to Dialect) []byte {
+	b = append(b, '{')
+	if m := v[0]; m != nil && string(m) != "null" {
+		b = sc.convMessage(key(b, "message"), m, to)
 	}
-	if m, ok := s["message"]; ok && string(m) != "null" {
-		out["message"] = convMessage(m, to)
+	if st := stateOf(v[1]); st != "" {
+		b = appendState(key(b, "state"), st, to)
 	}
-	return out
+	return append(keep(b, "timestamp", v[2]), '}')
 }
 
 // StateIn spells st in dialect to: "input-required" in 0.3,
@@ -156,57 +206,48 @@ func StateIn(st State, to Dialect) string {
 	return "TASK_STATE_" + strings.ToUpper(strings.ReplaceAll(string(st), "-", "_"))
 }
 
-// convArtifact is an Artifact in dialect to.
-func convArtifact(a jobj, to Dialect) string {
-	out := jobj{}
-	out.keep(a, "artifactId", "name", "description", "metadata", "extensions")
-	out["parts"] = convParts(a["parts"], to)
-	return out.bytes()
+var artifactNames = []string{"artifactId", "description", "extensions", "metadata", "name", "parts"}
+
+// convArtifact appends an Artifact in dialect to.
+func (sc *scan) convArtifact(b, a []byte, to Dialect) []byte {
+	var v [6][]byte
+	sc.fields(a, artifactNames, v[:])
+	b = keep(keep(append(b, '{'), "artifactId", v[0]), "description", v[1])
+	b = keep(keep(keep(b, "extensions", v[2]), "metadata", v[3]), "name", v[4])
+	return append(sc.convParts(key(b, "parts"), v[5], to), '}')
 }
 
-// convStatusUpdate is a TaskStatusUpdateEvent in dialect to.
-func convStatusUpdate(e jobj, to Dialect) string {
-	out := jobj{}
-	out.keep(e, "taskId", "contextId", "metadata")
-	s, _ := asObject(e["status"])
-	if s == nil {
-		s = jobj{}
-	}
-	out["status"] = convStatus(s, to).bytes()
-	if to == V10 {
-		return out.bytes()
-	}
-	out["kind"] = `"status-update"`
-	final := gjson.Parse(e["final"])
-	if st := ParseState(gjson.Parse(s["state"])); !final.Exists() {
-		out["final"] = "false"
-		if st != "" && (st.Terminal() || st.Interrupted()) {
-			out["final"] = "true"
-		}
-	} else {
-		out["final"] = string(boolJSON(final.Bool()))
-	}
-	return out.bytes()
-}
-
-// convArtifactUpdate is a TaskArtifactUpdateEvent in dialect to.
-func convArtifactUpdate(e jobj, to Dialect) string {
-	out := jobj{}
-	out.keep(e, "taskId", "contextId", "append", "lastChunk", "metadata")
-	if a, ok := asObject(e["artifact"]); ok {
-		out["artifact"] = convArtifact(a, to)
-	}
+// convStatusUpdate appends a TaskStatusUpdateEvent in dialect to.
+func (sc *scan) convStatusUpdate(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	s := sc.statusOf(v[oStatus])
+	b = keep(append(b, '{'), "contextId", v[oContextID])
 	if to == V03 {
-		out["kind"] = `"artifact-update"`
+		final := "false"
+		if v[oFinal] != nil {
+			final = boolJSON(boolOf(v[oFinal]))
+		} else if st := stateOf(s[1]); st != "" && (st.Terminal() || st.Interrupted()) {
+			final = "true"
+		}
+		b = append(append(key(b, "final"), final...), `,"kind":"status-update"`...)
 	}
-	return out.bytes()
+	b = sc.convStatus(key(keep(b, "metadata", v[oMetadata]), "status"), s, to)
+	return append(keep(b, "taskId", v[oTaskID]), '}')
 }
 
-func boolJSON(b bool) string {
-	if b {
-		return "true"
+// convArtifactUpdate appends a TaskArtifactUpdateEvent in dialect to.
+func (sc *scan) convArtifactUpdate(b []byte, f *objFields, to Dialect) []byte {
+	v := &f.v
+	b = keep(append(b, '{'), "append", v[oAppend])
+	if isObject(v[oArtifact]) {
+		b = sc.convArtifact(key(b, "artifact"), v[oArtifact], to)
 	}
-	return "false"
+	b = keep(b, "contextId", v[oContextID])
+	if to == V03 {
+		b = append(key(b, "kind"), `"artifact-update"`...)
+	}
+	b = keep(keep(b, "lastChunk", v[oLastChunk]), "metadata", v[oMetadata])
+	return append(keep(b, "taskId", v[oTaskID]), '}')
 }
 
 // ErrorData returns a JSON-RPC error's data in dialect to, or nil to
@@ -219,30 +260,35 @@ func ErrorData(data []byte, to Dialect) []byte {
 	if CheckJSON(data) != nil {
 		return nil
 	}
-	if d := errorData(string(data), to); d != "" {
-		return []byte(d)
+	d := data[wsEnd(data, 0):]
+	if !isObject(d) && !isArray(d) {
+		return nil
 	}
-	return nil
+	sc := newScan(data)
+	return sc.appendErrorData(nil, d, to)
 }
 
-func errorData(data string, to Dialect) string {
-	if o, ok := asObject(data); ok {
+// appendErrorData appends the error data d, an object or an array, in
+// dialect to (see ErrorData).
+func (sc *scan) appendErrorData(b, d []byte, to Dialect) []byte {
+	if isObject(d) {
 		if to == V03 {
-			return o.bytes()
+			return sc.appendObject(b, d)
 		}
-		return arrayBytes([]string{o.bytes()})
+		return append(sc.appendObject(append(b, '['), d), ']')
 	}
-	if a, ok := asArray(data); ok {
-		kept := a[:0]
-		for _, d := range a { // a typed detail is an object
-			if _, ok := asObject(d); ok {
-				kept = append(kept, d)
-			}
-		}
-		if to == V10 {
-			return arrayBytes(kept)
-		}
-		return jobj{"details": arrayBytes(kept)}.bytes()
+	if to == V03 {
+		b = append(b, `{"details":`...)
 	}
-	return ""
+	b = append(b, '[')
+	list, _ := sc.arrayIn(d)
+	for e, ok := list.next(sc); ok; e, ok = list.next(sc) {
+		if isObject(e) { // a typed detail is an object
+			b = append(sep(b), e...)
+		}
+	}
+	if b = append(b, ']'); to == V03 {
+		b = append(b, '}')
+	}
+	return b
 }
