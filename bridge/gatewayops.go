@@ -20,14 +20,15 @@ import (
 // gwMeter follows one gateway call to its agent: the replica it went to,
 // and, for a message, the answer's events, for its usage.
 type gwMeter struct {
-	s      *Server
-	c      echo.Context
-	call   *rpcCall
-	r      *replica              // nil until a replica was chosen
-	tr     *transform.Translator // nil for a call that is no message: only messages are priced
-	failed bool                  // Feed refused an event: usage counts what came before
-	stream *agentMetrics         // the open stream counted, until release
-	held   string                // the last task and context ids remembered with r
+	s            *Server
+	c            echo.Context
+	call         *rpcCall
+	r            *replica              // nil until a replica was chosen
+	tr           *transform.Translator // nil for a call that is no message: only messages are priced
+	failed       bool                  // Feed refused an event: usage counts what came before
+	stream       *agentMetrics         // the open stream counted, until release
+	held         string                // the last task and context ids remembered with r
+	promptTokens int                   // the prompt's, counted before the Translator lets go of it
 }
 
 // raw makes call's exchange with its agent through Client.Raw, on the
@@ -46,7 +47,9 @@ func (g *gateway) raw(c echo.Context, call *rpcCall, t *upstream.Target, body []
 	}
 	taskID, contextID := gwIDs(call)
 	if call.op == opSend || call.op == opStream {
-		m.tr = &transform.Translator{Prompt: gwPrompt(call), Estimate: g.s.cfg.estimateUsage(),
+		prompt := gwPrompt(call)
+		m.promptTokens = g.s.countTokens(prompt)
+		m.tr = &transform.Translator{Prompt: prompt, NoUsage: true, Estimate: g.s.cfg.estimateUsage(),
 			MaxAnswer: int(g.s.cfg.Limits.MaxAnswer), Continuing: taskID != ""}
 	}
 	if sse {
@@ -155,7 +158,12 @@ func (m *gwMeter) answered() {
 		return
 	}
 	_, _ = m.tr.Finish() // a status message that is the whole answer is counted
-	cost := m.s.answered(m.c, a, m.tr.Usage(), nil)
+	usage := m.tr.Usage()
+	if usage.PromptTokens == 0 {
+		usage.PromptTokens = m.promptTokens
+		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
+	}
+	cost := m.s.answered(m.c, a, usage, nil)
 	if a.cfg.priced() && m.stream == nil && !m.c.Response().Committed {
 		m.c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
 	}

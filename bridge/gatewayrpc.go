@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
@@ -82,7 +83,7 @@ func parseRPC(r *http.Request, call *rpcCall) error {
 	if root.Get("jsonrpc").String() != "2.0" || m.Type != gjson.String {
 		return newError(ErrRPCInvalid, "", `Invalid JSON-RPC request: it needs "jsonrpc": "2.0" and a method.`, nil)
 	}
-	call.method = clip(m.String(), maxName)
+	call.method = strings.Clone(clip(m.String(), maxName))
 	method, ok := gwMethods[m.String()]
 	if legacyMethods[m.String()] {
 		return newError(ErrVersion, "", "A2A 0.1 ("+call.method+") is not supported. Supported versions: 1.0, 0.3.", nil)

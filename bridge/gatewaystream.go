@@ -71,6 +71,7 @@ func (g *gateway) relay(c echo.Context, call *rpcCall, t *upstream.Target) error
 		return err
 	}
 	defer raw.Close()
+	call.body, call.params = nil, gjson.Result{}
 	answerExtensions(c, call, raw)
 	if !raw.Streamed() { // a JSON answer: an error (JS 1.x), or one result
 		return g.relayOne(c, call, t, raw, m)
