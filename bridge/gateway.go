@@ -246,17 +246,29 @@ func (g *gateway) forward(c echo.Context, call *rpcCall, t *upstream.Target) err
 	if e := callerError(call, t, body); e != nil {
 		return e
 	}
+	translated := false
 	switch call.op {
 	case opList:
 		body = g.ownTasks(call, body)
 	case opSend:
-		ev, _ := transform.ReadResponse(body)
+		var ev transform.Event
+		if call.translate { // read and translated off one validation
+			ce, err := transform.AppendConvertEvent(make([]byte, 0, len(body)+len(body)/4), body, call.dialect, bareTask(call), nil)
+			if err != nil {
+				return fmt.Errorf("%w: %w", transform.ErrBadResponse, err)
+			}
+			ev, body, translated = ce.Event, ce.Out, true
+		} else {
+			ev, _ = transform.ReadResponse(body)
+		}
 		g.claim(call, ev)
 		m.event(ev)
 	}
 	m.answered()
-	if body, err = answerIn(call, body); err != nil {
-		return err
+	if !translated {
+		if body, err = answerIn(call, body); err != nil {
+			return err
+		}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
