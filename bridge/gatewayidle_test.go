@@ -47,15 +47,24 @@ func TestGatewayIdleStreamHoldsNoPrompt(t *testing.T) {
 			resp := postStream(t, client, base+"/a2a/held", req, tc.version)
 			defer resp.Body.Close()
 			<-arrived
-			runtime.GC()
-			runtime.ReadMemStats(&after)
+			// The transport closes the request body it wrote (after which
+			// the bridge lets go of its bytes) on its own goroutine, maybe
+			// just after the answer came: wait for that, bounded.
+			held := int64(0)
+			for deadline := time.Now().Add(5 * time.Second); ; runtime.Gosched() {
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= size/4 || time.Now().After(deadline) {
+					break
+				}
+			}
 			if p := os.Getenv("A2A_BRIDGE_IDLE_HEAP"); p != "" { // go test -memprofilerate=1, for pprof
 				if f, err := os.Create(p + "." + tc.version); err == nil {
 					_ = pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
 				}
 			}
-			if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > size/4 {
+			if held > size/4 {
 				t.Errorf("an idle gateway stream holds %d KiB, want well under its %d KiB message", held>>10, size>>10)
 			}
 		})
