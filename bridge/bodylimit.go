@@ -54,17 +54,35 @@ func (s *Server) readLimited(c echo.Context) ([]byte, error) {
 	if r.ContentLength > max {
 		return nil, tooLarge()
 	}
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
+	w := c.Response()
+	setReadDeadline(w, s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
 	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
 	if err != nil {
 		// Close rather than drain what is left of a body that stopped coming.
 		c.Response().Header().Set(echo.HeaderConnection, "close")
 		return nil, newError(ErrRequestTimeout, "", "", err)
 	}
-	_ = rc.SetReadDeadline(time.Time{})
+	setReadDeadline(w, time.Time{})
 	if int64(len(body)) > max {
 		return nil, tooLarge()
 	}
 	return body, nil
+}
+
+// setReadDeadline is http.ResponseController's SetReadDeadline, its error
+// dropped: that one builds an error (fmt.Errorf) for a writer that has no
+// deadlines (a ResponseRecorder, a wrapper that does not unwrap), which
+// the body's read ignores.
+func setReadDeadline(w http.ResponseWriter, t time.Time) {
+	for {
+		switch v := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			_ = v.SetReadDeadline(t)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return
+		}
+	}
 }
