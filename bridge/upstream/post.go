@@ -186,13 +186,18 @@ func readStatusError(t *Target, resp *http.Response) error {
 }
 
 // readEvent reads one JSON-RPC response of t's agent; its JSON-RPC error
-// is an *RPCError.
-func readEvent(t *Target, raw []byte, one *[1]transform.Artifact) (transform.Event, error) {
+// is an *RPCError. A stream's events keep their strings in its arena (nil
+// for a JSON answer), an event of one artifact that in one when one is
+// not nil.
+func readEvent(t *Target, raw []byte, one *[1]transform.Artifact, arena *transform.Arena) (transform.Event, error) {
 	var ev transform.Event
 	var err error
-	if one != nil {
+	switch {
+	case arena != nil:
+		ev, err = transform.ReadEvent(raw, one, arena)
+	case one != nil:
 		ev, err = transform.ReadResponseInto(raw, one)
-	} else {
+	default:
 		ev, err = transform.ReadResponse(raw)
 	}
 	if err != nil {

@@ -38,6 +38,7 @@ type Reply struct {
 
 	shared bool                  // NextShared: a stream event's one artifact goes to one
 	one    [1]transform.Artifact // see NextShared
+	arena  transform.Arena       // where a stream's events keep their strings
 }
 
 // Streamed reports whether the answer is an event stream (as opposed to
@@ -86,7 +87,7 @@ func (rp *Reply) Next() (transform.Event, error) {
 	if rp.shared {
 		one = &rp.one
 	}
-	ev, err := readEvent(rp.t, raw.Data, one)
+	ev, err := readEvent(rp.t, raw.Data, one, &rp.arena)
 	if err != nil {
 		return ev, err
 	}
@@ -170,7 +171,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 		if err != nil {
 			return err
 		}
-		ev, err := readEvent(rp.t, raw, nil)
+		ev, err := readEvent(rp.t, raw, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -184,7 +185,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 	}
 	var ev transform.Event
 	if err == nil {
-		ev, err = readEvent(rp.t, raw.Data, nil)
+		ev, err = readEvent(rp.t, raw.Data, nil, &rp.arena)
 	}
 	if err != nil {
 		resp.Body.Close()
