@@ -88,6 +88,7 @@ func TestIsSSE(t *testing.T) {
 		{"application/json", false},
 		{"", false},
 		{"text/plain", false},
+		{"text/plain; charset=utf-8", false},
 		{"application/json; charset=utf-8", false},
 	} {
 		resp := &http.Response{Header: http.Header{}}

@@ -280,8 +280,8 @@ func isSSE(resp *http.Response) bool {
 	switch ct {
 	case "text/event-stream":
 		return true
-	case "application/json", "":
-		return false
+	case "application/json", "application/json; charset=utf-8", "text/plain; charset=utf-8", "":
+		return false // text/plain: what net/http sniffs in an answer sent with no type
 	}
 	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "text/event-stream"
