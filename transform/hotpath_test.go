@@ -41,6 +41,17 @@ func TestHotPathAllocs(t *testing.T) {
 			t.Errorf("Text() after more = %q, want %q", got, "the answer!")
 		}
 	})
+	t.Run("a stream's chunk encoder: the encoder and one buffer", func(t *testing.T) {
+		m := Meta{ID: "chatcmpl-0123456789abcdef0123456789abcdef", Created: 1700000000, Model: "a2a/agent"}
+		ext := &Ext{TaskID: "0f5a9c6e-8d7b-4c3a-9e2f-1a2b3c4d5e6f", ContextID: "1f5a9c6e-8d7b-4c3a-9e2f-1a2b3c4d5e6f", State: StateWorking}
+		buf := make([]byte, 0, 4096)
+		if n := testing.AllocsPerRun(100, func() {
+			c := NewChunks(m, true)
+			sinkText = string(c.AppendText(buf, ext, "hi")[:0]) // the tail rebuilt with ids, in place
+		}); n != 2 {
+			t.Errorf("NewChunks and a chunk with ids: allocations = %v, want 2", n)
+		}
+	})
 	t.Run("duplicate members of a small request", func(t *testing.T) {
 		root := gjson.Parse(`{"model":"a2a/a","messages":[],"stream":true,"user":"u","temperature":1}`)
 		if n := testing.AllocsPerRun(100, func() { duplicateMember(root) }); n != 0 {
