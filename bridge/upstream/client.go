@@ -73,9 +73,9 @@ type Client struct {
 	// ends; nil: a timer. Tests inject a clock here.
 	Wait func(ctx context.Context, d time.Duration) error
 	// Quiet arms the per-event timeout of a stream: fire is called once d
-	// passes with no touch; stop disarms it. nil: a time.Timer reset per
+	// passes with no Touch; Stop disarms it. nil: a time.Timer reset per
 	// event.
-	Quiet func(ctx context.Context, d time.Duration, fire func()) (touch, stop func())
+	Quiet func(ctx context.Context, d time.Duration, fire func()) Timeout
 	// Switched is called when an agent answered in the other dialect, so
 	// that it is remembered; may be nil.
 	Switched func(t *Target, d transform.Dialect)

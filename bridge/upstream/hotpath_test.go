@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/a2a-bridge/a2a-bridge/transform"
 	"github.com/google/uuid"
@@ -118,3 +120,47 @@ func TestNewUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamCallAllocs: a stream call's per-event timeout is its context,
+// the callback that cancels it, and the timer (with Quiet: what Quiet
+// makes), with no closures around them.
+func TestStreamCallAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
+	ctx := context.Background()
+	n := testing.AllocsPerRun(100, func() {
+		var cl call
+		cl.start(&Client{}, ctx, time.Minute, true)
+		cl.touch()
+		cl.release()
+	})
+	if n > 5 { // the cancelCtx and its cancel func, fire, the time.Timer, the timerTimeout
+		t.Errorf("a stream call's start, touch and release: allocations = %v, want 5", n)
+	}
+}
+
+// TestStreamCallTimeout: a stream's per-event timeout fires once the wait
+// for an event passes d, its context ended by ErrAgentTimeout, and release
+// stops it.
+func TestStreamCallTimeout(t *testing.T) {
+	var cl call
+	cl.start(&Client{}, context.Background(), time.Millisecond, true)
+	defer cl.release()
+	<-cl.ctx.Done()
+	if err := context.Cause(cl.ctx); !errors.Is(err, ErrAgentTimeout) {
+		t.Errorf("Cause(stream call ctx) = %v, want ErrAgentTimeout", err)
+	}
+	var quiet call
+	var stopped bool
+	quiet.start(&Client{Quiet: func(context.Context, time.Duration, func()) Timeout { return stopTimeout{&stopped} }}, context.Background(), time.Minute, true)
+	quiet.release()
+	if !stopped || quiet.ctx.Err() == nil {
+		t.Errorf("release() of a stream call: its Timeout stopped %v, its context %v, want stopped and ended", stopped, quiet.ctx.Err())
+	}
+}
+
+type stopTimeout struct{ stopped *bool }
+
+func (stopTimeout) Touch()  {}
+func (s stopTimeout) Stop() { *s.stopped = true }

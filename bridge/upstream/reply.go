@@ -69,7 +69,7 @@ func (rp *Reply) Next() (transform.Event, error) {
 	if rp.dec == nil {
 		return rp.poll()
 	}
-	if rp.touch != nil && !rp.dec.Ready() {
+	if !rp.dec.Ready() {
 		rp.touch() // the wait for the next event starts
 	}
 	raw, err := rp.dec.Next()
@@ -122,9 +122,7 @@ func (rp *Reply) poll() (transform.Event, error) {
 	if rp.ended || rp.taskID == "" || rp.state != transform.StateSubmitted && rp.state != transform.StateWorking {
 		return transform.Event{}, io.EOF
 	}
-	if rp.touch != nil {
-		rp.touch()
-	}
+	rp.touch()
 	rp.pollWait = max(rp.pollWait, firstPoll)
 	if err := rp.c.wait(rp.ctx, rp.pollWait); err != nil {
 		return transform.Event{}, classify(rp.ctx, err)
