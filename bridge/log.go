@@ -130,6 +130,9 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
 	}
+	if ev == nil {
+		return // a logger that writes nothing at this level (-bridge-log nop): no fields to build
+	}
 	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Str("route", routeOf(c)).Int("status", status).
 		Dur("latency", s.now().Sub(start))
 	if info.caller != nil {
