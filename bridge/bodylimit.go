@@ -19,19 +19,22 @@ import (
 // it finds the request's Body read to its end: it reads the body with
 // readBody.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		info := infoOf(c)
-		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody || info == nil || info.bodyRead {
-			return next(c)
-		}
-		body, err := s.readLimited(c)
-		if err != nil {
-			return err
-		}
-		info.body, info.bodyRead = body, true
+	return func(c echo.Context) error { return s.serveBodyLimited(c, next) }
+}
+
+// serveBodyLimited is limitBody's work for one request.
+func (s *Server) serveBodyLimited(c echo.Context, next echo.HandlerFunc) error {
+	r := c.Request()
+	info := infoOf(c)
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody || info == nil || info.bodyRead {
 		return next(c)
 	}
+	body, err := s.readLimited(c)
+	if err != nil {
+		return err
+	}
+	info.body, info.bodyRead = body, true
+	return next(c)
 }
 
 // readBody returns the request's body: the one limitBody read, handed

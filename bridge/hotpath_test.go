@@ -114,3 +114,28 @@ func TestWithLogger(t *testing.T) {
 		t.Errorf("withLogger(nop) allocations = %v, want 0", n)
 	}
 }
+
+// TestMiddlewareAllocs: the middleware of every route and of /v1 are a
+// closure each per request (Echo applies middleware per request), not one
+// per step: a /v1 request past them costs no more than this.
+func TestMiddlewareAllocs(t *testing.T) {
+	s, err := New(Config{Agents: []AgentConfig{{Name: "a", URL: "http://127.0.0.1:1"}}, Usage: "estimate"}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/v1/models", nil)
+	var rec *httptest.ResponseRecorder
+	serve := func() {
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+	}
+	serve()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/models = %d, want 200", rec.Code)
+	}
+	// 27 before: the five steps a closure each.
+	if n := allocs(t, serve); n > 24 {
+		t.Errorf("GET /v1/models allocations = %v, want at most 24", n)
+	}
+}

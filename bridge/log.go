@@ -74,46 +74,44 @@ func withLogger(ctx context.Context, logger *zerolog.Logger) context.Context {
 	return logger.WithContext(ctx)
 }
 
-// accessLog gives each request an id (X-Request-Id, echoed back), handles
+// serveLogged gives each request an id (X-Request-Id, echoed back), handles
 // its error, and writes one log line for it: request id, agent, stream,
 // status, latency, upstream task id, and the cause of an error.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := s.now()
-		req := c.Request()
-		var id string
-		if v := req.Header[hdrRequestID]; len(v) > 0 {
-			id = v[0]
-		}
-		if id == "" || len(id) > 128 {
-			id = upstream.NewUUID()
-		}
-		c.Response().Header()[hdrRequestID] = []string{id}
-		logger := s.log
-		if logger.GetLevel() != zerolog.Disabled {
-			// Only a logger that writes gets the child: its context
-			// buffer (500 bytes) lives as long as the request, which for
-			// a stream may be hours.
-			logger = logger.With().Str("request_id", id).Logger()
-		}
-		ctx := &infoCtx{Context: withLogger(req.Context(), &logger), info: reqInfo{start: start}}
-		info := &ctx.info
-		c.SetRequest(req.WithContext(ctx))
-
-		p, err := serveRecovered(c, next)
-		abort := p.aborts(c)
-		if err != nil && !abort {
-			c.Error(err)
-		} else if err != nil {
-			info.err = toError(err)
-		}
-		s.logRequest(logger, c, info, p, start)
-		s.observe(c, info, statusOf(c, info), s.now().Sub(start))
-		if abort {
-			panic(http.ErrAbortHandler)
-		}
-		return nil
+func (s *Server) serveLogged(c echo.Context, next echo.HandlerFunc) error {
+	start := s.now()
+	req := c.Request()
+	var id string
+	if v := req.Header[hdrRequestID]; len(v) > 0 {
+		id = v[0]
 	}
+	if id == "" || len(id) > 128 {
+		id = upstream.NewUUID()
+	}
+	c.Response().Header()[hdrRequestID] = []string{id}
+	logger := s.log
+	if logger.GetLevel() != zerolog.Disabled {
+		// Only a logger that writes gets the child: its context
+		// buffer (500 bytes) lives as long as the request, which for
+		// a stream may be hours.
+		logger = logger.With().Str("request_id", id).Logger()
+	}
+	ctx := &infoCtx{Context: withLogger(req.Context(), &logger), info: reqInfo{start: start}}
+	info := &ctx.info
+	c.SetRequest(req.WithContext(ctx))
+
+	p, err := serveRecovered(c, next)
+	abort := p.aborts(c)
+	if err != nil && !abort {
+		c.Error(err)
+	} else if err != nil {
+		info.err = toError(err)
+	}
+	s.logRequest(logger, c, info, p, start)
+	s.observe(c, info, statusOf(c, info), s.now().Sub(start))
+	if abort {
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }
 
 // logRequest writes a request's one log line. Whatever a caller sent is

@@ -137,25 +137,28 @@ func seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 // OpenAI's x-ratelimit-*-requests headers on every answer, streams too
 // (they are set before the first byte).
 func (s *Server) limitKey(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		who := infoOf(c).caller
-		if who == nil || who.rpm <= 0 {
-			return next(c)
-		}
-		q, known := s.limits.takeShared(c.Request().Context(), "key:"+who.name, who.rpm, s.now())
-		if !known {
-			return next(c) // shared state down: the limit fails open, and its window is not known
-		}
-		h := c.Response().Header()
-		h[hdrLimitRequests] = []string{strconv.Itoa(q.limit)}
-		h[hdrRemainingRequests] = []string{strconv.Itoa(q.remaining)}
-		h[hdrResetRequests] = []string{strconv.Itoa(seconds(q.reset)) + "s"}
-		if !q.ok {
-			s.metrics.rateLimited.WithLabelValues("", who.name).Inc()
-			return rateLimited(q)
-		}
+	return func(c echo.Context) error { return s.serveKeyLimited(c, next) }
+}
+
+// serveKeyLimited is limitKey's work for one request.
+func (s *Server) serveKeyLimited(c echo.Context, next echo.HandlerFunc) error {
+	who := infoOf(c).caller
+	if who == nil || who.rpm <= 0 {
 		return next(c)
 	}
+	q, known := s.limits.takeShared(c.Request().Context(), "key:"+who.name, who.rpm, s.now())
+	if !known {
+		return next(c) // shared state down: the limit fails open, and its window is not known
+	}
+	h := c.Response().Header()
+	h[hdrLimitRequests] = []string{strconv.Itoa(q.limit)}
+	h[hdrRemainingRequests] = []string{strconv.Itoa(q.remaining)}
+	h[hdrResetRequests] = []string{strconv.Itoa(seconds(q.reset)) + "s"}
+	if !q.ok {
+		s.metrics.rateLimited.WithLabelValues("", who.name).Inc()
+		return rateLimited(q)
+	}
+	return next(c)
 }
 
 // limitAgent applies a's limit (agents[].rpm), over every key and route.
