@@ -19,19 +19,22 @@ import (
 // it finds the request's Body read to its end: it reads the body with
 // readBody.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		info := infoOf(c)
-		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody || info == nil || info.bodyRead {
-			return next(c)
-		}
-		body, err := s.readLimited(c)
-		if err != nil {
-			return err
-		}
-		info.body, info.bodyRead = body, true
+	return func(c echo.Context) error { return s.serveBodyLimited(c, next) }
+}
+
+// serveBodyLimited is limitBody's work for one request.
+func (s *Server) serveBodyLimited(c echo.Context, next echo.HandlerFunc) error {
+	r := c.Request()
+	info := infoOf(c)
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody || info == nil || info.bodyRead {
 		return next(c)
 	}
+	body, err := s.readLimited(c)
+	if err != nil {
+		return err
+	}
+	info.body, info.bodyRead = body, true
+	return next(c)
 }
 
 // readBody returns the request's body: the one limitBody read, handed
@@ -54,17 +57,35 @@ func (s *Server) readLimited(c echo.Context) ([]byte, error) {
 	if r.ContentLength > max {
 		return nil, tooLarge()
 	}
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
+	w := c.Response()
+	setReadDeadline(w, s.now().Add(s.cfg.Server.ReadBodyTimeout.Duration))
 	body, err := upstream.ReadUpTo(r.Body, r.ContentLength, max)
 	if err != nil {
 		// Close rather than drain what is left of a body that stopped coming.
 		c.Response().Header().Set(echo.HeaderConnection, "close")
 		return nil, newError(ErrRequestTimeout, "", "", err)
 	}
-	_ = rc.SetReadDeadline(time.Time{})
+	setReadDeadline(w, time.Time{})
 	if int64(len(body)) > max {
 		return nil, tooLarge()
 	}
 	return body, nil
+}
+
+// setReadDeadline is http.ResponseController's SetReadDeadline, its error
+// dropped: that one builds an error (fmt.Errorf) for a writer that has no
+// deadlines (a ResponseRecorder, a wrapper that does not unwrap), which
+// the body's read ignores.
+func setReadDeadline(w http.ResponseWriter, t time.Time) {
+	for {
+		switch v := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			_ = v.SetReadDeadline(t)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return
+		}
+	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -94,7 +93,7 @@ func (s *Server) chat(c echo.Context) error {
 
 // chatIDs returns a new messageId for the agent (a random UUID) and a new
 // completion id ("chatcmpl-" and the hex digits of another), from one read
-// of the random source and an allocation each.
+// of the random source and one allocation for both.
 func chatIDs() (messageID, completionID string) {
 	var b [32]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
@@ -102,10 +101,19 @@ func chatIDs() (messageID, completionID string) {
 		u[6] = u[6]&0x0f | 0x40 // version 4
 		u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	}
-	var id [len("chatcmpl-") + 32]byte
-	copy(id[:], "chatcmpl-")
-	hex.Encode(id[len("chatcmpl-"):], b[16:])
-	return uuid.UUID(b[:16]).String(), string(id[:])
+	const n = len("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+	var id [n + len("chatcmpl-") + 32]byte
+	// The UUID's canonical form, as uuid.UUID's String writes it.
+	hex.Encode(id[0:8], b[0:4])
+	hex.Encode(id[9:13], b[4:6])
+	hex.Encode(id[14:18], b[6:8])
+	hex.Encode(id[19:23], b[8:10])
+	hex.Encode(id[24:n], b[10:16])
+	id[8], id[13], id[18], id[23] = '-', '-', '-', '-'
+	copy(id[n:], "chatcmpl-")
+	hex.Encode(id[n+len("chatcmpl-"):], b[16:])
+	both := string(id[:])
+	return both[:n], both[n:]
 }
 
 // request is the upstream request that sends cc's message (op: send or
@@ -221,8 +229,18 @@ func (s *Server) noteIDs(c echo.Context, ext *transform.Ext) {
 		return
 	}
 	h := c.Response().Header()
-	setIfChanged(h, hdrTaskID, ext.TaskID)
-	setIfChanged(h, hdrContextID, ext.ContextID)
+	task, ctx := isNewID(h, hdrTaskID, ext.TaskID), isNewID(h, hdrContextID, ext.ContextID)
+	switch {
+	case task && ctx:
+		// Both at once (the first event): one copy and one slice for the two.
+		both, vs := ext.TaskID+ext.ContextID, new([2]string)
+		vs[0], vs[1] = both[:len(ext.TaskID)], both[len(ext.TaskID):]
+		h[hdrTaskID], h[hdrContextID] = vs[0:1:1], vs[1:2:2]
+	case task:
+		h[hdrTaskID] = []string{strings.Clone(ext.TaskID)}
+	case ctx:
+		h[hdrContextID] = []string{strings.Clone(ext.ContextID)}
+	}
 }
 
 // The id headers' keys in the canonical form net/http writes them in (a
@@ -232,15 +250,12 @@ var (
 	hdrContextID = http.CanonicalHeaderKey("X-A2A-Context-Id")
 )
 
-// setIfChanged sets h[k] to v when v is new. The id is copied: it points
-// into the raw event it was read from (for the first event, a task that may
-// echo the whole prompt), which the headers of a stream would otherwise
-// keep as long as it stays open. An id that is no fit name (over maxName
-// bytes, control characters) is not echoed: a caller could not send it
-// back anyway.
-func setIfChanged(h http.Header, k, v string) {
-	if v == "" || len(h[k]) == 1 && h[k][0] == v || !validName(v) {
-		return
-	}
-	h[k] = []string{strings.Clone(v)}
+// isNewID reports whether h[k] is to be set to v: v is new. The id set is
+// a copy: it points into the raw event it was read from (for the first
+// event, a task that may echo the whole prompt), which the headers of a
+// stream would otherwise keep as long as it stays open. An id that is no
+// fit name (over maxName bytes, control characters) is not echoed: a
+// caller could not send it back anyway.
+func isNewID(h http.Header, k, v string) bool {
+	return v != "" && (len(h[k]) != 1 || h[k][0] != v) && validName(v)
 }

@@ -152,11 +152,26 @@ func (s *Server) remember(c echo.Context, cc *chatCall, tr *transform.Translator
 // refused, and never echoed (1 MB names, several per conversation, took
 // the bridge to gigabytes).
 func nameHeader(h http.Header, k string) (string, error) {
-	v := h.Get(k)
+	var v string
+	if vs := h[canonicalName(k)]; len(vs) > 0 {
+		v = vs[0] // h.Get(k)
+	}
 	if validName(v) {
 		return v, nil
 	}
 	return "", newError(ErrInvalidRequest, k, fmt.Sprintf("%s must be at most %d bytes of UTF-8 text without control characters.", k, maxName), nil)
+}
+
+// canonicalName is the canonical form of the header key k, known for the
+// two names of a conversation (converting them took an allocation each).
+func canonicalName(k string) string {
+	switch k {
+	case headerTaskID:
+		return hdrTaskID
+	case headerContextID:
+		return hdrContextID
+	}
+	return http.CanonicalHeaderKey(k)
 }
 
 // validName reports whether s fits the bound on a name the bridge keeps or

@@ -60,23 +60,24 @@ func (s *Server) boundConcurrency() {
 	}
 }
 
-// limitConcurrency answers 503 overloaded at once, and closes the
+// serveLimited answers 503 overloaded at once, and closes the
 // connection, when server.max_concurrent requests are in flight already.
 // /healthz is exempt, and so is the bridge's own call to its demo agent
 // (made from within a request that was counted).
-func (s *Server) limitConcurrency(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if r := c.Request(); r.URL.Path == healthPath || s.isDemoCall(r) {
-			return next(c)
-		}
-		if s.inFlight.Add(1) > int64(s.maxConcurrent) {
-			s.inFlight.Add(-1)
-			c.Response().Header().Set(echo.HeaderConnection, "close")
-			e := newError(ErrOverloaded, "", "", nil)
-			e.RetryAfter = "1"
-			return e
-		}
-		defer s.inFlight.Add(-1)
+//
+// It is a step of the front middleware (see front), called with the rest
+// of the chain as next.
+func (s *Server) serveLimited(c echo.Context, next echo.HandlerFunc) error {
+	if r := c.Request(); r.URL.Path == healthPath || s.isDemoCall(r) {
 		return next(c)
 	}
+	if s.inFlight.Add(1) > int64(s.maxConcurrent) {
+		s.inFlight.Add(-1)
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		e := newError(ErrOverloaded, "", "", nil)
+		e.RetryAfter = "1"
+		return e
+	}
+	defer s.inFlight.Add(-1)
+	return next(c)
 }

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 )
@@ -44,43 +44,74 @@ func infoOf(c echo.Context) *reqInfo {
 	return info
 }
 
-// accessLog gives each request an id (X-Request-Id, echoed back), handles
+// infoCtx is a request's context with its reqInfo: what
+// context.WithValue(ctx, infoKey{}, &info) is, in one allocation with the
+// reqInfo instead of two.
+type infoCtx struct {
+	context.Context
+	info reqInfo
+}
+
+func (c *infoCtx) Value(key any) any {
+	if _, ok := key.(infoKey); ok {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
+// hdrRequestID is X-Request-Id in the canonical form net/http keeps it in
+// (echo.HeaderXRequestID is not: every Get and Set converted it).
+var hdrRequestID = http.CanonicalHeaderKey(echo.HeaderXRequestID)
+
+// withLogger is logger.WithContext(ctx), without its allocation where it
+// stores nothing: a disabled logger (-bridge-log nop) is stored only over
+// a logger ctx holds already, and a ctx whose logger is disabled, or that
+// holds none, reads the same either way.
+func withLogger(ctx context.Context, logger *zerolog.Logger) context.Context {
+	if logger.GetLevel() == zerolog.Disabled && zerolog.Ctx(ctx).GetLevel() == zerolog.Disabled {
+		return ctx
+	}
+	return logger.WithContext(ctx)
+}
+
+// serveLogged gives each request an id (X-Request-Id, echoed back), handles
 // its error, and writes one log line for it: request id, agent, stream,
 // status, latency, upstream task id, and the cause of an error.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := s.now()
-		req := c.Request()
-		id := req.Header.Get(echo.HeaderXRequestID)
-		if id == "" || len(id) > 128 {
-			id = uuid.NewString()
-		}
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
-		info := &reqInfo{start: start}
-		logger := s.log
-		if logger.GetLevel() != zerolog.Disabled {
-			// Only a logger that writes gets the child: its context
-			// buffer (500 bytes) lives as long as the request, which for
-			// a stream may be hours.
-			logger = logger.With().Str("request_id", id).Logger()
-		}
-		ctx := context.WithValue(logger.WithContext(req.Context()), infoKey{}, info)
-		c.SetRequest(req.WithContext(ctx))
-
-		p, err := serveRecovered(c, next)
-		abort := p.aborts(c)
-		if err != nil && !abort {
-			c.Error(err)
-		} else if err != nil {
-			info.err = toError(err)
-		}
-		s.logRequest(logger, c, info, p, start)
-		s.observe(c, info, statusOf(c, info), s.now().Sub(start))
-		if abort {
-			panic(http.ErrAbortHandler)
-		}
-		return nil
+func (s *Server) serveLogged(c echo.Context, next echo.HandlerFunc) error {
+	start := s.now()
+	req := c.Request()
+	var id string
+	if v := req.Header[hdrRequestID]; len(v) > 0 {
+		id = v[0]
 	}
+	if id == "" || len(id) > 128 {
+		id = upstream.NewUUID()
+	}
+	c.Response().Header()[hdrRequestID] = []string{id}
+	logger := s.log
+	if logger.GetLevel() != zerolog.Disabled {
+		// Only a logger that writes gets the child: its context
+		// buffer (500 bytes) lives as long as the request, which for
+		// a stream may be hours.
+		logger = logger.With().Str("request_id", id).Logger()
+	}
+	ctx := &infoCtx{Context: withLogger(req.Context(), &logger), info: reqInfo{start: start}}
+	info := &ctx.info
+	c.SetRequest(req.WithContext(ctx))
+
+	p, err := serveRecovered(c, next)
+	abort := p.aborts(c)
+	if err != nil && !abort {
+		c.Error(err)
+	} else if err != nil {
+		info.err = toError(err)
+	}
+	s.logRequest(logger, c, info, p, start)
+	s.observe(c, info, statusOf(c, info), s.now().Sub(start))
+	if abort {
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }
 
 // logRequest writes a request's one log line. Whatever a caller sent is
@@ -96,6 +127,9 @@ func (s *Server) logRequest(logger zerolog.Logger, c echo.Context, info *reqInfo
 		// The client went away: nothing for an operator to act on.
 	case info.err != nil: // 503 included: shedding load or draining is no fault of the bridge
 		ev = logger.Warn()
+	}
+	if ev == nil {
+		return // a logger that writes nothing at this level (-bridge-log nop): no fields to build
 	}
 	ev = ev.Str("method", clip(req.Method, maxLogged)).Str("path", clip(req.URL.Path, maxLogged)).Str("route", routeOf(c)).Int("status", status).
 		Dur("latency", s.now().Sub(start))

@@ -162,27 +162,30 @@ func seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 // (they are set before the first byte). The window counts the request at
 // its arrival, the clock read the access log made.
 func (s *Server) limitKey(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		info := infoOf(c)
-		who := info.caller
-		if who == nil || who.rpm <= 0 {
-			return next(c)
-		}
-		now := info.start
-		if now.IsZero() {
-			now = s.now()
-		}
-		q, known := s.limits.takeWindow(c.Request().Context(), windowName{keyWindow, who.name}, who.rpm, now)
-		if !known {
-			return next(c) // shared state down: the limit fails open, and its window is not known
-		}
-		setLimitHeaders(c.Response().Header(), q, who.rpmText)
-		if !q.ok {
-			s.metrics.rateLimited.WithLabelValues("", who.name).Inc()
-			return rateLimited(q)
-		}
+	return func(c echo.Context) error { return s.serveKeyLimited(c, next) }
+}
+
+// serveKeyLimited is limitKey's work for one request.
+func (s *Server) serveKeyLimited(c echo.Context, next echo.HandlerFunc) error {
+	info := infoOf(c)
+	who := info.caller
+	if who == nil || who.rpm <= 0 {
 		return next(c)
 	}
+	now := info.start
+	if now.IsZero() {
+		now = s.now()
+	}
+	q, known := s.limits.takeWindow(c.Request().Context(), windowName{keyWindow, who.name}, who.rpm, now)
+	if !known {
+		return next(c) // shared state down: the limit fails open, and its window is not known
+	}
+	setLimitHeaders(c.Response().Header(), q, who.rpmText)
+	if !q.ok {
+		s.metrics.rateLimited.WithLabelValues("", who.name).Inc()
+		return rateLimited(q)
+	}
+	return next(c)
 }
 
 // setLimitHeaders says q in the x-ratelimit-*-requests headers; limit is

@@ -97,9 +97,9 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	s.logEcho(e)
-	e.Use(s.accessLog, s.limitConcurrency, s.refuseWhileDraining)
+	e.Use(s.front)
 	e.GET(healthPath, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	v1 := e.Group("/v1", s.auth, s.limitKey, s.limitBody)
+	v1 := e.Group("/v1", s.v1Chain) // auth, limitKey, limitBody
 	v1.POST("/chat/completions", s.chat)
 	v1.GET("/models", s.listModels)
 	v1.GET("/models/*", s.getModel)
@@ -209,14 +209,35 @@ func (s *Server) warnIfOpen(addr net.Addr) {
 	}
 }
 
-// refuseWhileDraining answers 503 once shutdown has begun.
-func (s *Server) refuseWhileDraining(next echo.HandlerFunc) echo.HandlerFunc {
+// serveUndrained answers 503 once shutdown has begun (a step of front).
+func (s *Server) serveUndrained(c echo.Context, next echo.HandlerFunc) error {
+	if s.draining.Load() {
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		return newError(ErrDraining, "", "", nil)
+	}
+	return next(c)
+}
+
+// front is the middleware of every route: the access log (serveLogged),
+// the concurrency limit (serveLimited) and the refusal while draining
+// (serveUndrained), in that order, in one closure. Echo applies
+// middleware per request, each a closure of its own; the steps inside are
+// func literals that do not escape, on the stack.
+func (s *Server) front(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.draining.Load() {
-			c.Response().Header().Set(echo.HeaderConnection, "close")
-			return newError(ErrDraining, "", "", nil)
-		}
-		return next(c)
+		return s.serveLogged(c, func(c echo.Context) error {
+			return s.serveLimited(c, func(c echo.Context) error { return s.serveUndrained(c, next) })
+		})
+	}
+}
+
+// v1Chain is the middleware of /v1: auth, limitKey and limitBody, in that
+// order, in one closure (see front).
+func (s *Server) v1Chain(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return s.serveAuthed(c, func(c echo.Context) error {
+			return s.serveKeyLimited(c, func(c echo.Context) error { return s.serveBodyLimited(c, next) })
+		})
 	}
 }
 
@@ -225,17 +246,23 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	if !s.keyed() {
 		return next
 	}
-	return func(c echo.Context) error {
-		got, ok := bearer(c.Request())
-		who := s.keys.find(got)
-		if !ok || who == nil {
-			return ErrUnauthorized
-		}
-		// Conversations and tasks are scoped to the key: a digest, not the key itself.
-		info := infoOf(c)
-		info.caller, info.scope = who, who.digest
+	return func(c echo.Context) error { return s.serveAuthed(c, next) }
+}
+
+// serveAuthed is auth's work for one request.
+func (s *Server) serveAuthed(c echo.Context, next echo.HandlerFunc) error {
+	if !s.keyed() {
 		return next(c)
 	}
+	got, ok := bearer(c.Request())
+	who := s.keys.find(got)
+	if !ok || who == nil {
+		return ErrUnauthorized
+	}
+	// Conversations and tasks are scoped to the key: a digest, not the key itself.
+	info := infoOf(c)
+	info.caller, info.scope = who, who.digest
+	return next(c)
 }
 
 // demoAuth lets the demo agent be called, when keys are configured, with

@@ -87,13 +87,19 @@ type relay struct {
 
 	sseOut
 	chunks *transform.Chunks
+	noted  *transform.Ext // the ids noteIDs was last given
 }
 
 // text sends a content delta, starting the stream first if need be.
 func (r *relay) text(s string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.s.noteIDs(r.c, r.tr.Ext())
+	if ext := r.tr.Ext(); ext != r.noted {
+		// Ext returns the same pointer until the ids or the state change:
+		// noting them again would change nothing (nil: nothing to note).
+		r.s.noteIDs(r.c, ext)
+		r.noted = ext
+	}
 	if s == "" && r.w == nil {
 		return nil // nothing to show yet (submitted, working): not started
 	}

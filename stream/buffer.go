@@ -38,6 +38,7 @@ type buffer struct {
 	r, w  int     // buf[r:w] is read and not yet consumed
 	err   error   // the reader's error, returned by the next fill
 	burst bool    // the last read filled buf
+	gen   uint64  // counts the changes to buf[r:w] (discard, fill)
 }
 
 func newBuffer(rd io.Reader) buffer { return buffer{rd: rd} }
@@ -47,12 +48,13 @@ func newBuffer(rd io.Reader) buffer { return buffer{rd: rd} }
 func (b *buffer) buffered() []byte { return b.buf[b.r:b.w] }
 
 // discard consumes the first n buffered bytes.
-func (b *buffer) discard(n int) { b.r += n }
+func (b *buffer) discard(n int) { b.r += n; b.gen++ }
 
 // fill reads once into the buffer, after the bytes it holds (which may
 // move). It returns errBufferFull when the buffer is full at its largest,
 // and the reader's error once the reader has no more to give.
 func (b *buffer) fill() error {
+	b.gen++
 	n := b.w - b.r
 	switch {
 	case n == largeBuf:

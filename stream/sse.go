@@ -48,6 +48,10 @@ func Events(r io.Reader, max int) iter.Seq2[Event, error] {
 type Decoder struct {
 	d       decoder
 	started bool
+	// Ready's last answer, for the buffer as it was then (its gen): a
+	// relay asks before it flushes and again before it waits.
+	readyGen          uint64
+	ready, readyKnown bool // readyKnown: ready answers for readyGen
 }
 
 // NewDecoder returns a Decoder reading r, bounding each event by max bytes.
@@ -60,6 +64,15 @@ func NewDecoder(r io.Reader, max int) *Decoder {
 // until then. Comments and events without data (": ping") do not count:
 // Next skips them and waits.
 func (dec *Decoder) Ready() bool {
+	if dec.readyKnown && dec.readyGen == dec.d.b.gen {
+		return dec.ready
+	}
+	dec.ready, dec.readyGen, dec.readyKnown = dec.scanReady(), dec.d.b.gen, true
+	return dec.ready
+}
+
+// scanReady is Ready, the buffered bytes scanned.
+func (dec *Decoder) scanReady() bool {
 	p, data := dec.d.b.buffered(), false
 	for {
 		i := lineEnd(p)

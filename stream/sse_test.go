@@ -360,3 +360,43 @@ func TestLineEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyRemembered: Ready's remembered answer is the one a scan of the
+// buffer gives, at every step of a stream that arrives in pieces, through
+// Next's reads and discards.
+func TestReadyRemembered(t *testing.T) {
+	stream := "data: {\"a\":1}\n\n: ping\n\ndata: b\ndata: c\n\nevent: x\ndata: d\r\n\r\ndata: e\n\n"
+	for _, piece := range []int{1, 3, 7, 64} {
+		t.Run(fmt.Sprintf("pieces of %d", piece), func(t *testing.T) {
+			dec := NewDecoder(&pieceReader{s: stream, n: piece}, 1<<10)
+			for step := 0; ; step++ {
+				for range 2 { // the second answer is the remembered one
+					if got, want := dec.Ready(), dec.scanReady(); got != want {
+						t.Fatalf("step %d: Ready() = %v, a scan of the buffer says %v", step, got, want)
+					}
+				}
+				if _, err := dec.Next(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Fatalf("step %d: Next() error %v", step, err)
+					}
+					return
+				}
+			}
+		})
+	}
+}
+
+// pieceReader reads s n bytes at a time.
+type pieceReader struct {
+	s string
+	n int
+}
+
+func (r *pieceReader) Read(p []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), r.n)], r.s)
+	r.s = r.s[k:]
+	return k, nil
+}

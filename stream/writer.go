@@ -9,21 +9,31 @@ import (
 // Writer writes an OpenAI-style SSE stream: "data: <json>\n\n" frames, each
 // flushed at once, ending with "data: [DONE]\n\n".
 type Writer struct {
-	w     io.Writer
-	flush func() error
-	buf   []byte  // frames not yet written, in *pool's array
-	pool  *[]byte // the buffer taken from frameBufs, nil when none
+	w    io.Writer
+	rc   http.ResponseController // w's, when it is an http.ResponseWriter
+	isRW bool                    // it is: rc flushes
+	buf  []byte                  // frames not yet written, in *pool's array
+	pool *[]byte                 // the buffer taken from frameBufs, nil when none
 }
 
 // NewWriter returns a Writer on w. When w is an http.ResponseWriter (or
-// wraps one), every frame is flushed through http.ResponseController.
+// wraps one), every frame is flushed through http.ResponseController (kept
+// in the Writer: a pointer to one and its Flush method value were two
+// allocations a stream).
 func NewWriter(w io.Writer) *Writer {
-	sw := &Writer{w: w, flush: func() error { return nil }}
+	sw := &Writer{w: w}
 	if rw, ok := w.(http.ResponseWriter); ok {
-		rc := http.NewResponseController(rw)
-		sw.flush = rc.Flush
+		sw.rc, sw.isRW = *http.NewResponseController(rw), true
 	}
 	return sw
+}
+
+// flush flushes the underlying writer, if it can be.
+func (sw *Writer) flush() error {
+	if !sw.isRW {
+		return nil
+	}
+	return sw.rc.Flush()
 }
 
 // SetHeaders sets the response headers an SSE stream needs. Proxies in

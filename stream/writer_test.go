@@ -242,3 +242,18 @@ func TestWriterWritesPastMaxPending(t *testing.T) {
 		t.Errorf("first write of %d bytes, want just past %d", cw.Len(), maxPending)
 	}
 }
+
+// TestNewWriterAllocs: a Writer on a ResponseWriter is one allocation,
+// its ResponseController kept inside it, and flushes through it.
+func TestNewWriterAllocs(t *testing.T) {
+	rec := httptest.NewRecorder()
+	sw := NewWriter(rec)
+	if err := sw.Data([]byte(`{}`)); err != nil || !rec.Flushed || rec.Body.String() != "data: {}\n\n" {
+		t.Errorf("Data({}) = %v, flushed %v, body %q, want data: {} flushed", err, rec.Flushed, rec.Body)
+	}
+	if !raceEnabled && testing.AllocsPerRun(100, func() { sinkWriter = NewWriter(rec) }) != 1 {
+		t.Errorf("NewWriter(ResponseRecorder) allocations = %v, want 1", testing.AllocsPerRun(100, func() { sinkWriter = NewWriter(rec) }))
+	}
+}
+
+var sinkWriter *Writer

@@ -86,10 +86,19 @@ type Chunks struct {
 func NewChunks(m Meta, withUsage bool) *Chunks {
 	m.Ext = nil
 	c := &Chunks{m: m, withUsage: withUsage}
-	c.head = appendChunkHead(nil, m)
-	c.tail = appendChunkTail(nil, m, withUsage)
+	// The head and the tail share one buffer, with room for a tail with
+	// ids (rebuilt in place when they change): encoded from nil, they grew
+	// an allocation at a time.
+	head := appendChunkHead(make([]byte, 0, chunkEnds+len(m.ID)+len(m.Model)), m)
+	n := len(head)
+	c.head = head[:n:n] // appending to it can never reach the tail
+	c.tail = appendChunkTail(head[n:n], m, withUsage)
 	return c
 }
+
+// chunkEnds is room for the constant bytes of a chunk's head, and of its
+// tail with two UUIDs for ids and a state.
+const chunkEnds = 320
 
 // Append appends the chunk AppendChunk appends for Meta{..., Ext: ext}.
 func (c *Chunks) Append(b []byte, ext *Ext, d Delta, finish openai.FinishReason) []byte {

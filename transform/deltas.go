@@ -12,10 +12,33 @@ import "strings"
 // artifacts are shown one after the other, separated by a newline, the way
 // a non-stream answer joins them.
 type Deltas struct {
-	seen  map[string]*shownText // artifactId -> text already shown
-	order []string              // artifact ids in first-seen order
-	total int                   // bytes shown in all
+	// The first artifact is kept here: most answers have one, which then
+	// costs no map, slice or allocation of its own.
+	firstID string
+	first   shownText
+	n       int                   // artifacts seen
+	seen    map[string]*shownText // artifactId -> text already shown, of the artifacts after the first
+	order   []string              // their ids in first-seen order
+	total   int                   // bytes shown in all
 }
+
+// find returns the text shown of the artifact id, if it was seen.
+func (d *Deltas) find(id string) (*shownText, bool) {
+	if d.n > 0 && id == d.firstID {
+		return &d.first, true
+	}
+	t, ok := d.seen[id]
+	return t, ok
+}
+
+// Known reports whether the artifact id was seen.
+func (d *Deltas) Known(id string) bool {
+	_, ok := d.find(id)
+	return ok
+}
+
+// Len is the number of artifacts seen.
+func (d *Deltas) Len() int { return d.n }
 
 // shownText is the text of one artifact shown so far. A snapshot is kept
 // as the string it came in, without a copy: the next snapshot replaces it
@@ -56,20 +79,20 @@ func (t *shownText) append(text string) {
 // whether the update was a snapshot that diverged from what was shown (the
 // caller may log it; nothing more is emitted for it).
 func (d *Deltas) Artifact(id, text string, appendMode bool) (delta string, diverged bool) {
-	if d.seen == nil {
-		d.seen = make(map[string]*shownText)
-	}
-	prev, known := d.seen[id]
+	prev, known := d.find(id)
 	switch {
+	case !known && d.n == 0:
+		d.firstID, d.first, d.n = strings.Clone(id), shownText{s: detach(text)}, 1
+		delta = text
 	case !known:
+		if d.seen == nil {
+			d.seen = make(map[string]*shownText)
+		}
 		id = strings.Clone(id)
 		d.order = append(d.order, id)
 		d.seen[id] = &shownText{s: detach(text)}
-		if len(d.order) > 1 {
-			delta = "\n" + text
-		} else {
-			delta = text
-		}
+		d.n++
+		delta = "\n" + text
 	case appendMode:
 		prev.append(text)
 		delta = text
@@ -103,9 +126,13 @@ func (d *Deltas) Shown() int { return d.total }
 
 // Text returns the artifacts' text as a non-stream answer would carry it.
 func (d *Deltas) Text() string {
-	parts := make([]string, len(d.order))
-	for i, id := range d.order {
-		parts[i] = d.seen[id].String()
+	if d.n == 0 {
+		return ""
+	}
+	parts := make([]string, 0, d.n)
+	parts = append(parts, d.first.String())
+	for _, id := range d.order {
+		parts = append(parts, d.seen[id].String())
 	}
 	return strings.Join(parts, "\n")
 }

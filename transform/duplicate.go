@@ -9,7 +9,8 @@ import "github.com/tidwall/gjson"
 // calls another: the bridge refuses it. Member names are compared as
 // decoded, so "mod\u0065l" is "model".
 func duplicateMember(root gjson.Result) (string, bool) {
-	var keys []string
+	var room [32]string // the first keys, compared each with all
+	keys := room[:0]
 	var seen map[string]struct{} // past a few members, a set beats comparing each with all
 	dup, found := "", false
 	root.ForEach(func(k, _ gjson.Result) bool {

@@ -19,7 +19,7 @@ import (
 // keys match once unescaped, and values of unexpected types convert as
 // gjson's Result converts them.
 func ReadResponse(body []byte) (Event, error) {
-	return readResponse(body, nil)
+	return readResponse(body, nil, nil)
 }
 
 // ReadResponseInto is ReadResponse, with the Artifacts of an event of one
@@ -27,11 +27,25 @@ func ReadResponse(body []byte) (Event, error) {
 // their own: they are valid until one is reused. A stream reads one event
 // at a time, and its reader spares each event that allocation.
 func ReadResponseInto(body []byte, one *[1]Artifact) (Event, error) {
-	return readResponse(body, one)
+	return readResponse(body, one, nil)
 }
 
-func readResponse(body []byte, one *[1]Artifact) (Event, error) {
-	r := reader{jsonwalk.New(body)}
+// Arena is where the events of one stream keep their strings: those of a
+// small event (a chunk of text and its ids) share a block with the events
+// before and after it, where each took an allocation of its own. An
+// event's strings never change once read, whatever is read after it; a
+// block lives as long as a string in it, or the Arena. Its zero value is
+// ready to use; it is not safe for concurrent use.
+type Arena struct{ a jsonwalk.Arena }
+
+// ReadEvent is ReadResponseInto (with a nil one, ReadResponse) for the
+// events of a stream, a small event's strings copied to a.
+func ReadEvent(body []byte, one *[1]Artifact, a *Arena) (Event, error) {
+	return readResponse(body, one, &a.a)
+}
+
+func readResponse(body []byte, one *[1]Artifact, a *jsonwalk.Arena) (Event, error) {
+	r := reader{jsonwalk.NewIn(body, a)}
 	var resp response
 	if !r.response(&resp) {
 		return Event{}, ErrBadResponse

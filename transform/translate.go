@@ -69,6 +69,7 @@ type Translator struct {
 	events   int
 	deltas   Deltas
 	out      []byte // everything emitted
+	text     string // out, as Text last returned it
 	status   string // the agent's last status message
 	shown    string // the last status message emitted as progress
 	ext      Ext
@@ -177,8 +178,8 @@ func (t *Translator) artifact(a Artifact, appendMode bool) (string, error) {
 	if max <= 0 {
 		max = DefaultMaxArtifacts
 	}
-	_, known := t.deltas.seen[a.ID]
-	if !known && len(t.deltas.order) >= max {
+	known := t.deltas.Known(a.ID)
+	if !known && t.deltas.Len() >= max {
 		return "", fmt.Errorf("%w: over %d artifacts", ErrTooLarge, max)
 	}
 	delta, diverged := t.deltas.Artifact(a.ID, a.Text, appendMode)
@@ -188,7 +189,7 @@ func (t *Translator) artifact(a Artifact, appendMode bool) (string, error) {
 	switch {
 	case len(t.out) == 0:
 		delta = trimLeadingNewline(delta) // nothing shown yet: no separator
-	case !known && len(t.deltas.order) == 1 && delta != "":
+	case !known && t.deltas.Len() == 1 && delta != "":
 		delta = "\n" + delta // the first artifact after progress text
 	}
 	return t.emit(delta)
@@ -281,13 +282,21 @@ func (t *Translator) Usage() Usage {
 	case t.usage != nil:
 		return *t.usage
 	case t.Estimate:
-		return EstimateUsage(t.Prompt, string(t.out))
+		return estimateUsage(len(t.Prompt), len(t.out))
 	}
-	return CountUsage(t.Prompt, string(t.out))
+	return CountUsage(t.Prompt, t.Text())
 }
 
-// Text returns everything emitted so far: the answer.
-func (t *Translator) Text() string { return string(t.out) }
+// Text returns everything emitted so far: the answer. The string is kept
+// until more is emitted (t.out only grows: a string as long is the same
+// text), so that the answer, its usage and its conversation key share one
+// copy of it.
+func (t *Translator) Text() string {
+	if len(t.text) != len(t.out) {
+		t.text = string(t.out)
+	}
+	return t.text
+}
 
 // Ext returns the task and context ids and the task state seen so far, or
 // nil when none was.

@@ -25,7 +25,13 @@ func CountUsage(prompt, completion string) Usage {
 // deployments that set usage: estimate to spare the exact count's few
 // microseconds per KiB of text.
 func EstimateUsage(prompt, completion string) Usage {
-	p, c := (len(prompt)+3)/4, (len(completion)+3)/4
+	return estimateUsage(len(prompt), len(completion))
+}
+
+// estimateUsage is EstimateUsage of a prompt and a completion of these
+// lengths.
+func estimateUsage(prompt, completion int) Usage {
+	p, c := (prompt+3)/4, (completion+3)/4
 	return Usage{PromptTokens: p, CompletionTokens: c, TotalTokens: p + c}
 }
 

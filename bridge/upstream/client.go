@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
 	"time"
 
@@ -72,9 +73,9 @@ type Client struct {
 	// ends; nil: a timer. Tests inject a clock here.
 	Wait func(ctx context.Context, d time.Duration) error
 	// Quiet arms the per-event timeout of a stream: fire is called once d
-	// passes with no touch; stop disarms it. nil: a time.Timer reset per
+	// passes with no Touch; Stop disarms it. nil: a time.Timer reset per
 	// event.
-	Quiet func(ctx context.Context, d time.Duration, fire func()) (touch, stop func())
+	Quiet func(ctx context.Context, d time.Duration, fire func()) Timeout
 	// Switched is called when an agent answered in the other dialect, so
 	// that it is remembered; may be nil.
 	Switched func(t *Target, d transform.Dialect)
@@ -113,7 +114,18 @@ func (c *Client) newID() string {
 	if c.NewID != nil {
 		return c.NewID()
 	}
-	return uuid.NewString()
+	return NewUUID()
+}
+
+// NewUUID returns a random (version 4) UUID, as uuid.NewString does, in
+// one allocation: uuid.NewString reads the random bytes through an
+// io.Reader, which puts them on the heap too.
+func NewUUID() string {
+	var u uuid.UUID
+	_, _ = rand.Read(u[:])  // crypto/rand.Read never fails (it crashes the program instead)
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
 }
 
 func (c *Client) wait(ctx context.Context, d time.Duration) error {

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,13 +22,13 @@ const maxErrorBody = 64 << 10
 // read and returned as an error (*RPCError or *StatusError). The caller
 // closes the body.
 func (c *Client) post(ctx context.Context, t *Target, body []byte, sse, check bool) (*http.Response, error) {
-	rb := newRequestBody(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Interface.URL, rb)
+	req, err := newPost(ctx, t.Interface.URL, body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrAgentDown, err)
 	}
-	req.ContentLength, req.GetBody = int64(len(body)), rb.again
-	defer rb.answered()
+	if rb, ok := req.Body.(*requestBody); ok {
+		defer rb.answered()
+	}
 	h := req.Header
 	sign(h, t)
 	h["Content-Type"] = hdrJSON
@@ -52,6 +53,30 @@ func (c *Client) post(ctx context.Context, t *Target, body []byte, sse, check bo
 		return nil, readStatusError(t, resp)
 	}
 	return resp, nil
+}
+
+// heldBodyMax is the largest body a call sends from a bytes.Reader, which
+// the transport writes together with the headers, in one write (its write
+// buffer is 2 KiB): for a body of its own type it flushes the headers
+// first, a write (and at the agent a read) more per call. The transport
+// keeps such a body as long as the answer is read, a stream's as long as it
+// stays open: a few hundred bytes, where a larger body is let go of (see
+// requestBody).
+const heldBodyMax = 1536
+
+// newPost is the POST of body to url, its body a bytes.Reader when it is
+// small, else a requestBody.
+func newPost(ctx context.Context, url string, body []byte) (*http.Request, error) {
+	if len(body) <= heldBodyMax {
+		return http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	}
+	rb := newRequestBody(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, rb)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength, req.GetBody = int64(len(body)), rb.again
+	return req, nil
 }
 
 // requestBody is a call's body, which the transport keeps, with the
@@ -161,13 +186,18 @@ func readStatusError(t *Target, resp *http.Response) error {
 }
 
 // readEvent reads one JSON-RPC response of t's agent; its JSON-RPC error
-// is an *RPCError.
-func readEvent(t *Target, raw []byte, one *[1]transform.Artifact) (transform.Event, error) {
+// is an *RPCError. A stream's events keep their strings in its arena (nil
+// for a JSON answer), an event of one artifact that in one when one is
+// not nil.
+func readEvent(t *Target, raw []byte, one *[1]transform.Artifact, arena *transform.Arena) (transform.Event, error) {
 	var ev transform.Event
 	var err error
-	if one != nil {
+	switch {
+	case arena != nil:
+		ev, err = transform.ReadEvent(raw, one, arena)
+	case one != nil:
 		ev, err = transform.ReadResponseInto(raw, one)
-	} else {
+	default:
 		ev, err = transform.ReadResponse(raw)
 	}
 	if err != nil {
@@ -242,8 +272,17 @@ var (
 	hdrVersion10   = []string{"1.0"}
 )
 
-// isSSE reports whether a response is an event stream.
+// isSSE reports whether a response is an event stream. The common types
+// are known without mime.ParseMediaType, which allocates its parameters'
+// map.
 func isSSE(resp *http.Response) bool {
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct := resp.Header.Get("Content-Type")
+	switch ct {
+	case "text/event-stream":
+		return true
+	case "application/json", "application/json; charset=utf-8", "text/plain; charset=utf-8", "":
+		return false // text/plain: what net/http sniffs in an answer sent with no type
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "text/event-stream"
 }

@@ -76,7 +76,7 @@ func (r *Raw) Frames() iter.Seq2[[]byte, error] {
 		dec := stream.NewDecoder(r.resp.Body, r.c.maxEvent())
 		r.dec = dec
 		for {
-			if r.touch != nil && !dec.Ready() {
+			if !dec.Ready() {
 				r.touch()
 			}
 			ev, err := dec.Next()

@@ -38,6 +38,7 @@ type Reply struct {
 
 	shared bool                  // NextShared: a stream event's one artifact goes to one
 	one    [1]transform.Artifact // see NextShared
+	arena  transform.Arena       // where a stream's events keep their strings
 }
 
 // Streamed reports whether the answer is an event stream (as opposed to
@@ -68,7 +69,7 @@ func (rp *Reply) Next() (transform.Event, error) {
 	if rp.dec == nil {
 		return rp.poll()
 	}
-	if rp.touch != nil && !rp.dec.Ready() {
+	if !rp.dec.Ready() {
 		rp.touch() // the wait for the next event starts
 	}
 	raw, err := rp.dec.Next()
@@ -86,7 +87,7 @@ func (rp *Reply) Next() (transform.Event, error) {
 	if rp.shared {
 		one = &rp.one
 	}
-	ev, err := readEvent(rp.t, raw.Data, one)
+	ev, err := readEvent(rp.t, raw.Data, one, &rp.arena)
 	if err != nil {
 		return ev, err
 	}
@@ -121,9 +122,7 @@ func (rp *Reply) poll() (transform.Event, error) {
 	if rp.ended || rp.taskID == "" || rp.state != transform.StateSubmitted && rp.state != transform.StateWorking {
 		return transform.Event{}, io.EOF
 	}
-	if rp.touch != nil {
-		rp.touch()
-	}
+	rp.touch()
 	rp.pollWait = max(rp.pollWait, firstPoll)
 	if err := rp.c.wait(rp.ctx, rp.pollWait); err != nil {
 		return transform.Event{}, classify(rp.ctx, err)
@@ -170,7 +169,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 		if err != nil {
 			return err
 		}
-		ev, err := readEvent(rp.t, raw, nil)
+		ev, err := readEvent(rp.t, raw, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -184,7 +183,7 @@ func (rp *Reply) exchange(body []byte, sse bool) error {
 	}
 	var ev transform.Event
 	if err == nil {
-		ev, err = readEvent(rp.t, raw.Data, nil)
+		ev, err = readEvent(rp.t, raw.Data, nil, &rp.arena)
 	}
 	if err != nil {
 		resp.Body.Close()

@@ -6,6 +6,7 @@ package jsonwalk
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -18,15 +19,53 @@ import (
 // distinct values of the body, since unescaping only shortens them; a
 // caller copying once the walk is done knows the length of what it keeps
 // (the Len of their Spans).
+//
+// A Reader made by NewIn whose first Reserve asks for at most
+// ArenaShareMax bytes copies to the shared Arena instead, for the rest of
+// the walk: the first reservation bounds what the walk copies.
 func (r *Reader) Reserve(size int) int {
-	if r.out.Cap() == 0 {
-		r.out.Grow(size)
+	if !r.reserved {
+		r.reserved = true
+		if a := r.shared; a != nil && size <= ArenaShareMax {
+			r.inShared = true
+			if a.b.Cap()-a.b.Len() < size {
+				a.b.Reset() // the block before stays as long as a string in it
+				a.b.Grow(ArenaBlock)
+			}
+		}
 	}
-	return r.out.Len()
+	out := r.arena()
+	if out.Cap() == 0 {
+		out.Grow(size)
+	}
+	return out.Len()
+}
+
+// Arena is an arena shared by consecutive walks (a stream's events): each
+// walk with little to keep copies it to the arena's current block, where
+// it took an allocation of its own, and a block is replaced by a new one
+// when it is full. What is copied to a block never changes: the strings of
+// one walk stay valid whatever the walks after it copy. A block is
+// ArenaBlock bytes; a walk keeping more than ArenaShareMax copies to an
+// arena of its own, as a Reader of New does.
+type Arena struct{ b strings.Builder }
+
+// The size of an Arena's blocks, and the most a walk copies to one.
+const (
+	ArenaBlock    = 1 << 10
+	ArenaShareMax = ArenaBlock / 4
+)
+
+// arena is the builder the walk copies to: its own, or the shared one.
+func (r *Reader) arena() *strings.Builder {
+	if r.inShared {
+		return &r.shared.b
+	}
+	return &r.out
 }
 
 // Since returns what the arena received from start on.
-func (r *Reader) Since(start int) string { return r.out.String()[start:] }
+func (r *Reader) Since(start int) string { return r.arena().String()[start:] }
 
 // Text returns the string at s, unescaped, copied to the arena.
 func (r *Reader) Text(s Span) string {
@@ -38,7 +77,7 @@ func (r *Reader) Text(s Span) string {
 // Raw returns the JSON of the value at s, copied to the arena.
 func (r *Reader) Raw(s Span) string {
 	start := r.Reserve(s.Len())
-	r.out.Write(r.b[s.start:s.end])
+	r.arena().Write(r.b[s.start:s.end])
 	return r.Since(start)
 }
 
@@ -47,21 +86,22 @@ func (r *Reader) Raw(s Span) string {
 func (r *Reader) WriteText(s Span) { r.writeUnescaped(r.b[s.start+1 : s.end-1]) }
 
 // WriteString copies s to the arena, as part of a copy started by Reserve.
-func (r *Reader) WriteString(s string) { r.out.WriteString(s) }
+func (r *Reader) WriteString(s string) { r.arena().WriteString(s) }
 
 // writeUnescaped copies what a string's quotes enclose to the arena,
 // unescaped.
 func (r *Reader) writeUnescaped(s []byte) {
 	r.Reserve(len(s))
+	out := r.arena()
 	for {
 		i := bytes.IndexByte(s, '\\')
 		if i < 0 {
-			r.out.Write(s)
+			out.Write(s)
 			return
 		}
-		r.out.Write(s[:i])
+		out.Write(s[:i])
 		c, n := unescapeAt(s[i:])
-		r.out.WriteRune(c)
+		out.WriteRune(c)
 		s = s[i+n:]
 	}
 }

@@ -26,6 +26,11 @@ type Reader struct {
 	depth int             // the containers the walk is inside, at r.i
 	deep  bool            // the walk stopped at a container nested deeper than MaxDepth
 	out   strings.Builder // the arena the values kept are copied to
+	// shared is the arena of a caller's walks, where a walk with little to
+	// keep copies it instead of to out (see NewIn); inShared says this one
+	// does, and reserved that its first Reserve decided.
+	shared             *Arena
+	inShared, reserved bool
 }
 
 // MaxDepth bounds the nesting of containers a walk accepts: objects and
@@ -37,6 +42,10 @@ const MaxDepth = 128
 
 // New returns a Reader at the start of b.
 func New(b []byte) Reader { return Reader{b: b} }
+
+// NewIn returns a Reader at the start of b that copies what it keeps to a
+// when that is little (see Arena); a nil a is New.
+func NewIn(b []byte, a *Arena) Reader { return Reader{b: b, shared: a} }
 
 // Deep reports whether the walk stopped at a container nested deeper than
 // MaxDepth.
