@@ -33,6 +33,14 @@ type vocabulary struct {
 	long string
 
 	maxLen int // the longest key: a longer piece is missed without probing
+
+	// ones and twos hold the rank plus one of every token of one byte b
+	// (ones[b]) and of two bytes b0 b1 (twos[b0<<8|b1]), 0 where there is
+	// none: the lookups of a merge's first pass, and of short pieces (a
+	// comma, " a"), are one load from 257 KiB, no hash, no probe. The
+	// slots hold these tokens too.
+	ones *[256]uint32
+	twos *[1 << 16]uint32
 }
 
 // vocabSlot is one key, or none when word is 0 (every key has a length).
@@ -62,8 +70,8 @@ func newVocabulary(tokens []string) *vocabulary {
 			n++
 		}
 	}
-	v := &vocabulary{homes: uint64(2*n + 1)}         // a load of one half (and never no homes)
-	v.slots = make([]vocabSlot, v.homes, v.homes+64) // room for the last runs to overflow
+	v := &vocabulary{homes: uint64(2*n + 1), ones: new([256]uint32), twos: new([1 << 16]uint32)} // a load of one half (and never no homes)
+	v.slots = make([]vocabSlot, v.homes, v.homes+64)                                             // room for the last runs to overflow
 	var long strings.Builder
 	for rank, tok := range tokens {
 		if tok == "" {
@@ -71,6 +79,12 @@ func newVocabulary(tokens []string) *vocabulary {
 		}
 		if len(tok) > maxKeyLen || rank > maxValue {
 			panic("o200k: token does not fit the vocabulary table")
+		}
+		switch len(tok) {
+		case 1:
+			v.ones[tok[0]] = uint32(rank) + 1
+		case 2:
+			v.twos[uint16(tok[0])<<8|uint16(tok[1])] = uint32(rank) + 1
 		}
 		head, word, tail := keyWords(tok)
 		value := uint64(rank)
@@ -97,10 +111,28 @@ func newVocabulary(tokens []string) *vocabulary {
 	return v
 }
 
-// rank returns the rank of token s, or false if s is not a token. It reads
-// the slots from s's home to the first empty one, and the long record only
-// for a key longer than inlineKey whose inline bytes and length match.
+// rank returns the rank of token s, or false if s is not a token: from
+// ones or twos for one or two bytes, else by probe.
 func (v *vocabulary) rank(s string) (uint32, bool) {
+	var r uint32
+	switch len(s) {
+	case 1:
+		r = v.ones[s[0]]
+	case 2:
+		r = v.twos[uint16(s[0])<<8|uint16(s[1])]
+	default:
+		return v.probe(s)
+	}
+	if r == 0 {
+		return 0, false
+	}
+	return r - 1, true
+}
+
+// probe is rank by the slots: it reads them from s's home to the first
+// empty one, and the long record only for a key longer than inlineKey
+// whose inline bytes and length match.
+func (v *vocabulary) probe(s string) (uint32, bool) {
 	if uint(len(s)-1) >= uint(v.maxLen) { // also "": no token is empty
 		return 0, false
 	}
