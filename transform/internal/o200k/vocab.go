@@ -136,7 +136,15 @@ func (v *vocabulary) probe(s string) (uint32, bool) {
 	if uint(len(s)-1) >= uint(v.maxLen) { // also "": no token is empty
 		return 0, false
 	}
-	head, word, tail := keyWords(s)
+	var head, word, tail uint64
+	switch n := len(s); {
+	case n > 8:
+		head, word, tail = keyWords(s)
+	case n >= 4: // keyWords' case, inline: most probes are of 3 to 8 bytes
+		head, word = uint64(le32(s))|uint64(le32(s[n-4:]))<<(8*(n-4)), uint64(n)<<32
+	default:
+		head, word = upTo3(s), uint64(n)<<32
+	}
 	for i := v.home(head, word, tail); ; i++ {
 		sl := &v.slots[i]
 		if sl.word == 0 {
