@@ -15,7 +15,8 @@ import (
 // invalid byte, ſ after an apostrophe).
 var fastEdgeAlphabet = []string{
 	"a", "b", "Z", "A", "HTTP", "Server", "the", " the", "'", "'s", "'S", "'t", "'T", "'re", "'RE", "'rE", "'ve", "'VE",
-	"'m", "'M", "'ll", "'LL", "'Ll", "'l", "'d", "'D", "'x", "1", "12", "123", "1234", " ", "  ", "\t", "\n", "\r",
+	"abcdefg", "abcdefgh", "ABCDEFG", "ABCDEFGH", "Abcdefgh", "ABCdefghijk", "'m", "'M", "'ll", "'LL", "'Ll", "'l",
+	"'d", "'D", "'x", "1", "12", "123", "1234", " ", "  ", "\t", "\n", "\r",
 	"\r\n", " \n", "\t\n", "\v", "\f", "!", ".", ",", "/", "//", "-", "_", "(", "\"", "é", "É", "ǅ", "ʰ", "\u0301",
 	"٣", "½", "\u00a0", "\u0085", "\u2028", "\u3000", "€", "😀", "\xff", "\xc3", "ſ", "中", "あ",
 }
@@ -66,6 +67,9 @@ func TestASCIIPieceMatchesSlowPiece(t *testing.T) {
 		" \n\u00a0", "!€", "!!é", " !é", "\t\n é", "a'", "a'L", "a'LLx", "I'M", "you'RE", "\r\r\n\n  x", "  \n  ",
 		"x  ", "x \t", "/\n/é", " 1", "  1", "\v\fx", "\u0085x",
 	}, edgeTexts(11, 30000)...)
+	for _, s := range edgeTexts(12, 3000) { // longer texts: runs of words, symbols and spaces
+		texts = append(texts, s+s+s)
+	}
 	answered, gaveWay := 0, 0
 	for k, s := range texts {
 		a, g := checkASCIIPiece(t, s)
