@@ -48,7 +48,13 @@ func countO200k(s string) int {
 	sp := splitter{s}
 	n := 0
 	for i := 0; i < len(s); {
-		end := sp.piece(i)
+		end := -1 // the piece at i: asciiPiece's where it answers, else slowPiece's
+		if s[i] < utf8.RuneSelf {
+			end = sp.asciiPiece(i)
+		}
+		if end < 0 {
+			end = sp.slowPiece(i)
+		}
 		switch p := s[i:end]; {
 		case !valid && !utf8.ValidString(p):
 			n += c.invalidPiece(p)

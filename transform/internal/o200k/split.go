@@ -77,20 +77,10 @@ func (sp splitter) at(i int) (uint8, int) {
 	return class(r), n
 }
 
-// piece returns the end of the piece that starts at i < len(s): the first
-// alternative of the pattern that matches there, in the pattern's order.
-// A piece of ASCII, the commonest, is told by asciiPiece; the rest by
-// slowPiece.
-func (sp splitter) piece(i int) int {
-	if sp.s[i] < utf8.RuneSelf {
-		if end := sp.asciiPiece(i); end > 0 {
-			return end
-		}
-	}
-	return sp.slowPiece(i)
-}
-
-// slowPiece is piece for any text, character by character.
+// slowPiece returns the end of the piece that starts at i < len(s): the
+// first alternative of the pattern that matches there, in the pattern's
+// order, character by character. A piece of ASCII, the commonest, is told
+// faster by asciiPiece, which countO200k asks first.
 func (sp splitter) slowPiece(i int) int { //nolint:gocognit // the pattern's alternatives in its order, each one backtracking by hand, held to regexp2 by FuzzCountTokens
 	c0, n0 := sp.at(i)
 	if otherClass(c0) {
@@ -235,7 +225,7 @@ func (sp splitter) symbols(i int) int {
 	return end
 }
 
-// asciiPiece is piece where the piece at i and the byte after it are
+// asciiPiece is slowPiece where the piece at i and the byte after it are
 // ASCII, one byte a character and its class in byteClasses; it returns -1
 // where it meets a byte of 0x80 or more before it can tell the end (a
 // non-ASCII letter, mark, number, symbol or space could extend or change
