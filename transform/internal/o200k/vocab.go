@@ -111,28 +111,17 @@ func newVocabulary(tokens []string) *vocabulary {
 	return v
 }
 
-// rank returns the rank of token s, or false if s is not a token: from
-// ones or twos for one or two bytes, else by probe.
+// rank returns the rank of token s, or false if s is not a token. A key
+// of one or two bytes is read from ones or twos; a longer one by probing
+// the slots from its home to the first empty one, and the long record only
+// for a key longer than inlineKey whose inline bytes and length match.
 func (v *vocabulary) rank(s string) (uint32, bool) {
-	var r uint32
 	switch len(s) {
 	case 1:
-		r = v.ones[s[0]]
+		return short(v.ones[s[0]])
 	case 2:
-		r = v.twos[uint16(s[0])<<8|uint16(s[1])]
-	default:
-		return v.probe(s)
+		return short(v.twos[uint16(s[0])<<8|uint16(s[1])])
 	}
-	if r == 0 {
-		return 0, false
-	}
-	return r - 1, true
-}
-
-// probe is rank by the slots: it reads them from s's home to the first
-// empty one, and the long record only for a key longer than inlineKey
-// whose inline bytes and length match.
-func (v *vocabulary) probe(s string) (uint32, bool) {
 	if uint(len(s)-1) >= uint(v.maxLen) { // also "": no token is empty
 		return 0, false
 	}
@@ -161,6 +150,14 @@ func (v *vocabulary) probe(s string) (uint32, bool) {
 			return r, true
 		}
 	}
+}
+
+// short is the rank in an entry of ones or twos: 0 for none, else rank+1.
+func short(r uint32) (uint32, bool) {
+	if r == 0 {
+		return 0, false
+	}
+	return r - 1, true
 }
 
 // longRank checks the bytes of s after the inline ones against the long
