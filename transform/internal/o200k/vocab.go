@@ -70,8 +70,8 @@ func newVocabulary(tokens []string) *vocabulary {
 			n++
 		}
 	}
-	v := &vocabulary{homes: uint64(2*n + 1), ones: new([256]uint32), twos: new([1 << 16]uint32)} // a load of one half (and never no homes)
-	v.slots = make([]vocabSlot, v.homes, v.homes+64)                                             // room for the last runs to overflow
+	v := &vocabulary{homes: uint64(2*n + 1)}         // a load of one half (and never no homes)
+	v.slots = make([]vocabSlot, v.homes, v.homes+64) // room for the last runs to overflow
 	var long strings.Builder
 	for rank, tok := range tokens {
 		if tok == "" {
@@ -79,12 +79,6 @@ func newVocabulary(tokens []string) *vocabulary {
 		}
 		if len(tok) > maxKeyLen || rank > maxValue {
 			panic("o200k: token does not fit the vocabulary table")
-		}
-		switch len(tok) {
-		case 1:
-			v.ones[tok[0]] = uint32(rank) + 1
-		case 2:
-			v.twos[uint16(tok[0])<<8|uint16(tok[1])] = uint32(rank) + 1
 		}
 		head, word, tail := keyWords(tok)
 		value := uint64(rank)
@@ -108,7 +102,22 @@ func newVocabulary(tokens []string) *vocabulary {
 	}
 	v.slots = append(v.slots, vocabSlot{}) // every probe ends in the table
 	v.long = long.String()
+	v.ones, v.twos = shortTables(tokens)
 	return v
+}
+
+// shortTables builds ones and twos (see vocabulary) from tokens by rank.
+func shortTables(tokens []string) (ones *[256]uint32, twos *[1 << 16]uint32) {
+	ones, twos = new([256]uint32), new([1 << 16]uint32)
+	for rank, tok := range tokens {
+		switch len(tok) {
+		case 1:
+			ones[tok[0]] = uint32(rank) + 1
+		case 2:
+			twos[uint16(tok[0])<<8|uint16(tok[1])] = uint32(rank) + 1
+		}
+	}
+	return ones, twos
 }
 
 // rank returns the rank of token s, or false if s is not a token. A key
