@@ -48,11 +48,24 @@ func countO200k(s string) int {
 	sp := splitter{s}
 	n := 0
 	for i := 0; i < len(s); {
-		end := sp.piece(i)
-		if valid || utf8.ValidString(s[i:end]) {
-			n += c.piece(s[i:end])
-		} else {
-			n += c.invalidPiece(s[i:end])
+		end := -1 // the piece at i: asciiPiece's where it answers, else slowPiece's
+		if s[i] < utf8.RuneSelf {
+			end = sp.asciiPiece(i)
+		}
+		if end < 0 {
+			end = sp.slowPiece(i)
+		}
+		switch p := s[i:end]; {
+		case !valid && !utf8.ValidString(p):
+			n += c.invalidPiece(p)
+		case len(p) <= shortPiece: // chunk's short case, without two calls
+			if _, ok := c.vocab.rank(p); ok {
+				n++
+			} else {
+				n += mergeCount(c.vocab, p)
+			}
+		default:
+			n += c.piece(p)
 		}
 		i = end
 	}

@@ -13,9 +13,10 @@
 //	|\s+(?!\S)
 //	|\s+
 //
-// with the backtracking of each alternative worked out by hand, and the
-// byte-pair merge runs on the vocabulary tiktoken-go compiles in (read once
-// through its Decode); a piece longer than maxPiece (16 KiB, no piece of
+// with the backtracking of each alternative worked out by hand (and, for
+// ASCII, where the pattern comes down to runs of byte classes, a byte at a
+// time), and the byte-pair merge runs on the vocabulary tiktoken-go compiles
+// in (read once through its Decode); a piece longer than maxPiece (16 KiB, no piece of
 // prose comes near) is merged in chunks, whose counts are summed (see
 // count.go), so that one huge word costs neither memory past the
 // text's size nor more than linear time. The tests hold the count equal

@@ -3,6 +3,7 @@ package o200k
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tiktoken-go/tokenizer"
 )
@@ -20,11 +21,17 @@ var o200k = sync.OnceValue(func() tokenizer.Codec {
 
 // ranks is o200k_base's vocabulary, token bytes to merge rank, read once
 // from tiktoken-go (whose own table is not exported) into a vocabulary
-// table (vocab.go). The classes of the BMP are filled here too, so that
+// table (vocab.go). The classes of the BMP and of bytes are filled here too, so that
 // Load readies both.
 var ranks = sync.OnceValue(func() *vocabulary {
 	for r := range rune(len(bmpClasses)) {
 		bmpClasses[r] = classOf(r)
+	}
+	for b := range len(byteClasses) {
+		byteClasses[b] = clHigh
+		if b < utf8.RuneSelf {
+			byteClasses[b] = bmpClasses[b]
+		}
 	}
 	return newVocabulary(o200kTokens())
 })

@@ -27,9 +27,10 @@ func mergeCount(vocab *vocabulary, piece string) int {
 		}
 		return noMerge
 	}
-	for k := 0; k < n-1; k++ {
-		rank[k] = pair(k)
+	for k := 0; k < n-2; k++ { // the pairs of bytes: twos holds rank+1, 0 (so noMerge) for none
+		rank[k] = vocab.twos[uint16(piece[k])<<8|uint16(piece[k+1])] - 1
 	}
+	rank[n-2] = noMerge
 	for n > 2 {
 		best, at := uint32(noMerge), -1
 		for k := 0; k < n-2; k++ {

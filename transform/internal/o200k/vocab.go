@@ -33,6 +33,14 @@ type vocabulary struct {
 	long string
 
 	maxLen int // the longest key: a longer piece is missed without probing
+
+	// ones and twos hold the rank plus one of every token of one byte b
+	// (ones[b]) and of two bytes b0 b1 (twos[b0<<8|b1]), 0 where there is
+	// none: the lookups of a merge's first pass, and of short pieces (a
+	// comma, " a"), are one load from 257 KiB, no hash, no probe. The
+	// slots hold these tokens too.
+	ones *[256]uint32
+	twos *[1 << 16]uint32
 }
 
 // vocabSlot is one key, or none when word is 0 (every key has a length).
@@ -94,17 +102,47 @@ func newVocabulary(tokens []string) *vocabulary {
 	}
 	v.slots = append(v.slots, vocabSlot{}) // every probe ends in the table
 	v.long = long.String()
+	v.ones, v.twos = shortTables(tokens)
 	return v
 }
 
-// rank returns the rank of token s, or false if s is not a token. It reads
-// the slots from s's home to the first empty one, and the long record only
+// shortTables builds ones and twos (see vocabulary) from tokens by rank.
+func shortTables(tokens []string) (ones *[256]uint32, twos *[1 << 16]uint32) {
+	ones, twos = new([256]uint32), new([1 << 16]uint32)
+	for rank, tok := range tokens {
+		switch len(tok) {
+		case 1:
+			ones[tok[0]] = uint32(rank) + 1
+		case 2:
+			twos[uint16(tok[0])<<8|uint16(tok[1])] = uint32(rank) + 1
+		}
+	}
+	return ones, twos
+}
+
+// rank returns the rank of token s, or false if s is not a token. A key
+// of one or two bytes is read from ones or twos; a longer one by probing
+// the slots from its home to the first empty one, and the long record only
 // for a key longer than inlineKey whose inline bytes and length match.
 func (v *vocabulary) rank(s string) (uint32, bool) {
+	switch len(s) {
+	case 1:
+		return short(v.ones[s[0]])
+	case 2:
+		return short(v.twos[uint16(s[0])<<8|uint16(s[1])])
+	}
 	if uint(len(s)-1) >= uint(v.maxLen) { // also "": no token is empty
 		return 0, false
 	}
-	head, word, tail := keyWords(s)
+	var head, word, tail uint64
+	switch n := len(s); {
+	case n > 8:
+		head, word, tail = keyWords(s)
+	case n >= 4: // keyWords' case, inline: most probes are of 3 to 8 bytes
+		head, word = uint64(le32(s))|uint64(le32(s[n-4:]))<<(8*(n-4)), uint64(n)<<32
+	default:
+		head, word = upTo3(s), uint64(n)<<32
+	}
 	for i := v.home(head, word, tail); ; i++ {
 		sl := &v.slots[i]
 		if sl.word == 0 {
@@ -121,6 +159,14 @@ func (v *vocabulary) rank(s string) (uint32, bool) {
 			return r, true
 		}
 	}
+}
+
+// short is the rank in an entry of ones or twos: 0 for none, else rank+1.
+func short(r uint32) (uint32, bool) {
+	if r == 0 {
+		return 0, false
+	}
+	return r - 1, true
 }
 
 // longRank checks the bytes of s after the inline ones against the long
