@@ -56,10 +56,10 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 # exceeded" and no crasher at the deadline (golang/go#75804, fixed in 1.27).
 FUZZTIME ?= 30s
 FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzParseResponses FuzzMergeCard \
-                  FuzzResponseEvents FuzzConvertRequest FuzzConvertResponse FuzzConvertSame
+                  FuzzResponseEvents FuzzConvertRequest FuzzConvertResponse FuzzConvertSame FuzzReadEvent
 FUZZ_JSONWALK  := FuzzWalk
 FUZZ_JSONENC   := FuzzAppendString
-FUZZ_O200K     := FuzzCountTokens FuzzVocabularyRank
+FUZZ_O200K     := FuzzCountTokens FuzzVocabularyRank FuzzASCIIPiece
 FUZZ_STREAM    := FuzzEvents
 FUZZ_BRIDGE    := FuzzExpandEnv FuzzParseRPC FuzzTraceOf FuzzRESTStream
 
