@@ -45,7 +45,7 @@ try {
   out.get = await client.getTask({ id: sent.id });
   if (!noCancel) {
     const asked = taskOf(await client.sendMessage(msg('hello MODE:input')));
-    out.cancel = await client.cancelTask({ id: asked.id });
+    out.cancel = await cancelSettled(client, asked.id);
   }
   if (resubscribe) await resubscribeOnce(client);
   out.ok = true;
@@ -54,6 +54,22 @@ try {
   out.error = String(e?.stack ?? e);
 }
 out.received = (await Promise.all(received)).join('\n');
+
+// cancelSettled cancels an input-required task. The a2a-go v2 agent answers a cancel that comes while its
+// execution of the send still winds down (the send was answered at input-required) with that execution's result,
+// "non-cancelable state INPUT_REQUIRED" (its internal/taskexec promise); once the execution is gone the same cancel
+// succeeds. That window is not observable from outside, so such an answer is retried, with a growing pause, 8 times
+// at most; any other error is thrown.
+async function cancelSettled(client, id) {
+  for (let i = 1; ; i++) {
+    try {
+      return await client.cancelTask({ id });
+    } catch (e) {
+      if (i >= 8 || !/non-cancelable state.*INPUT_REQUIRED/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 25 * i));
+    }
+  }
+}
 
 // resubscribeOnce re-attaches to a running task: "MODE:nonblocking" answers the send at once and completes
 // about 300 ms later, so a re-attach that came too late (one event, or an ended-task error) is tried again,
