@@ -103,15 +103,24 @@ func TestIdleStreamHoldsNoPrompt(t *testing.T) {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
 	}
 	<-arrived
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	// The transport closes the request body it wrote (after which the
+	// bridge lets go of its bytes) on its own goroutine, maybe just after
+	// the answer came: wait for that, bounded.
+	held := int64(0)
+	for deadline := time.Now().Add(5 * time.Second); ; runtime.Gosched() {
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= size/4 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if p := os.Getenv("A2A_BRIDGE_IDLE_HEAP"); p != "" { // go test -memprofilerate=1, for pprof
 		if f, err := os.Create(p); err == nil {
 			_ = pprof.Lookup("heap").WriteTo(f, 0)
 			f.Close()
 		}
 	}
-	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > size/4 {
+	if held > size/4 {
 		t.Errorf("an idle stream holds %d KiB, want well under its %d KiB conversation", held>>10, size>>10)
 	}
 }
