@@ -181,13 +181,13 @@ func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	if _, err := tr.Finish(); err != nil {
 		return err
 	}
-	u := tr.Usage()
-	st := completedState(rc, tr, &u)
+	u, text := tr.Usage(), tr.Text()
+	rc.meta.Ext = tr.Ext()
 	buf := answerBufs.Get().(*[]byte)
 	defer putAnswerBuf(buf)
-	body := transform.AppendResponse((*buf)[:0], rc.meta, st)
+	body := transform.AppendResponse((*buf)[:0], rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u})
 	*buf = body
-	d.completed(c, rc, tr, st, body)
+	d.completed(c, rc, tr, text, u, body)
 	if cost := s.answered(c, rc.agent, u, tr.Ext()); rc.agent.cfg.priced() {
 		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
 	}
@@ -208,27 +208,19 @@ func putAnswerBuf(b *[]byte) {
 	}
 }
 
-// completedState is the state of rc's response once its task completed:
-// tr's answer, of usage u; it is rc.meta's from now on (its ids are the
-// last tr saw).
-func completedState(rc *respCall, tr *transform.Translator, u *transform.Usage) transform.ResponseState {
-	rc.meta.Ext = tr.Ext()
-	return transform.ResponseState{Status: transform.ResponseCompleted, Text: tr.Text(), Usage: u}
-}
-
-// completed keeps what is kept of a completed response: the response
-// when the caller asked for it to be stored, and its conversation. body
-// is its object, the answer or the response.completed event's, if it is
-// encoded already (not kept: the bridge's own store keeps rc.meta and st,
-// the shared state encodes what it keeps at once); nil, it is encoded
-// only when the shared state needs it.
-func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, st transform.ResponseState, body []byte) {
+// completed keeps what is kept of a completed response, of text and
+// usage u (its meta's ext the last tr saw): the response when the caller
+// asked for it to be stored, and its conversation. body is its object,
+// the answer or the response.completed event's, if it is encoded already;
+// it is not kept (the bridge's own store keeps rc.meta, text and u; the
+// shared state encodes what it keeps at once, and needs body only then).
+func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, text string, u transform.Usage, body []byte) {
 	if rc.store {
 		stored := storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID)}
 		if d.store.remote == nil {
-			stored.final = storedFinal{meta: rc.meta, text: st.Text, usage: *st.Usage}
+			stored.final = storedFinal{meta: rc.meta, text: text, usage: u}
 		} else if stored.Body = body; body == nil {
-			stored.Body = transform.Response(rc.meta, st)
+			stored.Body = transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u})
 		}
 		if err := d.store.keep(c.Request().Context(), infoOf(c).scope, rc.meta.ID, stored); err != nil {
 			d.s.log.Warn().Str("response", rc.meta.ID).Msg("response not stored: the shared state is not answering")

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 )
@@ -62,6 +63,48 @@ func BenchmarkDoorsDiscard(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkDoorsRatio times a chat request and a Responses request in
+// turn, each op one of both (through the counting writer), and reports
+// each door's ns per request and their ratio: on a loaded machine the two
+// see the same load, request by request, where two benchmarks run apart
+// do not (go test -run=^$ -bench=DoorsRatio -cpu 1 ./bridge/).
+func BenchmarkDoorsRatio(b *testing.B) {
+	agent := benchAgent(b, "")
+	s, err := New(Config{Agents: []AgentConfig{{Name: "a", URL: agent.URL}}, Usage: "tokenizer"}, zerolog.Nop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.clients.CloseIdle)
+	h := s.Handler()
+	for _, stream := range []bool{false, true} {
+		bodies := [2]string{chatBody("a2a/a", stream, "user", "hello there, how are you today?"), responsesBenchBody(stream)}
+		paths := [2]string{"/v1/chat/completions", "/v1/responses"}
+		b.Run(fmt.Sprintf("stream=%v", stream), func(b *testing.B) {
+			var spent [2]time.Duration
+			w := &countingWriter{h: http.Header{}}
+			n := 0
+			for b.Loop() {
+				for k := range 2 {
+					door := (n + k) % 2 // chat first on even ops, Responses on odd
+					clear(w.h)
+					w.code, w.n = 0, 0
+					req := httptest.NewRequest(http.MethodPost, paths[door], strings.NewReader(bodies[door]))
+					start := time.Now()
+					h.ServeHTTP(w, req)
+					spent[door] += time.Since(start)
+					if w.code != http.StatusOK {
+						b.Fatalf("%s: %d", paths[door], w.code)
+					}
+				}
+				n++
+			}
+			b.ReportMetric(float64(spent[0].Nanoseconds())/float64(n), "chat-ns/req")
+			b.ReportMetric(float64(spent[1].Nanoseconds())/float64(n), "resp-ns/req")
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "resp/chat")
+		})
 	}
 }
 

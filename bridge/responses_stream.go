@@ -123,11 +123,11 @@ func (r *respRelay) finish() error {
 	if err := r.startLocked(); err != nil { // a task done with no text at all
 		return err
 	}
-	u := r.tr.Usage()
-	st := completedState(r.rc, r.tr, &u)
-	r.d.completed(r.c, r.rc, r.tr, st, nil)
-	// The object is encoded into the event, and kept as meta and state.
-	if err := r.events.Complete(r.frames(), r.rc.meta, st); err != nil {
+	u, text := r.tr.Usage(), r.tr.Text()
+	r.rc.meta.Ext = r.tr.Ext()
+	r.d.completed(r.c, r.rc, r.tr, text, u, nil)
+	// The object is encoded into the event, and kept as what it is encoded from.
+	if err := r.events.Complete(r.frames(), r.rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u}); err != nil {
 		return err
 	}
 	r.d.s.answered(r.c, r.rc.agent, u, r.tr.Ext())

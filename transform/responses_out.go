@@ -176,7 +176,10 @@ type EventBuffer interface {
 type ResponseEvents struct {
 	m      ResponseMeta
 	seq    int
-	itemID []byte // "item_id":MessageID, encoded once
+	itemID []byte // "item_id":MessageID, encoded once, in itemBuf if it fits
+	// itemBuf holds the item_id member of a message id the bridge mints
+	// (msg_ and 32 hex digits): no allocation of its own.
+	itemBuf [64]byte
 }
 
 // The events' types, the SSE event names.
@@ -195,7 +198,9 @@ const (
 
 // NewResponseEvents returns the encoder of m's stream events.
 func NewResponseEvents(m ResponseMeta) *ResponseEvents {
-	return &ResponseEvents{m: m, itemID: jsonenc.AppendString([]byte(`"item_id":`), m.MessageID)}
+	e := &ResponseEvents{m: m}
+	e.itemID = jsonenc.AppendString(append(e.itemBuf[:0], `"item_id":`...), m.MessageID)
+	return e
 }
 
 // Seq is the sequence number the next event gets.
