@@ -162,3 +162,35 @@ func FuzzStoredResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestSharedResponsesStoredAsAnswered: with the shared state (redis.url),
+// a response answered through replica A, stream or not, reads back
+// through replica B as it was answered, and an item_reference to it
+// there is its text.
+func TestSharedResponsesStoredAsAnswered(t *testing.T) {
+	checkLeaks(t)
+	rs := startRedis(t)
+	agent := answeringAgent(t, `<b> & \u2028 tab\there`)
+	r := replicas(t, rs, Config{Agents: []AgentConfig{{Name: "fixed", URL: agent.URL, Timeout: Duration{10 * time.Second}}}}, 2)
+	for _, stream := range []bool{false, true} {
+		res := respPost(t, r[0], "", fmt.Sprintf(`{"model":"a2a/fixed","stream":%t,"input":"hi","instructions":"Be <terse>."}`, stream))
+		if res.status != 200 {
+			t.Fatalf("POST on A (stream %t) = %d %s", stream, res.status, res.body)
+		}
+		answered := res.body
+		if stream {
+			answered = completedObject(t, res.body)
+		}
+		if got := respDo(t, http.MethodGet, r[1]+"/v1/responses/"+respID(t, answered), ""); got.status != 200 || !bytes.Equal(got.body, answered) {
+			t.Errorf("GET on B (stream %t) = %d\n%s\nwant the response as A answered it:\n%s", stream, got.status, got.body, answered)
+		}
+		msgID, text := outputOf(t, answered)
+		ref := respPost(t, r[1], "", fmt.Sprintf(`{"model":"a2a/fixed","input":[{"type":"item_reference","id":%q},{"role":"user","content":"again"}]}`, msgID))
+		sent := sentText(t, agent)
+		turn, _ := json.Marshal(text)
+		respPost(t, r[1], "", fmt.Sprintf(`{"model":"a2a/fixed","input":[{"role":"assistant","content":%s},{"role":"user","content":"again"}]}`, turn))
+		if want := sentText(t, agent); ref.status != 200 || sent != want {
+			t.Errorf("item_reference on B (stream %t) = %d, sent the agent %q, want the turn %q", stream, ref.status, sent, want)
+		}
+	}
+}
