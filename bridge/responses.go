@@ -1,13 +1,15 @@
 package bridge
 
 import (
+	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/a2a-bridge/a2a-bridge/bridge/upstream"
 	"github.com/a2a-bridge/a2a-bridge/transform"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -32,9 +34,9 @@ func (s *Server) responseRoutes(g *echo.Group) {
 // respCall is one POST /v1/responses: a chat call, and what the Responses
 // API adds to it.
 type respCall struct {
-	*chatCall
-	rreq transform.ResponsesRequest
-	meta transform.ResponseMeta
+	chatCall
+	store bool // the caller asked for the response to be stored (store)
+	meta  transform.ResponseMeta
 }
 
 // create serves POST /v1/responses.
@@ -60,12 +62,12 @@ func (d *responsesDoor) create(c echo.Context) error {
 	if err := d.resolveRefs(c, &rreq); err != nil {
 		return err
 	}
-	rc := d.newCall(c, agent, rreq)
+	rc := d.newCall(c, agent, &rreq)
 	if err := d.continuation(c, rc); err != nil {
 		return err
 	}
 	rc.prompt = transform.Flatten(rc.sent)
-	if err := acceptsFiles(rc.chatCall); err != nil {
+	if err := acceptsFiles(&rc.chatCall); err != nil {
 		return err
 	}
 	if rreq.Stream {
@@ -74,26 +76,65 @@ func (d *responsesDoor) create(c echo.Context) error {
 	return d.send(c, rc)
 }
 
-// newCall mints the ids of a response: its output message's is its own
-// with msg_ for resp_, so that an item_reference to it finds it.
-func (d *responsesDoor) newCall(c echo.Context, agent *Agent, rreq transform.ResponsesRequest) *respCall {
-	id := hexID()
-	return &respCall{
-		chatCall: &chatCall{agent: agent, target: d.s.agents.Target(c.Request().Context(), agent),
-			req: rreq.Request, sent: rreq.Messages, messageID: uuid.NewString()},
-		rreq: rreq,
-		meta: transform.ResponseMeta{ID: respPrefix + id, MessageID: msgPrefix + id, CreatedAt: d.s.now().Unix(),
-			Model: rreq.Model, Instructions: rreq.Instructions, PreviousResponseID: rreq.PreviousResponseID, Metadata: rreq.Metadata},
-	}
+// newCall starts the call of rreq, with its ids (respMeta).
+func (d *responsesDoor) newCall(c echo.Context, agent *Agent, rreq *transform.ResponsesRequest) *respCall {
+	rc := &respCall{chatCall: chatCall{agent: agent, target: d.s.agents.Target(c.Request().Context(), agent),
+		req: rreq.Request, sent: rreq.Messages}, store: rreq.Store}
+	rc.messageID, rc.meta = respMeta(rreq)
+	rc.meta.CreatedAt, rc.meta.Metadata = d.s.now().Unix(), rreq.Metadata
+	return rc
 }
 
-// hexID is a random id in 32 hex digits (a UUID's, without its dashes),
-// in one allocation.
-func hexID() string {
-	u := uuid.New()
-	var b [32]byte
-	hex.Encode(b[:], u[:])
-	return string(b[:])
+// respMeta mints the ids of a response: a new messageId for the agent (a
+// random UUID), and the response's id, whose output message's is the
+// same with msg_ for resp_, so that an item_reference to it finds it. It
+// copies the names the response echoes (model, previous_response_id,
+// instructions) out of the request's body, which a stored response must
+// not hold; all in one allocation, from one read of the random source.
+func respMeta(rreq *transform.ResponsesRequest) (messageID string, m transform.ResponseMeta) {
+	var r [32]byte
+	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	for _, u := range [][]byte{r[:16], r[16:]} {
+		u[6] = u[6]&0x0f | 0x40 // version 4
+		u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	}
+	var id [32]byte
+	hex.Encode(id[:], r[16:])
+	var sb strings.Builder
+	sb.Grow(len(respPrefix) + len(msgPrefix) + 2*len(id) + len(uuidBuf{}) + len(rreq.Model) + len(rreq.PreviousResponseID) + len(rreq.Instructions))
+	for _, part := range [...][]byte{[]byte(respPrefix), id[:], []byte(msgPrefix), id[:]} {
+		sb.Write(part)
+	}
+	u := uuidText(r[:16])
+	sb.Write(u[:])
+	for _, name := range [...]string{rreq.Model, rreq.PreviousResponseID, rreq.Instructions} {
+		sb.WriteString(name)
+	}
+	all := sb.String()
+	cut := func(n int) string {
+		s := all[:n]
+		all = all[n:]
+		return s
+	}
+	m.ID, m.MessageID = cut(len(respPrefix)+len(id)), cut(len(msgPrefix)+len(id))
+	messageID = cut(len(u))
+	m.Model, m.PreviousResponseID, m.Instructions = cut(len(rreq.Model)), cut(len(rreq.PreviousResponseID)), cut(len(rreq.Instructions))
+	return messageID, m
+}
+
+// uuidBuf holds a UUID's text.
+type uuidBuf [36]byte
+
+// uuidText is the text of the UUID u, as uuid.UUID.String writes it.
+func uuidText(u []byte) uuidBuf {
+	var b uuidBuf
+	hex.Encode(b[0:8], u[0:4])
+	hex.Encode(b[9:13], u[4:6])
+	hex.Encode(b[14:18], u[6:8])
+	hex.Encode(b[19:23], u[8:10])
+	hex.Encode(b[24:], u[10:])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return b
 }
 
 // continuation continues the stored response previous_response_id names,
@@ -101,9 +142,9 @@ func hexID() string {
 // only this request's input. Without one, the chat path's continuation
 // applies (X-A2A-* headers, re-sent history).
 func (d *responsesDoor) continuation(c echo.Context, rc *respCall) error {
-	id := rc.rreq.PreviousResponseID
+	id := rc.meta.PreviousResponseID
 	if id == "" {
-		return d.s.continuation(c, rc.chatCall)
+		return d.s.continuation(c, &rc.chatCall)
 	}
 	scope := infoOf(c).scope
 	rc.scope = scope + "\x00" + rc.agent.Name + "\x00"
@@ -125,7 +166,7 @@ func (d *responsesDoor) continuation(c echo.Context, rc *respCall) error {
 // send answers a non-stream request with the whole response object.
 func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	s := d.s
-	tr := s.translator(rc.chatCall)
+	tr := s.translator(&rc.chatCall)
 	rp, rep, err := s.callAgent(c, rc.agent, &rc.target, rc.request(upstream.OpSend))
 	defer rep.release()
 	if err != nil {
@@ -140,30 +181,54 @@ func (d *responsesDoor) send(c echo.Context, rc *respCall) error {
 	if _, err := tr.Finish(); err != nil {
 		return err
 	}
-	u := tr.Usage()
-	body := d.completed(c, rc, tr, u)
+	u, text := tr.Usage(), tr.Text()
+	rc.meta.Ext = tr.Ext()
+	buf := answerBufs.Get().(*[]byte)
+	defer putAnswerBuf(buf)
+	body := transform.AppendResponse((*buf)[:0], rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u})
+	*buf = body
+	d.completed(c, rc, tr, text, u, body)
 	if cost := s.answered(c, rc.agent, u, tr.Ext()); rc.agent.cfg.priced() {
 		c.Response().Header()[hdrCost] = []string{formatUSD(cost)}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
-// completed returns the final object of a completed response, of usage
-// u, encoded once: the answer, or the response.completed event's, and
-// what is kept when the caller asked for it to be stored.
-func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, u transform.Usage) []byte {
-	rc.meta.Ext = tr.Ext()
-	body := transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: tr.Text(), Usage: &u})
-	if rc.rreq.Store {
-		stored := storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID), Body: body}
+// answerBufs are the buffers non-stream answers are encoded into: written
+// to the client, then reused.
+var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledAnswer bounds the buffers answerBufs keeps: a rare long answer
+// is not held for the next ones.
+const maxPooledAnswer = 64 << 10
+
+func putAnswerBuf(b *[]byte) {
+	if cap(*b) <= maxPooledAnswer {
+		answerBufs.Put(b)
+	}
+}
+
+// completed keeps what is kept of a completed response, of text and
+// usage u (its meta's ext the last tr saw): the response when the caller
+// asked for it to be stored, and its conversation. body is its object,
+// the answer or the response.completed event's, if it is encoded already;
+// it is not kept (the bridge's own store keeps rc.meta, text and u; the
+// shared state encodes what it keeps at once, and needs body only then).
+func (d *responsesDoor) completed(c echo.Context, rc *respCall, tr *transform.Translator, text string, u transform.Usage, body []byte) {
+	if rc.store {
+		stored := storedResponse{Agent: rc.agent.Name, conversation: leftBy(tr.Ext(), rc.contextID)}
+		if d.store.remote == nil {
+			stored.final = storedFinal{meta: rc.meta, text: text, usage: u}
+		} else if stored.Body = body; body == nil {
+			stored.Body = transform.Response(rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u})
+		}
 		if err := d.store.keep(c.Request().Context(), infoOf(c).scope, rc.meta.ID, stored); err != nil {
 			d.s.log.Warn().Str("response", rc.meta.ID).Msg("response not stored: the shared state is not answering")
 		}
 	}
-	if rc.rreq.PreviousResponseID == "" {
-		d.s.remember(c, rc.chatCall, tr)
+	if rc.meta.PreviousResponseID == "" {
+		d.s.remember(c, &rc.chatCall, tr)
 	}
-	return body
 }
 
 // get serves GET /v1/responses/{id}: a stored response of the caller's.
@@ -175,7 +240,7 @@ func (d *responsesDoor) get(c echo.Context) error {
 	if !ok {
 		return responseNotFound(c.Param("id"))
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, r.Body)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, r.body())
 }
 
 // delete serves DELETE /v1/responses/{id}.

@@ -38,7 +38,7 @@ func (d *responsesDoor) resolveRefs(c echo.Context, rreq *transform.ResponsesReq
 		if !ok {
 			return "", false
 		}
-		itemID, text, ok := transform.OutputMessage(r.Body)
+		itemID, text, ok := r.outputMessage()
 		return text, ok && itemID == id
 	})
 	if lookupErr != nil {

@@ -21,7 +21,7 @@ import (
 // complete.
 func (d *responsesDoor) stream(c echo.Context, rc *respCall) error {
 	s := d.s
-	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(rc.chatCall), info: infoOf(c), sseOut: sseOut{now: s.now}}
+	r := &respRelay{d: d, c: c, rc: rc, tr: s.translator(&rc.chatCall), info: infoOf(c), sseOut: sseOut{now: s.now}}
 	defer s.streamOpened(rc.agent.Name).streamClosed()
 	r.keepalive(s.cfg.Keepalive.Duration, zerolog.Ctx(c.Request().Context()), r.startLocked)
 	defer r.close()
@@ -123,9 +123,11 @@ func (r *respRelay) finish() error {
 	if err := r.startLocked(); err != nil { // a task done with no text at all
 		return err
 	}
-	u := r.tr.Usage()
-	final := r.d.completed(r.c, r.rc, r.tr, u) // stored as the event carries it
-	if err := r.events.Completed(r.frames(), r.tr.Text(), final); err != nil {
+	u, text := r.tr.Usage(), r.tr.Text()
+	r.rc.meta.Ext = r.tr.Ext()
+	r.d.completed(r.c, r.rc, r.tr, text, u, nil)
+	// The object is encoded into the event, and kept as what it is encoded from.
+	if err := r.events.Complete(r.frames(), r.rc.meta, transform.ResponseState{Status: transform.ResponseCompleted, Text: text, Usage: &u}); err != nil {
 		return err
 	}
 	r.d.s.answered(r.c, r.rc.agent, u, r.tr.Ext())
@@ -148,8 +150,8 @@ func (r *respRelay) fail(err error) error {
 	if errors.As(err, &taskErr) {
 		r.rc.meta.Ext = r.tr.Ext()
 		u := r.tr.Usage()
-		_ = r.events.Failed(r.frames(), transform.Response(r.rc.meta,
-			transform.ResponseState{Status: transform.ResponseFailed, Text: r.tr.Text(), Usage: &u, Error: e.ResponseError()}))
+		_ = r.events.Fail(r.frames(), r.rc.meta,
+			transform.ResponseState{Status: transform.ResponseFailed, Text: r.tr.Text(), Usage: &u, Error: e.ResponseError()})
 	} else {
 		_ = r.w.Named("error", e.ErrorEvent(r.events.Seq()))
 	}

@@ -42,70 +42,120 @@ var responsesParams = [...]struct{ from, to string }{
 
 // ParseResponses reads a Responses API request body.
 func ParseResponses(body []byte) (ResponsesRequest, error) {
-	var r ResponsesRequest
 	if ok, deep := jsonwalk.Check(body); deep {
-		return r, ErrTooDeep
+		return ResponsesRequest{}, ErrTooDeep
 	} else if !ok {
-		return r, ErrInvalidJSON
+		return ResponsesRequest{}, ErrInvalidJSON
 	}
 	root := gjson.ParseBytes(body)
 	if !root.IsObject() {
-		return r, ErrInvalidJSON
+		return ResponsesRequest{}, ErrInvalidJSON
 	}
 	if err := noDuplicates(root); err != nil {
+		return ResponsesRequest{}, err
+	}
+	f := readResponsesFields(root)
+	var r ResponsesRequest
+	if err := r.readHead(&f); err != nil {
 		return r, err
 	}
-	if err := r.readHead(root); err != nil {
+	if err := r.readNames(&f); err != nil {
 		return r, err
 	}
-	if err := r.readNames(root); err != nil {
-		return r, err
-	}
-	r.Params = responsesParamsOf(root)
-	if m := root.Get("metadata"); m.IsObject() {
+	r.Params = responsesParamsOf(&f.params)
+	if m := f.params[metadataParam]; m.IsObject() {
 		r.Metadata, _ = json.Marshal(json.RawMessage(m.Raw)) // valid: jsonwalk.Check said so
 	}
-	if nonEmpty(root.Get("tools")) {
+	if nonEmpty(f.tools) {
 		r.Unsupported = append(r.Unsupported, "tools")
 	}
-	switch root.Get("text.format.type").String() {
+	switch f.formatType.String() {
 	case "json_schema", "json_object":
 		r.Unsupported = append(r.Unsupported, "text.format")
 	}
-	input, refs, err := parseInput(root.Get("input"))
+	input, refs, err := parseInput(f.input)
 	if err != nil {
 		return r, err
 	}
-	if r.Instructions != "" {
-		r.Messages = append(r.Messages, Message{Role: "system", Text: r.Instructions})
+	if r.Instructions == "" {
+		r.Messages = input // the input's own slice: no copy
+	} else {
+		r.Messages = append(make([]Message, 0, 1+len(input)), Message{Role: "system", Text: r.Instructions})
+		r.Messages = append(r.Messages, input...)
+		for i := range refs {
+			refs[i].at++
+		}
 	}
-	for i := range refs {
-		refs[i].at += len(r.Messages)
-	}
-	r.Messages, r.Refs = append(r.Messages, input...), refs
+	r.Refs = refs
 	// Usage is part of every response object, streamed or not.
 	r.IncludeUsage = true
 	return r, nil
 }
 
+// responsesFields are the top-level members ParseResponses reads,
+// gathered in one pass over the body, as requestFields are: each holds
+// the first occurrence of its member, as gjson's Get does.
+type responsesFields struct {
+	model, stream, store, previousResponseID, instructions, tools, input gjson.Result
+	formatType                                                           gjson.Result // text.format.type
+	params                                                               [len(responsesParams)]gjson.Result
+}
+
+// The indexes in responsesParams of the members ParseResponses reads
+// itself too.
+const (
+	userParam     = 3
+	metadataParam = 4
+)
+
+func readResponsesFields(root gjson.Result) responsesFields {
+	var f responsesFields
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			first(&f.model, v)
+		case "stream":
+			first(&f.stream, v)
+		case "store":
+			first(&f.store, v)
+		case "previous_response_id":
+			first(&f.previousResponseID, v)
+		case "instructions":
+			first(&f.instructions, v)
+		case "tools":
+			first(&f.tools, v)
+		case "input":
+			first(&f.input, v)
+		case "text":
+			firstIn(&f.formatType, v, "format.type")
+		}
+		for i, p := range responsesParams {
+			if k.Str == p.from {
+				first(&f.params[i], v)
+			}
+		}
+		return true
+	})
+	return f
+}
+
 // readHead reads model, stream and store.
-func (r *ResponsesRequest) readHead(root gjson.Result) error {
-	model := root.Get("model")
-	if model.Type != gjson.String || model.Str == "" {
+func (r *ResponsesRequest) readHead(f *responsesFields) error {
+	if f.model.Type != gjson.String || f.model.Str == "" {
 		return badParam("model", "you must provide a model parameter, as a string such as \"a2a/echo\"")
 	}
-	r.Model = model.Str
+	r.Model = f.model.Str
 	name, ok := strings.CutPrefix(r.Model, ModelPrefix)
 	if !ok || name == "" {
 		return &ModelError{Model: r.Model}
 	}
 	r.Agent = name
 	var err error
-	if r.Stream, err = optBool(root.Get("stream"), "stream"); err != nil {
+	if r.Stream, err = optBool(f.stream, "stream"); err != nil {
 		return err
 	}
 	r.Store = true
-	if st := root.Get("store"); st.Exists() && st.Type != gjson.Null {
+	if st := f.store; st.Exists() && st.Type != gjson.Null {
 		if r.Store, err = optBool(st, "store"); err != nil {
 			return err
 		}
@@ -114,31 +164,39 @@ func (r *ResponsesRequest) readHead(root gjson.Result) error {
 }
 
 // readNames reads the names the bridge keeps or echoes, each bounded.
-func (r *ResponsesRequest) readNames(root gjson.Result) error {
-	for _, f := range []struct {
-		param string
-		dst   *string
-	}{{"user", &r.User}, {"previous_response_id", &r.PreviousResponseID}, {"instructions", &r.Instructions}} {
-		v := root.Get(f.param)
-		if v.Exists() && v.Type != gjson.Null && v.Type != gjson.String {
-			return badParam(f.param, "%s must be a string", f.param)
-		}
-		*f.dst = v.Str
+func (r *ResponsesRequest) readNames(f *responsesFields) error {
+	var err error
+	if r.User, err = optString(f.params[userParam], "user"); err != nil {
+		return err
 	}
-	for _, v := range []struct{ param, s string }{{"user", r.User}, {"previous_response_id", r.PreviousResponseID}} {
-		if len(v.s) > MaxName {
-			return badParam(v.param, "%s must be at most %d bytes, not %d", v.param, MaxName, len(v.s))
-		}
+	if r.PreviousResponseID, err = optString(f.previousResponseID, "previous_response_id"); err != nil {
+		return err
+	}
+	if r.Instructions, err = optString(f.instructions, "instructions"); err != nil {
+		return err
+	}
+	if len(r.User) > MaxName {
+		return badParam("user", "user must be at most %d bytes, not %d", MaxName, len(r.User))
+	}
+	if len(r.PreviousResponseID) > MaxName {
+		return badParam("previous_response_id", "previous_response_id must be at most %d bytes, not %d", MaxName, len(r.PreviousResponseID))
 	}
 	return nil
 }
 
+// optString reads a member that is a string, null or absent ("").
+func optString(v gjson.Result, param string) (string, error) {
+	if v.Exists() && v.Type != gjson.Null && v.Type != gjson.String {
+		return "", badParam(param, "%s must be a string", param)
+	}
+	return v.Str, nil
+}
+
 // responsesParamsOf gathers the parameters passed to the agent, in the
 // order of responsesParams.
-func responsesParamsOf(root gjson.Result) []byte {
+func responsesParamsOf(vals *[len(responsesParams)]gjson.Result) []byte {
 	var b []byte
-	for _, p := range responsesParams {
-		v := root.Get(p.from)
+	for i, v := range vals {
 		if !v.Exists() || v.Type == gjson.Null {
 			continue
 		}
@@ -147,7 +205,7 @@ func responsesParamsOf(root gjson.Result) []byte {
 		} else {
 			b = append(b, ',')
 		}
-		b = append(jsonenc.AppendString(b, p.to), ':')
+		b = append(jsonenc.AppendString(b, responsesParams[i].to), ':')
 		b = appendValidUTF8(b, v.Raw)
 	}
 	if b == nil {

@@ -51,11 +51,22 @@ type ResponseState struct {
 }
 
 // Response returns the response object of m as st says, in one
-// allocation: the final object of a response is encoded once, and that
-// one copy is the answer, the stored response and the response.completed
-// event's.
+// allocation.
 func Response(m ResponseMeta, st ResponseState) []byte {
-	return appendResponse(make([]byte, 0, responseSize(m, st.Text)+len(st.Error)), m, st)
+	return appendResponse(make([]byte, 0, ResponseSize(m, st)), m, st)
+}
+
+// AppendResponse appends the response object of m as st says to b, as
+// Response returns it: the bridge encodes a response's answer into a
+// buffer it reuses, and keeps m and st, not the bytes, of a stored one.
+func AppendResponse(b []byte, m ResponseMeta, st ResponseState) []byte {
+	return appendResponse(b, m, st)
+}
+
+// ResponseSize is a buffer size that holds the response object of m as
+// st says (Response's).
+func ResponseSize(m ResponseMeta, st ResponseState) int {
+	return responseSize(m, st.Text) + len(st.Error)
 }
 
 // responseSize is a buffer size that holds the response object of m with
@@ -165,7 +176,10 @@ type EventBuffer interface {
 type ResponseEvents struct {
 	m      ResponseMeta
 	seq    int
-	itemID []byte // "item_id":MessageID, encoded once
+	itemID []byte // "item_id":MessageID, encoded once, in itemBuf if it fits
+	// itemBuf holds the item_id member of a message id the bridge mints
+	// (msg_ and 32 hex digits): no allocation of its own.
+	itemBuf [64]byte
 }
 
 // The events' types, the SSE event names.
@@ -184,7 +198,9 @@ const (
 
 // NewResponseEvents returns the encoder of m's stream events.
 func NewResponseEvents(m ResponseMeta) *ResponseEvents {
-	return &ResponseEvents{m: m, itemID: jsonenc.AppendString([]byte(`"item_id":`), m.MessageID)}
+	e := &ResponseEvents{m: m}
+	e.itemID = jsonenc.AppendString(append(e.itemBuf[:0], `"item_id":`...), m.MessageID)
+	return e
 }
 
 // Seq is the sequence number the next event gets.
@@ -219,13 +235,13 @@ func (e *ResponseEvents) part(b []byte, logprobs bool) []byte {
 }
 
 // wrap writes the event typ that carries a response object: obj, or the
-// object of e's meta as st says when obj is nil.
-func (e *ResponseEvents) wrap(w EventBuffer, typ string, obj []byte, st ResponseState) error {
+// object of m as st says when obj is nil.
+func (e *ResponseEvents) wrap(w EventBuffer, typ string, obj []byte, m *ResponseMeta, st ResponseState) error {
 	b := append(w.Begin(typ), `{"response":`...)
 	if obj != nil {
 		b = append(b, obj...)
 	} else {
-		b = appendResponse(b, e.m, st)
+		b = appendResponse(b, *m, st)
 	}
 	return e.end(w, append(b, ','), typ)
 }
@@ -237,7 +253,7 @@ func (e *ResponseEvents) wrap(w EventBuffer, typ string, obj []byte, st Response
 func (e *ResponseEvents) Start(w EventBuffer) error {
 	in := ResponseState{Status: ResponseInProgress}
 	for _, typ := range [...]string{evCreated, evInProgress} {
-		if err := e.wrap(w, typ, nil, in); err != nil {
+		if err := e.wrap(w, typ, nil, &e.m, in); err != nil {
 			return err
 		}
 	}
@@ -262,6 +278,25 @@ func (e *ResponseEvents) Delta(w EventBuffer, text string) error {
 // response.completed, which carries final, the object of the whole
 // response (Response) as it is stored.
 func (e *ResponseEvents) Completed(w EventBuffer, text string, final []byte) error {
+	if err := e.closeText(w, text); err != nil {
+		return err
+	}
+	return e.wrap(w, evCompleted, final, nil, ResponseState{})
+}
+
+// Complete writes the events Completed writes, with the object of m as st
+// (completed) says in response.completed, encoded straight into w: the
+// same bytes as Completed(w, st.Text, Response(m, st)), without that copy.
+func (e *ResponseEvents) Complete(w EventBuffer, m ResponseMeta, st ResponseState) error {
+	if err := e.closeText(w, st.Text); err != nil {
+		return err
+	}
+	return e.wrap(w, evCompleted, nil, &m, st)
+}
+
+// closeText writes output_text.done, content_part.done and
+// output_item.done, the events that close the text part and the item.
+func (e *ResponseEvents) closeText(w EventBuffer, text string) error {
 	b := jsonenc.AppendString(append(e.appendSeq(e.part(w.Begin(evTextDone), true)), `,"text":`...), text)
 	if err := w.End(appendType(b, evTextDone)); err != nil {
 		return err
@@ -271,14 +306,17 @@ func (e *ResponseEvents) Completed(w EventBuffer, text string, final []byte) err
 		return err
 	}
 	b = appendOutputItem(append(w.Begin(evItemDone), `{"item":`...), e.m, ResponseCompleted, text)
-	if err := e.end(w, append(b, `,"output_index":0,`...), evItemDone); err != nil {
-		return err
-	}
-	return e.wrap(w, evCompleted, final, ResponseState{})
+	return e.end(w, append(b, `,"output_index":0,`...), evItemDone)
 }
 
 // Failed writes the response.failed event of a task that ended without
 // an answer: final is the response object, failed (Response).
 func (e *ResponseEvents) Failed(w EventBuffer, final []byte) error {
-	return e.wrap(w, evFailed, final, ResponseState{})
+	return e.wrap(w, evFailed, final, nil, ResponseState{})
+}
+
+// Fail writes the response.failed event with the object of m as st
+// (failed) says, encoded straight into w: Failed(w, Response(m, st)).
+func (e *ResponseEvents) Fail(w EventBuffer, m ResponseMeta, st ResponseState) error {
+	return e.wrap(w, evFailed, nil, &m, st)
 }
