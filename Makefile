@@ -56,12 +56,13 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 # exceeded" and no crasher at the deadline (golang/go#75804, fixed in 1.27).
 FUZZTIME ?= 30s
 FUZZ_TRANSFORM := FuzzParseRequest FuzzReadResponse FuzzReadCard FuzzDeltas FuzzTranslator FuzzParseResponses FuzzMergeCard \
-                  FuzzResponseEvents FuzzConvertRequest FuzzConvertResponse FuzzConvertSame FuzzReadEvent
+                  FuzzResponseEvents FuzzConvertRequest FuzzConvertResponse FuzzConvertSame FuzzReadEvent \
+                  FuzzParseResponsesRef FuzzResponseComplete
 FUZZ_JSONWALK  := FuzzWalk
 FUZZ_JSONENC   := FuzzAppendString
 FUZZ_O200K     := FuzzCountTokens FuzzVocabularyRank FuzzASCIIPiece
 FUZZ_STREAM    := FuzzEvents
-FUZZ_BRIDGE    := FuzzExpandEnv FuzzParseRPC FuzzTraceOf FuzzRESTStream
+FUZZ_BRIDGE    := FuzzExpandEnv FuzzParseRPC FuzzTraceOf FuzzRESTStream FuzzStoredResponse
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers land in <pkg>/testdata/fuzz
 	@for f in $(FUZZ_TRANSFORM); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./transform/ || exit 1; done
