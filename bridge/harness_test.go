@@ -177,6 +177,12 @@ func serve(t *testing.T, s *Server) (base string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, s, ln)
+}
+
+// serveOn is serve on the listener ln.
+func serveOn(t *testing.T, s *Server, ln net.Listener) (base string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()

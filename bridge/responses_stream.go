@@ -131,7 +131,7 @@ func (r *respRelay) finish() error {
 		return err
 	}
 	r.d.s.answered(r.c, r.rc.agent, u, r.tr.Ext())
-	return r.flushLocked()
+	return r.lastLocked() // the handler returns next: sent with the response's end
 }
 
 // fail reports err: as a plain HTTP error while nothing was sent; else a

@@ -64,6 +64,19 @@ func (o *sseOut) flushLocked() error {
 	return nil
 }
 
+// lastLocked hands what is buffered to net/http unflushed, with o.mu held:
+// the door's handler returns next, and net/http sends it with the end of
+// the response in one write.
+func (o *sseOut) lastLocked() error {
+	if o.w == nil {
+		return nil
+	}
+	if err := o.w.Hand(); err != nil {
+		return errClientGone
+	}
+	return nil
+}
+
 // finishText writes the translator's last text through text at the end of
 // a stream, and warns once when the agent replaced text already streamed.
 func finishText(c echo.Context, tr *transform.Translator, text func(string) error) error {

@@ -64,6 +64,11 @@ func (s *Server) streamChat(c echo.Context, cc *chatCall) error {
 	}
 	err = r.finish()
 	if err == nil {
+		if s.shared != nil {
+			// remember may wait on Redis: the client gets its end first.
+			// Else the end goes out with the chunked body's, in one write.
+			_ = r.flush()
+		}
 		s.remember(c, cc, r.tr)
 	}
 	return err
@@ -173,7 +178,7 @@ func (r *relay) finish() error {
 		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 	}
 	r.s.answered(r.c, r.cc.agent, usage, r.tr.Ext())
-	return r.w.Done()
+	return r.w.DoneLast() // flushed with the response's end (streamChat)
 }
 
 // fail reports err: as a plain HTTP error while nothing was sent, else as

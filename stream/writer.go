@@ -115,9 +115,19 @@ var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return 
 
 // Flush writes the buffered frames and flushes them to the client.
 func (sw *Writer) Flush() error {
-	if err := sw.write(); err != nil {
+	if err := sw.Hand(); err != nil {
 		return err
 	}
+	return sw.flush()
+}
+
+// Hand writes the buffered frames to the underlying writer without
+// flushing it, and gives the buffer back. It is for a stream's last
+// frames, written just before its handler returns: net/http then sends
+// them with the end of the chunked body, in one system call rather than
+// two.
+func (sw *Writer) Hand() error {
+	err := sw.write()
 	if sw.pool != nil {
 		if cap(sw.buf) <= 2*maxPending { // a huge frame's buffer is left to the GC
 			*sw.pool = sw.buf[:0]
@@ -125,7 +135,7 @@ func (sw *Writer) Flush() error {
 		}
 		sw.buf, sw.pool = nil, nil
 	}
-	return sw.flush()
+	return err
 }
 
 // write hands the buffered frames to the underlying writer.
@@ -149,4 +159,13 @@ func (sw *Writer) Comment(text string) error {
 // Done writes the terminating "data: [DONE]" frame and flushes.
 func (sw *Writer) Done() error {
 	return sw.Data([]byte("[DONE]"))
+}
+
+// DoneLast writes the terminating "data: [DONE]" frame like Done, but
+// leaves it unflushed (see Hand): for a handler that returns next.
+func (sw *Writer) DoneLast() error {
+	if err := sw.Frame([]byte("[DONE]")); err != nil {
+		return err
+	}
+	return sw.Hand()
 }

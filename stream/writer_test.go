@@ -25,6 +25,7 @@ func TestWriterFrames(t *testing.T) {
 		}, "data: {\"error\":{\"message\":\"m\",\"type\":\"agent_error\",\"param\":null,\"code\":null}}\n\n"},
 		{"comment", func(w *Writer) error { return w.Comment("keepalive") }, ": keepalive\n\n"},
 		{"done", func(w *Writer) error { return w.Done() }, "data: [DONE]\n\n"},
+		{"done last", func(w *Writer) error { return errors.Join(w.Frame([]byte(`{"n":1}`)), w.DoneLast()) }, "data: {\"n\":1}\n\ndata: [DONE]\n\n"},
 		{"a whole stream", func(w *Writer) error {
 			return errors.Join(w.Data([]byte(`{"n":1}`)), w.Comment("keepalive"), w.Data([]byte(`{"n":22}`)), w.Done())
 		}, "data: {\"n\":1}\n\n: keepalive\n\ndata: {\"n\":22}\n\ndata: [DONE]\n\n"},
@@ -70,6 +71,22 @@ func TestWriterFlushesEveryFrame(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rec.atFlush, want) {
 		t.Errorf("body at each Flush = %q, want %q", rec.atFlush, want)
+	}
+}
+
+// TestWriterHandDoesNotFlush: Hand and DoneLast give the frames to the
+// ResponseWriter and leave the flush to net/http's end of the response.
+func TestWriterHandDoesNotFlush(t *testing.T) {
+	rec := &flushRecorder{ResponseRecorder: httptest.NewRecorder()}
+	w := NewWriter(rec)
+	if err := errors.Join(w.Data([]byte(`{"n":1}`)), w.Frame([]byte(`{"n":2}`)), w.Hand(), w.DoneLast()); err != nil {
+		t.Fatalf("write error = %v, want nil", err)
+	}
+	if want := []string{"data: {\"n\":1}\n\n"}; !reflect.DeepEqual(rec.atFlush, want) {
+		t.Errorf("body at each Flush = %q, want %q (Hand and DoneLast do not flush)", rec.atFlush, want)
+	}
+	if got, want := rec.Body.String(), "data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: [DONE]\n\n"; got != want {
+		t.Errorf("written = %q, want %q", got, want)
 	}
 }
 
