@@ -3,10 +3,7 @@ package bridge
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -25,45 +22,19 @@ func TestGatewayIdleStreamHoldsNoPrompt(t *testing.T) {
 		{"1.0 translated", "1.0", `{"jsonrpc":"2.0","id":1,"method":"SendStreamingMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"` + text + `"}]}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			arrived, release := make(chan struct{}, 1), make(chan struct{})
-			agent := httptest.NewServer(agentMux(true, func(w http.ResponseWriter, r *http.Request) {
-				sse(w, evTask, evPart)
-				arrived <- struct{}{}
-				select {
-				case <-release:
-				case <-r.Context().Done():
-				}
-			}))
-			t.Cleanup(agent.Close)
-			t.Cleanup(func() { close(release) })
-			cfg := Config{Agents: []AgentConfig{{Name: "held", URL: agent.URL}}, Keepalive: &Duration{time.Hour}, Usage: "estimate"}
+			agent, arrived := newStreamHolder(t)
+			cfg := Config{Agents: []AgentConfig{{Name: "held", URL: agent}}, Keepalive: &Duration{time.Hour}, Usage: "estimate"}
 			cfg.Limits.MaxRequestBody = 4 * size
 			base := startBridge(t, cfg)
 			client := httpClient(t)
-			var before, after runtime.MemStats
+			var before runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			req := &spentReader{b: []byte(tc.body)}
 			resp := postStream(t, client, base+"/a2a/held", req, tc.version)
 			defer resp.Body.Close()
 			<-arrived
-			// The transport closes the request body it wrote (after which
-			// the bridge lets go of its bytes) on its own goroutine, maybe
-			// just after the answer came: wait for that, bounded.
-			held := int64(0)
-			for deadline := time.Now().Add(5 * time.Second); ; runtime.Gosched() {
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= size/4 || time.Now().After(deadline) {
-					break
-				}
-			}
-			if p := os.Getenv("A2A_BRIDGE_IDLE_HEAP"); p != "" { // go test -memprofilerate=1, for pprof
-				if f, err := os.Create(p + "." + tc.version); err == nil {
-					_ = pprof.Lookup("heap").WriteTo(f, 0)
-					f.Close()
-				}
-			}
+			held := heldHeap(&before, size/4, "."+tc.version)
 			if held > size/4 {
 				t.Errorf("an idle gateway stream holds %d KiB, want well under its %d KiB message", held>>10, size>>10)
 			}

@@ -73,22 +73,12 @@ func TestIdleStreamHeap(t *testing.T) {
 // stream stays far under its size.
 func TestIdleStreamHoldsNoPrompt(t *testing.T) {
 	const size = 4 << 20
-	arrived, release := make(chan struct{}, 1), make(chan struct{})
-	agent := httptest.NewServer(agentMux(true, func(w http.ResponseWriter, r *http.Request) {
-		sse(w, evTask, evPart)
-		arrived <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(agent.Close)
-	t.Cleanup(func() { close(release) })
-	cfg := Config{Agents: []AgentConfig{{Name: "held", URL: agent.URL}}, Keepalive: &Duration{time.Hour}, Usage: "estimate"}
+	agent, arrived := newStreamHolder(t)
+	cfg := Config{Agents: []AgentConfig{{Name: "held", URL: agent}}, Keepalive: &Duration{time.Hour}, Usage: "estimate"}
 	cfg.Limits.MaxRequestBody = 4 * size
 	base := startBridge(t, cfg)
 	client := httpClient(t)
-	var before, after runtime.MemStats
+	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	// The client's own transport keeps its request as long as the answer
@@ -103,26 +93,53 @@ func TestIdleStreamHoldsNoPrompt(t *testing.T) {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
 	}
 	<-arrived
-	// The transport closes the request body it wrote (after which the
-	// bridge lets go of its bytes) on its own goroutine, maybe just after
-	// the answer came: wait for that, bounded.
+	held := heldHeap(&before, size/4, "")
+	if held > size/4 {
+		t.Errorf("an idle stream holds %d KiB, want well under its %d KiB conversation", held>>10, size>>10)
+	}
+}
+
+// newStreamHolder starts an agent that answers a stream with its first
+// content and holds it open until the test ends; arrived gets a value
+// once it has. It keeps nothing of the request.
+func newStreamHolder(t *testing.T) (url string, arrived <-chan struct{}) {
+	in, release := make(chan struct{}, 1), make(chan struct{})
+	agent := httptest.NewServer(agentMux(true, func(w http.ResponseWriter, r *http.Request) {
+		sse(w, evTask, evPart)
+		in <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(agent.Close)
+	t.Cleanup(func() { close(release) })
+	return agent.URL, in
+}
+
+// heldHeap returns the live heap grown since before, once it is at most
+// bound or after 5 s. The transport closes the request body it wrote
+// (after which the bridge lets go of its bytes) on its own goroutine,
+// maybe just after the answer came: the wait is for that. With
+// A2A_BRIDGE_IDLE_HEAP set (go test -memprofilerate=1), the heap profile
+// is written there, its name ending in suffix.
+func heldHeap(before *runtime.MemStats, bound int64, suffix string) int64 {
+	var after runtime.MemStats
 	held := int64(0)
 	for deadline := time.Now().Add(5 * time.Second); ; runtime.Gosched() {
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= size/4 || time.Now().After(deadline) {
+		if held = int64(after.HeapAlloc) - int64(before.HeapAlloc); held <= bound || time.Now().After(deadline) {
 			break
 		}
 	}
-	if p := os.Getenv("A2A_BRIDGE_IDLE_HEAP"); p != "" { // go test -memprofilerate=1, for pprof
-		if f, err := os.Create(p); err == nil {
+	if p := os.Getenv("A2A_BRIDGE_IDLE_HEAP"); p != "" {
+		if f, err := os.Create(p + suffix); err == nil {
 			_ = pprof.Lookup("heap").WriteTo(f, 0)
 			f.Close()
 		}
 	}
-	if held > size/4 {
-		t.Errorf("an idle stream holds %d KiB, want well under its %d KiB conversation", held>>10, size>>10)
-	}
+	return held
 }
 
 // spentReader reads b once, and lets go of it at its end.
