@@ -89,7 +89,7 @@ func (sc *scan) convResult(b, r []byte, to Dialect, bare bool) []byte {
 	} else {
 		inner = f
 	}
-	wrap := to == V10 && !(bare && kind == "task")
+	wrap := to == V10 && (!bare || kind != "task")
 	if wrap {
 		b = key(append(b, '{'), wrapper)
 	}
