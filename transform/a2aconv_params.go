@@ -2,6 +2,7 @@ package transform
 
 import (
 	"github.com/a2a-bridge/a2a-bridge/transform/internal/jsonenc"
+	"github.com/tidwall/gjson"
 )
 
 // The params of a request, and the message and parts they carry, written
@@ -171,9 +172,9 @@ func (sc *scan) convAuth(b, a []byte, to Dialect) []byte {
 	sc.fields(a, authNames, v[:])
 	b = keep(append(b, '{'), "credentials", v[0])
 	schemes := parsed(v[2])
-	scheme := parsed(v[1]).String()
+	scheme := schemeName(parsed(v[1]))
 	if scheme == "" {
-		scheme = schemes.Get("0").String()
+		scheme = schemeName(schemes.Get("0"))
 	}
 	switch {
 	case to == V10 && scheme != "":
@@ -184,6 +185,16 @@ func (sc *scan) convAuth(b, a []byte, to Dialect) []byte {
 		b = append(jsonenc.AppendString(append(key(b, "schemes"), '['), scheme), ']')
 	}
 	return append(b, '}')
+}
+
+// schemeName is an authentication scheme's name: a JSON string, else none.
+// Any other value's text taken as a name would be written as a string the
+// next translation reads back unlike it (invalid UTF-8 inside it, for one).
+func schemeName(r gjson.Result) string {
+	if r.Type != gjson.String {
+		return ""
+	}
+	return r.Str
 }
 
 var configurationNames = []string{"acceptedOutputModes", "historyLength", "blocking", "returnImmediately",
@@ -321,6 +332,9 @@ func (sc *scan) convPart(b, raw []byte, to Dialect) []byte {
 	case isText(kind, "text") || untyped && v[ptText] != nil:
 		return sc.convTextPart(sep(b), &v, to)
 	case isText(kind, "file") || untyped && (v[ptFile] != nil || v[ptURL] != nil || v[ptRaw] != nil):
+		if to == V10 && !sc.fileContent(&v) {
+			return b // a 1.0 file part is its url or raw: one with neither would be read as no part
+		}
 		return sc.convFilePart(sep(b), &v, to)
 	case isText(kind, "data") || untyped && v[ptData] != nil:
 		return sc.convDataPart(sep(b), &v, to)
@@ -348,6 +362,14 @@ func (sc *scan) convTextPart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 }
 
 var fileNames = []string{"uri", "url", "bytes", "data", "mimeType", "mediaType", "name", "filename"}
+
+// fileContent reports whether a file part has a url or bytes, in either
+// dialect's members.
+func (sc *scan) fileContent(v *[nPart][]byte) bool {
+	var f [8][]byte
+	sc.fields(v[ptFile], fileNames, f[:])
+	return firstPresent(f[0], f[1], v[ptURL]) != nil || firstPresent(f[2], f[3], v[ptRaw]) != nil
+}
 
 func (sc *scan) convFilePart(b []byte, v *[nPart][]byte, to Dialect) []byte {
 	var f [8][]byte

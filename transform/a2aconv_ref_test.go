@@ -154,9 +154,9 @@ func refConvPushConfig(c refJobj, to Dialect) refJobj {
 	auth := refJobj{}
 	auth.keep(a, "credentials")
 	schemes := gjson.Parse(a["schemes"])
-	scheme := gjson.Parse(a["scheme"]).String()
+	scheme := schemeName(gjson.Parse(a["scheme"]))
 	if scheme == "" {
-		scheme = schemes.Get("0").String()
+		scheme = schemeName(schemes.Get("0"))
 	}
 	switch {
 	case to == V10 && scheme != "":
@@ -312,6 +312,9 @@ func refConvFilePart(p refJobj, to Dialect) string {
 	}
 	out := refJobj{}
 	out.keep(p, "metadata")
+	if to == V10 && uri == "" && data == "" {
+		return "" // a 1.0 file part is its url or raw: one with neither would be read as no part
+	}
 	if to == V10 {
 		out.set("url", uri)
 		if uri == "" {
